@@ -118,7 +118,16 @@ class CallEnded:
     duration_s: float
 
 
-Event = SpeechSegment | Utterance | TrendPoint | Prompt | PromptOutcome | ToneUpdate | StatusMessage | CallEnded
+Event = (
+    SpeechSegment
+    | Utterance
+    | TrendPoint
+    | Prompt
+    | PromptOutcome
+    | ToneUpdate
+    | StatusMessage
+    | CallEnded
+)
 
 
 EVENT_TYPES: dict[type, str] = {

