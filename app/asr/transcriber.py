@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from pathlib import Path
 from typing import Protocol
 
@@ -84,6 +85,8 @@ class WhisperTranscriber:
             condition_on_previous_text=False,
             initial_prompt=prompt or None,
             temperature=0.0,
+            # a decoding loop ("okay, okay, okay, ...") must not run for hundreds of tokens
+            max_new_tokens=min(220, 16 + int(8 * audio.size / 16_000)),
         )
         parts = []
         for seg in segments:
@@ -91,7 +94,15 @@ class WhisperTranscriber:
             if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
                 continue
             parts.append(seg.text.strip())
-        return " ".join(p for p in parts if p).strip()
+        return collapse_repeats(" ".join(p for p in parts if p).strip())
+
+
+_REPEAT = re.compile(r"\b((?:\S+\s+){0,3}?\S+?)([,.!?]?)(?:\s+\1\2){3,}", re.IGNORECASE)
+
+
+def collapse_repeats(text: str) -> str:
+    """Collapse a phrase repeated four or more times in a row (a Whisper decoding loop)."""
+    return _REPEAT.sub(lambda m: m.group(1) + m.group(2), text)
 
 
 @functools.lru_cache(maxsize=2)

@@ -50,6 +50,10 @@ def needs_empathy(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn)
     recent = spec.params.get("recent_s", 45.0)
     if s.agent_said_recently("empathy", recent):
         return None
+    # a fresh "acknowledge their anger" card already asks for empathy
+    ack = s.shown_t.get("acknowledge_anger")
+    if ack is not None and s.now - ack < recent:
+        return None
     return f"frustration elevated, no empathy heard in {recent:.0f} s: {_scores(t, s)}"
 
 

@@ -1,0 +1,1 @@
+"""Reports: per-call JSON (and later batch summaries)."""

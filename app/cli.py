@@ -1,0 +1,114 @@
+"""The `callcoach` command line. Never imports Qt; the overlay is loaded only when shown."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from app import __version__
+from app.errors import CallcoachError
+
+log = logging.getLogger("callcoach")
+EXIT_BAD_INPUT = 2
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", type=Path, help="settings TOML (default: the platform config dir)"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one setting, e.g. --set coach.cooldown_s=30 (repeatable)",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+
+
+def _call_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--agent-channel", choices=["left", "right"], help="stereo: the agent's channel"
+    )
+    parser.add_argument(
+        "--model", help="a CTranslate2 Whisper model folder (default: bundled tiny.en)"
+    )
+    parser.add_argument("--playbook", help="a playbook TOML to use instead of the shipped one")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="callcoach",
+        description="On-device call coaching: transcribe both sides, track customer frustration, "
+        "suggest what to say.",
+    )
+    parser.add_argument("--version", action="version", version=f"callcoach {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("analyze", help="analyse recorded calls and write one JSON report per call")
+    p.add_argument("calls", nargs="+", type=Path, metavar="CALL")
+    p.add_argument("--out", type=Path, required=True, help="folder for the reports")
+    _call_options(p)
+    _common(p)
+
+    p = sub.add_parser("score-text", help="words score per line of standard input")
+    _common(p)
+
+    p = sub.add_parser("score-tone", help="tone score of each audio clip")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument(
+        "--baseline",
+        nargs="+",
+        type=Path,
+        default=[],
+        action="extend",
+        help="clips of the same speaker talking calmly",
+    )
+    _common(p)
+
+    p = sub.add_parser("demo", help="run the bundled demo call and write its report")
+    p.add_argument("--out", type=Path, default=Path("callcoach-demo"), help="report folder")
+    p.add_argument("--no-overlay", action="store_true", help="print prompts only")
+    _call_options(p)
+    _common(p)
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise CallcoachError(f"--set needs KEY=VALUE, got {item!r}")
+        overrides[key.strip()] = value.strip()
+    if getattr(args, "agent_channel", None):
+        overrides["audio.agent_channel"] = args.agent_channel
+    if getattr(args, "model", None):
+        overrides["asr.model"] = args.model
+    if getattr(args, "playbook", None):
+        overrides["coach.playbook"] = args.playbook
+    return overrides
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    from app.commands import run_command
+    from app.config import load_settings
+
+    try:
+        settings = load_settings(args.config, _overrides(args))
+        return run_command(args, settings)
+    except CallcoachError as exc:
+        print(f"callcoach: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("callcoach: interrupted", file=sys.stderr)
+        return 130

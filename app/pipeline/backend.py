@@ -1,0 +1,76 @@
+"""The pipeline's back end: transcription, words score, fusion, trend and the coach.
+
+It consumes the front end's work items strictly in order (one worker when live), so the coach
+sees the same sequence of utterances and clock ticks however fast the machine is.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Protocol
+
+from app.asr.transcriber import Transcriber
+from app.coaching.engine import Coach
+from app.config import ScoringSettings
+from app.events import CallEnded, Event, Utterance
+from app.pipeline.items import ClosedSpeech, Tick, WorkItem
+from app.scoring.fusion import fuse
+from app.scoring.trend import FrustrationTrend
+
+log = logging.getLogger(__name__)
+
+
+class WordsModel(Protocol):
+    def score(self, texts: Sequence[str]) -> list[float]: ...
+
+
+class BackEnd:
+    def __init__(
+        self,
+        transcriber: Transcriber,
+        words: WordsModel,
+        coach: Coach,
+        scoring: ScoringSettings | None = None,
+    ) -> None:
+        self.transcriber = transcriber
+        self.words = words
+        self.coach = coach
+        self.scoring = scoring or ScoringSettings()
+        self.trend = FrustrationTrend()
+
+    def process(self, item: WorkItem) -> list[Event]:
+        if isinstance(item, Tick):
+            return list(self.coach.on_tick(item.t, item.last_speech_end))
+        return self._utterance(item)
+
+    def finish(self, duration_s: float) -> list[Event]:
+        events: list[Event] = list(self.coach.on_call_end(duration_s))
+        events.append(CallEnded(t=duration_s, duration_s=duration_s))
+        return events
+
+    def _utterance(self, item: ClosedSpeech) -> list[Event]:
+        text = self.transcriber.transcribe(item.audio)
+        if not text:
+            log.debug("%s %.2f-%.2f: no words recognised", item.speaker, item.start, item.end)
+            return []
+        words = float(self.words.score([text])[0])
+        s = self.scoring
+        frustration = fuse(item.tone, words, s.tone_weight, s.words_weight)
+        utt = Utterance(
+            speaker=item.speaker,
+            start=item.start,
+            end=item.end,
+            text=text,
+            tone=item.tone,
+            words=words,
+            frustration=frustration,
+            processed_t=item.closed_t,
+        )
+        events: list[Event] = [utt]
+        trend = None
+        if item.speaker == "customer":
+            trend = self.trend.update(item.closed_t, frustration, item.end - item.start)
+            events.append(trend)
+        events += self.coach.on_utterance(utt, trend, overlap_s=item.overlap_s)
+        return events

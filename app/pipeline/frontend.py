@@ -1,0 +1,163 @@
+"""The pipeline's front end: per-channel VAD, utterance cutting, overlap and early tone.
+
+Everything here is cheap and runs as audio arrives (in the capture thread's consumer when live).
+Utterance boundaries and clock ticks depend only on the audio, never on how it was split into
+blocks, so a recording replayed live gives exactly the work items of a batch run.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.audio.vad import FRAME, SAMPLE_RATE, SileroVad, UtteranceSegmenter
+from app.config import VadSettings
+from app.events import Speaker
+from app.pipeline.items import ClosedSpeech, Tick, WorkItem
+from app.scoring.tone import SpeakerBaseline, extract_features
+from app.scoring.tone.model import ToneScorer
+
+TICK_S = 1.0
+KEEP_INTERVALS = 64
+
+
+@dataclass
+class _Channel:
+    speaker: Speaker
+    vad: SileroVad
+    segmenter: UtteranceSegmenter
+    baseline: SpeakerBaseline
+    buffer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    buffer_start: int = 0  # absolute sample index of buffer[0]
+    frames_done: int = 0  # VAD frames processed
+    voiced: deque[int] = field(default_factory=lambda: deque(maxlen=256))  # recent voiced frames
+    intervals: deque[tuple[float, float]] = field(
+        default_factory=lambda: deque(maxlen=KEEP_INTERVALS)
+    )
+
+    def audio(self, start: int, end: int) -> np.ndarray:
+        a = max(start - self.buffer_start, 0)
+        b = max(end - self.buffer_start, 0)
+        return self.buffer[a:b].copy()
+
+    def trim(self, keep_from: int) -> None:
+        cut = keep_from - self.buffer_start
+        if cut > 0:
+            self.buffer = self.buffer[cut:]
+            self.buffer_start = keep_from
+
+
+class FrontEnd:
+    """Feed (channels, samples) float32 blocks at 16 kHz; get work items in call-time order."""
+
+    def __init__(
+        self, speakers: Sequence[Speaker], tone: ToneScorer, vad: VadSettings | None = None
+    ) -> None:
+        self.settings = vad or VadSettings()
+        self.tone = tone
+        self.channels = [
+            _Channel(s, SileroVad(), UtteranceSegmenter(self.settings), SpeakerBaseline())
+            for s in speakers
+        ]
+        self.samples = 0  # samples per channel received so far
+        self._next_tick = TICK_S
+
+    @property
+    def t(self) -> float:
+        return self.samples / SAMPLE_RATE
+
+    def baseline(self, speaker: Speaker) -> SpeakerBaseline:
+        return next(c.baseline for c in self.channels if c.speaker == speaker)
+
+    def push(self, block: np.ndarray) -> list[WorkItem]:
+        if block.ndim == 1:
+            block = block[None, :]
+        if block.shape[0] != len(self.channels):
+            raise ValueError(f"expected {len(self.channels)} channels, got {block.shape[0]}")
+        closed: list[tuple[int, int, int, _Channel]] = []  # (closed_at, start, end, channel)
+        for ch, samples in zip(self.channels, block, strict=True):
+            ch.buffer = np.concatenate([ch.buffer, samples.astype(np.float32, copy=False)])
+            probs = ch.vad(samples)
+            voiced = np.flatnonzero(probs >= self.settings.threshold)
+            ch.voiced.extend((ch.frames_done + voiced).tolist())
+            ch.frames_done += len(probs)
+            for u in ch.segmenter.push(probs):
+                closed.append((u.closed_at, u.start, u.end, ch))
+        self.samples += block.shape[1]
+        items = self._cut(closed)
+        items += self._ticks(self.t)
+        self._trim()
+        return sorted(items, key=_order)
+
+    def finish(self) -> list[WorkItem]:
+        """End of the call: close utterances still open."""
+        closed = [
+            (u.closed_at, u.start, u.end, ch) for ch in self.channels for u in ch.segmenter.flush()
+        ]
+        return sorted(self._cut(closed), key=_order)
+
+    # ------------------------------------------------------------------
+    def _cut(self, closed: list[tuple[int, int, int, _Channel]]) -> list[WorkItem]:
+        items: list[WorkItem] = []
+        for closed_at, start, end, ch in sorted(closed, key=lambda c: c[0]):
+            s, e = start / SAMPLE_RATE, end / SAMPLE_RATE
+            audio = ch.audio(start, end)
+            feats = extract_features(audio, SAMPLE_RATE)
+            tone = float(self.tone.score_features(feats, ch.baseline))
+            ch.baseline.observe(feats, tone)
+            overlap = self._barge_in(ch, s, e)
+            ch.intervals.append((s, e))
+            items.append(
+                ClosedSpeech(ch.speaker, s, e, closed_at / SAMPLE_RATE, audio, tone, overlap)
+            )
+        return items
+
+    def _barge_in(self, me: _Channel, start: float, end: float) -> float:
+        """Seconds this utterance spent over speech that had begun earlier on another channel."""
+        total = 0.0
+        for other in self.channels:
+            if other is me:
+                continue
+            spans = list(other.intervals)
+            if other.segmenter.in_speech:
+                spans.append((other.segmenter.speech_start_sample / SAMPLE_RATE, self.t))
+            for s, e in spans:
+                if s < start:
+                    total += max(0.0, min(e, end) - start)
+        return total
+
+    def _ticks(self, now: float) -> list[WorkItem]:
+        ticks: list[WorkItem] = []
+        while self._next_tick <= now + 1e-9:
+            t = self._next_tick
+            ticks.append(Tick(t, self._last_speech_at(t)))
+            self._next_tick += TICK_S
+        return ticks
+
+    def _last_speech_at(self, t: float) -> float:
+        """End of the last voiced VAD frame at or before t, on any channel."""
+        frame_t = FRAME / SAMPLE_RATE
+        limit = int(t / frame_t)  # frames wholly before t
+        last = 0.0
+        for ch in self.channels:
+            before = [f for f in ch.voiced if f < limit]
+            if before:
+                last = max(last, (before[-1] + 1) * frame_t)
+        return last
+
+    def _trim(self) -> None:
+        pad = round(self.settings.speech_pad_s * SAMPLE_RATE)
+        for ch in self.channels:
+            if ch.segmenter.in_speech:
+                ch.trim(ch.segmenter.speech_start_sample - pad)
+            else:
+                ch.trim(self.samples - pad - FRAME * 2)
+
+
+def _order(item: WorkItem) -> tuple[float, int]:
+    if isinstance(item, Tick):
+        return (item.t, 1)
+    return (item.closed_t, 0)

@@ -1,0 +1,32 @@
+"""Loading every model the pipeline needs, once, with clear errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.asr.transcriber import Transcriber, load_transcriber
+from app.coaching.playbook import Playbook, load_playbook
+from app.config import Settings
+from app.pipeline.backend import WordsModel
+from app.scoring.tone import load_tone_scorer
+from app.scoring.tone.model import ToneScorer
+from app.scoring.words import load_words_scorer
+
+
+@dataclass
+class Models:
+    transcriber: Transcriber
+    words: WordsModel
+    tone: ToneScorer
+    playbook: Playbook
+
+
+def load_models(settings: Settings) -> Models:
+    """Raises ModelError / PlaybookError with a message for the user."""
+    threads = settings.scoring.threads
+    return Models(
+        transcriber=load_transcriber(settings.asr),
+        words=load_words_scorer(threads=threads),
+        tone=load_tone_scorer(threads=threads),
+        playbook=load_playbook(settings.coach.playbook or None),
+    )

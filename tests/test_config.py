@@ -1,0 +1,48 @@
+from pathlib import Path
+
+import pytest
+
+from app.config import Settings, load_settings
+from app.errors import SettingsError
+
+
+def test_defaults_when_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    s = load_settings()
+    assert s == Settings()
+    assert s.audio.agent_channel == "left"
+    assert s.coach.hold_s == 20.0
+
+
+def test_file_then_overrides(tmp_path: Path) -> None:
+    f = tmp_path / "settings.toml"
+    f.write_text('[audio]\nagent_channel = "right"\n[coach]\ncooldown_s = 30\n')
+    s = load_settings(f, {"coach.cooldown_s": "45", "asr.beam_size": "3"})
+    assert s.audio.agent_channel == "right"
+    assert s.coach.cooldown_s == 45.0
+    assert s.asr.beam_size == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "overrides", "message"),
+    [
+        ("[audio]\nagent_channel = 'middle'\n", {}, "agent_channel"),
+        ("[coach]\ncooldown = 3\n", {}, "unknown setting 'coach.cooldown'"),
+        ("[coach\n", {}, "not valid TOML"),
+        ("", {"asr.threads": "two"}, "asr.threads"),
+        ("", {"coach.high": "0.2"}, "elevated <= high"),
+        ("", {"nope.x": "1"}, "unknown setting 'nope'"),
+    ],
+)
+def test_bad_settings_name_the_problem(
+    tmp_path: Path, text: str, overrides: dict, message: str
+) -> None:
+    f = tmp_path / "settings.toml"
+    f.write_text(text)
+    with pytest.raises(SettingsError, match=message):
+        load_settings(f, overrides)
+
+
+def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="does not exist"):
+        load_settings(tmp_path / "nope.toml")
