@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
+import tempfile
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# the tests never read or write the real user's settings, overlay positions or sessions
+_HOME = tempfile.mkdtemp(prefix="callcoach-test-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
+os.environ["XDG_DATA_HOME"] = os.path.join(_HOME, "data")
+os.environ["XDG_STATE_HOME"] = os.path.join(_HOME, "state")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -26,10 +33,10 @@ def shared_data() -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
-    from app.config import load_settings
+def settings():  # type: ignore[no-untyped-def]
+    from app.config import Settings
 
-    return load_settings(tmp_path / "absent.toml" if False else None, {})
+    return Settings()
 
 
 @pytest.fixture(scope="session")

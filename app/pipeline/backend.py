@@ -15,6 +15,7 @@ from app.coaching.engine import Coach
 from app.config import ScoringSettings
 from app.events import CallEnded, Event, Utterance
 from app.pipeline.items import ClosedSpeech, Tick, WorkItem
+from app.pipeline.timing import StageTimes
 from app.scoring.fusion import fuse
 from app.scoring.trend import FrustrationTrend
 
@@ -32,7 +33,9 @@ class BackEnd:
         words: WordsModel,
         coach: Coach,
         scoring: ScoringSettings | None = None,
+        times: StageTimes | None = None,
     ) -> None:
+        self.times = times or StageTimes()
         self.transcriber = transcriber
         self.words = words
         self.coach = coach
@@ -41,7 +44,8 @@ class BackEnd:
 
     def process(self, item: WorkItem) -> list[Event]:
         if isinstance(item, Tick):
-            return list(self.coach.on_tick(item.t, item.last_speech_end))
+            with self.times.stage("coach"):
+                return list(self.coach.on_tick(item.t, item.last_speech_end))
         return self._utterance(item)
 
     def finish(self, duration_s: float) -> list[Event]:
@@ -50,11 +54,13 @@ class BackEnd:
         return events
 
     def _utterance(self, item: ClosedSpeech) -> list[Event]:
-        text = self.transcriber.transcribe(item.audio)
+        with self.times.stage("asr"):
+            text = self.transcriber.transcribe(item.audio)
         if not text:
             log.debug("%s %.2f-%.2f: no words recognised", item.speaker, item.start, item.end)
             return []
-        words = float(self.words.score([text])[0])
+        with self.times.stage("words"):
+            words = float(self.words.score([text])[0])
         s = self.scoring
         frustration = fuse(item.tone, words, s.tone_weight, s.words_weight)
         utt = Utterance(
@@ -72,5 +78,6 @@ class BackEnd:
         if item.speaker == "customer":
             trend = self.trend.update(item.closed_t, frustration, item.end - item.start)
             events.append(trend)
-        events += self.coach.on_utterance(utt, trend, overlap_s=item.overlap_s)
+        with self.times.stage("coach"):
+            events += self.coach.on_utterance(utt, trend, overlap_s=item.overlap_s)
         return events

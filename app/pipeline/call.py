@@ -14,22 +14,13 @@ from pathlib import Path
 from app.audio.source import CallAudio
 from app.coaching.engine import Coach
 from app.config import Settings
-from app.events import Event
+from app.events import Event, Speaker
 from app.pipeline.backend import BackEnd
 from app.pipeline.frontend import FrontEnd
 from app.pipeline.models import Models
+from app.pipeline.timing import StageTimes
 
 Sink = Callable[[Event], None]
-
-
-@dataclass
-class StageTimes:
-    """Seconds spent in each stage, for benchmarks."""
-
-    decode: float = 0.0
-    front: float = 0.0  # VAD, cutting, tone
-    back: float = 0.0  # ASR, words, fusion, coach
-    total: float = 0.0
 
 
 @dataclass
@@ -41,10 +32,12 @@ class CallResult:
     times: StageTimes = field(default_factory=StageTimes)
 
 
-def build_stages(speakers: list, models: Models, settings: Settings) -> tuple[FrontEnd, BackEnd]:
-    front = FrontEnd(speakers, models.tone, settings.vad)
+def build_stages(
+    speakers: list[Speaker], models: Models, settings: Settings, times: StageTimes | None = None
+) -> tuple[FrontEnd, BackEnd]:
+    front = FrontEnd(speakers, models.tone, settings.vad, times)
     coach = Coach(models.playbook, settings.coach)
-    back = BackEnd(models.transcriber, models.words, coach, settings.scoring)
+    back = BackEnd(models.transcriber, models.words, coach, settings.scoring, times)
     return front, back
 
 
@@ -53,9 +46,12 @@ def analyze_call(
 ) -> CallResult:
     """Run one recording through the pipeline. Raises AudioReadError for unreadable audio."""
     started = time.perf_counter()
-    audio = CallAudio(path, settings.audio.agent_channel, settings.audio.block_s)
-    front, back = build_stages(list(audio.speakers), models, settings)
-    result = CallResult(path, list(audio.speakers), 0.0)
+    result = CallResult(path, [], 0.0)
+    times = result.times
+    with times.stage("decode"):
+        audio = CallAudio(path, settings.audio.agent_channel, settings.audio.block_s)
+    result.speakers = list(audio.speakers)
+    front, back = build_stages(audio.speakers, models, settings, times)
     sinks = list(sinks)
 
     def emit(events: list[Event]) -> None:
@@ -64,29 +60,17 @@ def analyze_call(
             for sink in sinks:
                 sink(event)
 
-    times = result.times
     blocks = iter(audio)
     while True:
-        t0 = time.perf_counter()
-        block = next(blocks, None)
-        t1 = time.perf_counter()
-        times.decode += t1 - t0
+        with times.stage("decode"):
+            block = next(blocks, None)
         if block is None:
             break
-        items = front.push(block)
-        t2 = time.perf_counter()
-        times.front += t2 - t1
-        for item in items:
+        for item in front.push(block):
             emit(back.process(item))
-        times.back += time.perf_counter() - t2
-    t0 = time.perf_counter()
-    items = front.finish()
-    t1 = time.perf_counter()
-    times.front += t1 - t0
-    for item in items:
+    for item in front.finish():
         emit(back.process(item))
     result.duration_s = front.t
     emit(back.finish(front.t))
-    times.back += time.perf_counter() - t1
-    times.total = time.perf_counter() - started
+    times.seconds["total"] = time.perf_counter() - started
     return result

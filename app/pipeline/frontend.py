@@ -17,6 +17,7 @@ from app.audio.vad import FRAME, SAMPLE_RATE, SileroVad, UtteranceSegmenter
 from app.config import VadSettings
 from app.events import Speaker
 from app.pipeline.items import ClosedSpeech, Tick, WorkItem
+from app.pipeline.timing import StageTimes
 from app.scoring.tone import SpeakerBaseline, extract_features
 from app.scoring.tone.model import ToneScorer
 
@@ -54,9 +55,14 @@ class FrontEnd:
     """Feed (channels, samples) float32 blocks at 16 kHz; get work items in call-time order."""
 
     def __init__(
-        self, speakers: Sequence[Speaker], tone: ToneScorer, vad: VadSettings | None = None
+        self,
+        speakers: Sequence[Speaker],
+        tone: ToneScorer,
+        vad: VadSettings | None = None,
+        times: StageTimes | None = None,
     ) -> None:
         self.settings = vad or VadSettings()
+        self.times = times or StageTimes()
         self.tone = tone
         self.channels = [
             _Channel(s, SileroVad(), UtteranceSegmenter(self.settings), SpeakerBaseline())
@@ -80,7 +86,8 @@ class FrontEnd:
         closed: list[tuple[int, int, int, _Channel]] = []  # (closed_at, start, end, channel)
         for ch, samples in zip(self.channels, block, strict=True):
             ch.buffer = np.concatenate([ch.buffer, samples.astype(np.float32, copy=False)])
-            probs = ch.vad(samples)
+            with self.times.stage("vad"):
+                probs = ch.vad(samples)
             voiced = np.flatnonzero(probs >= self.settings.threshold)
             ch.voiced.extend((ch.frames_done + voiced).tolist())
             ch.frames_done += len(probs)
@@ -105,9 +112,10 @@ class FrontEnd:
         for closed_at, start, end, ch in sorted(closed, key=lambda c: c[0]):
             s, e = start / SAMPLE_RATE, end / SAMPLE_RATE
             audio = ch.audio(start, end)
-            feats = extract_features(audio, SAMPLE_RATE)
-            tone = float(self.tone.score_features(feats, ch.baseline))
-            ch.baseline.observe(feats, tone)
+            with self.times.stage("tone"):
+                feats = extract_features(audio, SAMPLE_RATE)
+                tone = float(self.tone.score_features(feats, ch.baseline))
+                ch.baseline.observe(feats, tone)
             overlap = self._barge_in(ch, s, e)
             ch.intervals.append((s, e))
             items.append(

@@ -1,0 +1,62 @@
+"""Speed and memory of `callcoach analyze` on the demo call (or any calls given).
+
+Usage: python benchmarks/analyze_speed.py [CALL ...] [--model PATH] [--beam-size N]
+Prints model load time, then per call the real-time factor (processing seconds / audio seconds)
+of the whole pipeline and of each stage, and the process's peak resident memory.
+Targets (2-core machine, tiny.en int8, two channels): whole pipeline RTF <= 0.1 (10x faster than
+real time), model load < 3 s, peak memory < 700 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.config import load_settings  # noqa: E402
+from app.paths import ASSETS_DIR  # noqa: E402
+from app.pipeline import analyze_call, load_models  # noqa: E402
+
+STAGES = ("decode", "vad", "tone", "asr", "words", "coach")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("calls", nargs="*", type=Path, default=[ASSETS_DIR / "demo_call.ogg"])
+    parser.add_argument("--model", default="")
+    parser.add_argument("--beam-size", type=int)
+    args = parser.parse_args()
+    overrides: dict[str, object] = {"asr.model": args.model}
+    if args.beam_size:
+        overrides["asr.beam_size"] = args.beam_size
+    settings = load_settings(None, overrides)
+
+    t0 = time.perf_counter()
+    models = load_models(settings)
+    load_s = time.perf_counter() - t0
+    print(f"model load: {load_s:.2f} s (ASR {settings.asr.compute_type}, "
+          f"{settings.asr.threads} threads, beam {settings.asr.beam_size})")
+
+    for call in args.calls:
+        result = analyze_call(call, settings, models)
+        dur = result.duration_s
+        total = result.times.get("total")
+        print(f"\n{call.name}: {dur:.1f} s of audio, {len(result.speakers)} channel(s)")
+        print(f"  whole pipeline: {total:7.2f} s  RTF {total / dur:.3f}  ({dur / total:.1f}x real time)")
+        for stage in STAGES:
+            s = result.times.get(stage)
+            print(f"  {stage:14s}: {s:7.2f} s  RTF {s / dur:.4f}")
+    print(f"\npeak memory (RSS): {peak_rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
