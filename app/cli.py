@@ -70,6 +70,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(p)
 
+    p = sub.add_parser("live", help="coach a live call (or a recording replayed as if live)")
+    p.add_argument("--simulate", type=Path, metavar="CALL", help="replay this recording live")
+    p.add_argument("--speed", type=float, default=1.0, help="replay speed (with --simulate)")
+    p.add_argument("--headless", action="store_true", help="no window: print or log events")
+    p.add_argument("--events", type=Path, metavar="OUT.jsonl", help="write every UI event here")
+    p.add_argument("--out", type=Path, help="also write the call's JSON report to this folder")
+    _call_options(p)
+    _common(p)
+
+    p = sub.add_parser("devices", help="list audio input devices with ids and channel counts")
+    _common(p)
+
     p = sub.add_parser("demo", help="run the bundled demo call and write its report")
     p.add_argument("--out", type=Path, default=Path("callcoach-demo"), help="report folder")
     p.add_argument("--no-overlay", action="store_true", help="print prompts only")

@@ -20,11 +20,15 @@ DEMO_CALL = ASSETS_DIR / "demo_call.ogg"
 
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
+    from app.live_command import devices, live
+
     handlers = {
         "analyze": analyze,
         "score-text": score_text,
         "score-tone": score_tone,
         "demo": demo,
+        "live": live,
+        "devices": devices,
     }
     return handlers[args.command](args, settings)
 

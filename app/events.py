@@ -73,6 +73,7 @@ class Prompt:
     priority: int = 100
     group: str = "customer"
     interrupts: bool = False
+    source_t: float = 0.0  # end of the utterance (or the moment) that triggered it
 
     def to_report(self) -> dict[str, Any]:
         return {

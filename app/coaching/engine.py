@@ -63,7 +63,7 @@ class Coach:
         events += self._expire(s.now)
         # agent-side warnings first: they may interrupt; then at most one customer-side card
         for group in (self._agent_prompts, self._customer_prompts):
-            prompt = self._first_firing(group, turn)
+            prompt = self._first_firing(group, turn, source_t=turn.end)
             if prompt is not None:
                 events.append(prompt)
         return events
@@ -75,7 +75,7 @@ class Coach:
         if last_speech_end is not None:
             s.last_speech_end = max(s.last_speech_end, last_speech_end)
         events: list[CoachEvent] = self._expire(t)
-        prompt = self._first_firing(self._customer_prompts, None)
+        prompt = self._first_firing(self._customer_prompts, None, source_t=t)
         if prompt is not None:
             events.append(prompt)
         return events
@@ -87,7 +87,7 @@ class Coach:
         for spec in self._after_call:
             reason = TRIGGERS[spec.trigger](s, spec, self.playbook, None)
             if reason:
-                events.append(self._show(spec, reason))
+                events.append(self._show(spec, reason, source_t=s.now))
         return events
 
     def record_outcome(self, prompt_id: str, outcome: str, t: float) -> PromptOutcome | None:
@@ -143,7 +143,9 @@ class Coach:
         specs = [p for p in self.playbook.prompts if p.group == group and p.enabled]
         return sorted(specs, key=lambda p: p.priority)
 
-    def _first_firing(self, specs: list[PromptSpec], turn: Turn | None) -> Prompt | None:
+    def _first_firing(
+        self, specs: list[PromptSpec], turn: Turn | None, source_t: float
+    ) -> Prompt | None:
         s = self.state
         for spec in specs:
             if spec.id in s.done and not spec.repeatable:
@@ -156,10 +158,10 @@ class Coach:
             if reason:
                 if spec.trigger == "long_silence":
                     s.hold_prompted_for = s.last_speech_end
-                return self._show(spec, reason)
+                return self._show(spec, reason, source_t)
         return None
 
-    def _show(self, spec: PromptSpec, reason: str) -> Prompt:
+    def _show(self, spec: PromptSpec, reason: str, source_t: float) -> Prompt:
         s = self.state
         s.shown_t[spec.id] = s.now
         s.shown_count[spec.id] = s.shown_count.get(spec.id, 0) + 1
@@ -174,6 +176,7 @@ class Coach:
             priority=spec.priority,
             group=spec.group,
             interrupts=spec.interrupts,
+            source_t=source_t,
         )
 
     def _expire(self, now: float) -> list[CoachEvent]:

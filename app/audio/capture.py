@@ -1,0 +1,167 @@
+"""Live audio sources: sound devices (sounddevice) and a recording replayed as if live.
+
+Every source delivers (channels, samples) float32 blocks at 16 kHz into a `BlockQueue`. The audio
+callback only copies into that bounded queue and returns: it never blocks and never waits for
+the pipeline; when the pipeline falls behind, blocks are dropped and counted.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from app.audio.reader import SAMPLE_RATE
+from app.audio.source import CallAudio
+from app.events import Speaker
+
+log = logging.getLogger(__name__)
+END = None  # marks the end of a source's audio in the queue
+
+
+class BlockQueue:
+    """Bounded, non-blocking for producers; counts what it had to drop."""
+
+    def __init__(self, max_blocks: int = 200) -> None:
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=max_blocks)
+        self.dropped_blocks = 0
+        self.dropped_s = 0.0
+
+    def put(self, block: np.ndarray | None) -> None:
+        try:
+            self._queue.put_nowait(block)
+        except queue.Full:
+            if block is None:  # the end marker must arrive: make room for it
+                self._drop_oldest()
+                self._queue.put_nowait(None)
+                return
+            self.dropped_blocks += 1
+            self.dropped_s += block.shape[-1] / SAMPLE_RATE
+
+    def _drop_oldest(self) -> None:
+        try:
+            old = self._queue.get_nowait()
+            if old is not None:
+                self.dropped_blocks += 1
+                self.dropped_s += old.shape[-1] / SAMPLE_RATE
+        except queue.Empty:
+            pass
+
+    def get(self, timeout: float | None = None) -> np.ndarray | None:
+        """The next block; END (None) once the source has finished. Raises queue.Empty."""
+        return self._queue.get(timeout=timeout)
+
+
+StatusCallback = Callable[[str, str], None]  # (level, message)
+
+
+class AudioSource(Protocol):
+    speakers: list[Speaker]
+
+    def start(self, out: BlockQueue, on_status: StatusCallback) -> None: ...
+    def stop(self) -> None: ...
+
+    @property
+    def position_s(self) -> float:
+        """Seconds of call audio delivered so far."""
+        ...
+
+
+class SimulatedSource:
+    """A recording fed through the live path in real time (or `speed` times faster)."""
+
+    def __init__(
+        self, path: Path, agent_channel: str = "left", speed: float = 1.0, block_s: float = 0.5,
+        clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.audio = CallAudio(path, agent_channel, block_s)  # raises AudioReadError early
+        self.speakers = list(self.audio.speakers)
+        self.speed = speed
+        self._clock, self._sleep = clock, sleep
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._delivered = 0
+
+    @property
+    def position_s(self) -> float:
+        return self._delivered / SAMPLE_RATE
+
+    def start(self, out: BlockQueue, on_status: StatusCallback) -> None:
+        self._thread = threading.Thread(
+            target=self._run, args=(out, on_status), name="simulated-capture", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, out: BlockQueue, on_status: StatusCallback) -> None:
+        t0 = self._clock()
+        try:
+            for block in self.audio:
+                if self._stop.is_set():
+                    break
+                # a block is "captured" once its last sample has been spoken
+                due = t0 + (self._delivered + block.shape[1]) / SAMPLE_RATE / self.speed
+                wait = due - self._clock()
+                if wait > 0:
+                    self._sleep(wait)
+                self._delivered += block.shape[1]
+                out.put(block)
+        except Exception as exc:  # a file that breaks part-way: report, keep what we have
+            log.exception("simulated capture failed")
+            on_status("error", f"{self.audio.path.name}: {exc}")
+        finally:
+            out.put(END)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    id: int
+    name: str
+    channels: int
+    default_rate: float
+    hostapi: str
+
+    def line(self) -> str:
+        return f"{self.id:3d}  {self.channels} ch  {self.default_rate:7.0f} Hz  {self.hostapi:12s} {self.name}"
+
+
+def list_input_devices(backend: Any = None) -> list[DeviceInfo]:
+    """Input devices with their ids and channel counts (empty if there is no audio system)."""
+    sd = backend or _sounddevice()
+    if sd is None:
+        return []
+    try:
+        devices = sd.query_devices()
+        hostapis = sd.query_hostapis()
+    except Exception as exc:  # PortAudio errors: no audio system
+        log.warning("cannot list audio devices: %s", exc)
+        return []
+    out = []
+    for i, d in enumerate(devices):
+        if d.get("max_input_channels", 0) > 0:
+            api = hostapis[d["hostapi"]]["name"] if d.get("hostapi") is not None else ""
+            out.append(DeviceInfo(i, d["name"], d["max_input_channels"], d["default_samplerate"], api))
+    return out
+
+
+def _sounddevice() -> Any:
+    try:
+        import sounddevice
+
+        return sounddevice
+    except OSError as exc:  # the PortAudio library is missing
+        log.warning("sound devices unavailable: %s", exc)
+        return None

@@ -1,0 +1,211 @@
+"""Capturing a live call from sound devices, surviving devices that are missing or unplugged.
+
+Two set-ups (settings `audio.*`):
+- one stereo device carrying agent and customer on separate channels (`stereo_device`; the agent
+  on `agent_channel`), as telephony headset adapters do;
+- two devices: the agent's microphone (`agent_device`) and the customer's side
+  (`customer_device`), a loopback/monitor source of the output device.
+A supervisor thread opens the streams, watches them, reports problems through the status callback
+and reopens them every few seconds until they come back. The audio callbacks only copy.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from scipy.signal import resample_poly
+
+from app.audio.capture import END, BlockQueue, StatusCallback, _sounddevice
+from app.audio.reader import SAMPLE_RATE
+from app.config import AudioSettings
+from app.errors import DeviceError
+from app.events import Speaker
+
+log = logging.getLogger(__name__)
+STALL_S = 2.0  # no audio for this long: the device is gone
+MAX_SKEW_S = 1.0  # two devices: pad the silent one with zeros beyond this lag
+
+
+def _device_arg(value: str) -> int | str | None:
+    if not value:
+        return None
+    return int(value) if value.strip().isdigit() else value
+
+
+class _Stream:
+    """One input stream: opened at 16 kHz if the device allows, else resampled."""
+
+    def __init__(self, sd: Any, device: str, channels: int, sink: Callable[[np.ndarray], None]):
+        self.sd, self.device, self.channels, self.sink = sd, device, channels, sink
+        self.last_data = time.monotonic()
+        self._stream: Any = None
+        self._ratio: Fraction | None = None
+
+    def open(self) -> None:
+        dev = _device_arg(self.device)
+        try:
+            self._stream = self._make(dev, SAMPLE_RATE)
+        except Exception:
+            info = self.sd.query_devices(dev, "input")
+            rate = int(info["default_samplerate"])
+            self._ratio = Fraction(SAMPLE_RATE, rate).limit_denominator(1000)
+            self._stream = self._make(dev, rate)
+        self._stream.start()
+        self.last_data = time.monotonic()
+
+    def _make(self, dev: int | str | None, rate: int) -> Any:
+        return self.sd.InputStream(
+            device=dev, channels=self.channels, samplerate=rate, dtype="float32",
+            blocksize=int(rate * 0.1), callback=self._callback,
+        )
+
+    def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+        self.last_data = time.monotonic()
+        self.sink(indata.copy())  # copy and return: never block the audio thread
+
+    def convert(self, data: np.ndarray) -> np.ndarray:
+        """(frames, channels) at the device rate -> (channels, frames) at 16 kHz."""
+        out = data.T.astype(np.float32, copy=False)
+        if self._ratio is not None and self._ratio != 1:
+            out = resample_poly(out, self._ratio.numerator, self._ratio.denominator, axis=1)
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+    @property
+    def alive(self) -> bool:
+        active = bool(getattr(self._stream, "active", True))
+        return active and time.monotonic() - self.last_data < STALL_S
+
+    def close(self) -> None:
+        if self._stream is not None:
+            try:
+                self._stream.stop()
+                self._stream.close()
+            except Exception:  # closing a device that vanished
+                log.debug("closing %s failed", self.device, exc_info=True)
+            self._stream = None
+
+
+class DeviceSource:
+    """Agent and customer captured live, delivered as (2, samples) blocks: agent row first."""
+
+    speakers: list[Speaker] = ["agent", "customer"]
+
+    def __init__(
+        self, settings: AudioSettings, backend: Any = None, retry_s: float = 2.0,
+        block_s: float | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sd = backend or _sounddevice()
+        if self.sd is None:
+            raise DeviceError("no audio system: the PortAudio library is not installed")
+        self.retry_s = retry_s
+        self.block = round((block_s or settings.block_s) * SAMPLE_RATE)
+        self._raw: queue.Queue[tuple[int, np.ndarray]] = queue.Queue(maxsize=400)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._delivered = 0
+        self.raw_dropped = 0
+
+    @property
+    def position_s(self) -> float:
+        return self._delivered / SAMPLE_RATE
+
+    def _streams(self) -> list[_Stream]:
+        s = self.settings
+        if s.stereo_device or not (s.agent_device or s.customer_device):
+            return [_Stream(self.sd, s.stereo_device, 2, lambda d: self._put(0, d))]
+        return [
+            _Stream(self.sd, s.agent_device, 1, lambda d: self._put(1, d)),
+            _Stream(self.sd, s.customer_device, 1, lambda d: self._put(2, d)),
+        ]
+
+    def _put(self, which: int, data: np.ndarray) -> None:
+        try:
+            self._raw.put_nowait((which, data))
+        except queue.Full:
+            self.raw_dropped += 1
+
+    def start(self, out: BlockQueue, on_status: StatusCallback) -> None:
+        self._thread = threading.Thread(
+            target=self._supervise, args=(out, on_status), name="device-capture", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    # ------------------------------------------------------------------
+    def _supervise(self, out: BlockQueue, on_status: StatusCallback) -> None:
+        streams = self._streams()
+        pending = {0: np.zeros((2, 0), np.float32), 1: np.zeros((1, 0), np.float32),
+                   2: np.zeros((1, 0), np.float32)}
+        opened = False
+        try:
+            while not self._stop.is_set():
+                if not opened:
+                    opened = self._open_all(streams, on_status)
+                    if not opened:
+                        self._stop.wait(self.retry_s)
+                        continue
+                self._drain(streams, pending, out)
+                if not all(s.alive for s in streams):
+                    names = ", ".join(s.device or "default device" for s in streams if not s.alive)
+                    on_status("error", f"audio device lost ({names}); reconnecting…")
+                    for s in streams:
+                        s.close()
+                    opened = False
+        finally:
+            for s in streams:
+                s.close()
+            out.put(END)
+
+    def _open_all(self, streams: list[_Stream], on_status: StatusCallback) -> bool:
+        try:
+            for s in streams:
+                s.open()
+        except Exception as exc:
+            for s in streams:
+                s.close()
+            on_status("error", f"cannot open audio device: {exc}; retrying in {self.retry_s:.0f} s")
+            return False
+        on_status("info", "listening")
+        return True
+
+    def _drain(self, streams: list[_Stream], pending: dict[int, np.ndarray], out: BlockQueue) -> None:
+        try:
+            which, data = self._raw.get(timeout=0.1)
+        except queue.Empty:
+            return
+        stream = streams[0] if which in (0, 1) else streams[1]
+        pending[which] = np.concatenate([pending[which], stream.convert(data)], axis=1)
+        if which == 0:
+            stereo = pending[0]
+            agent = 0 if self.settings.agent_channel == "left" else 1
+            while stereo.shape[1] >= self.block:
+                block, stereo = stereo[:, : self.block], stereo[:, self.block :]
+                self._emit(out, block[[agent, 1 - agent]])
+            pending[0] = stereo
+            return
+        a, c = pending[1], pending[2]
+        skew = self.block + round(MAX_SKEW_S * SAMPLE_RATE)
+        if a.shape[1] > skew and c.shape[1] == 0:
+            c = np.zeros((1, a.shape[1]), np.float32)  # the customer's side is silent/stalled
+        if c.shape[1] > skew and a.shape[1] == 0:
+            a = np.zeros((1, c.shape[1]), np.float32)
+        while a.shape[1] >= self.block and c.shape[1] >= self.block:
+            self._emit(out, np.concatenate([a[:, : self.block], c[:, : self.block]], axis=0))
+            a, c = a[:, self.block :], c[:, self.block :]
+        pending[1], pending[2] = a, c
+
+    def _emit(self, out: BlockQueue, block: np.ndarray) -> None:
+        self._delivered += block.shape[1]
+        out.put(np.ascontiguousarray(block, dtype=np.float32))

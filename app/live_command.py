@@ -1,0 +1,103 @@
+"""`callcoach live` and `callcoach devices`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+from app.audio.capture import SimulatedSource, list_input_devices
+from app.config import Settings
+from app.errors import CallcoachError
+from app.events import Event, Prompt, StatusMessage, Utterance
+
+log = logging.getLogger("callcoach")
+
+
+def devices(args: argparse.Namespace, settings: Settings) -> int:
+    found = list_input_devices()
+    if not found:
+        print("no audio input devices found (is a sound card or PulseAudio/PipeWire available?)")
+        return 0
+    print(" id  channels  rate      host API     name")
+    for d in found:
+        print(d.line())
+    print("\nset audio.stereo_device, or audio.agent_device and audio.customer_device, to an id or name")
+    return 0
+
+
+def _print_sink(event: Event, call_t: float, wall_t: float) -> None:
+    if isinstance(event, Utterance):
+        print(f"[{call_t:7.1f}s] {event.speaker:8s} ({event.frustration:.2f}) {event.text}", flush=True)
+    elif isinstance(event, Prompt):
+        print(f"[{call_t:7.1f}s] >>> {event.title} — {event.say}", flush=True)
+    elif isinstance(event, StatusMessage):
+        print(f"[{call_t:7.1f}s] {event.level}: {event.message}", file=sys.stderr, flush=True)
+
+
+def live(args: argparse.Namespace, settings: Settings) -> int:
+    from app.pipeline.event_log import EventLog
+    from app.pipeline.live import LiveSession
+    from app.pipeline.models import load_models
+
+    if args.speed <= 0:
+        raise CallcoachError("--speed must be positive")
+    if args.simulate is not None:
+        source = SimulatedSource(
+            args.simulate, settings.audio.agent_channel, args.speed, settings.audio.block_s
+        )
+    else:
+        from app.audio.devices import DeviceSource
+
+        source = DeviceSource(settings.audio)
+    models = load_models(settings)
+    sinks = []
+    event_log = EventLog(args.events) if args.events else None
+    if event_log:
+        sinks.append(event_log)
+    if args.headless:
+        if not event_log:
+            sinks.append(_print_sink)
+        session = LiveSession(source, models, settings, sinks)
+        _run_headless(session)
+    else:
+        from app.ui.live_window import run_live_window
+
+        session = LiveSession(source, models, settings, sinks)
+        run_live_window(session, settings)
+    if event_log:
+        event_log.close()
+    if args.out:
+        _write_report(session, args, settings)
+    return 1 if session.error else 0
+
+
+def _run_headless(session) -> None:  # type: ignore[no-untyped-def]
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+        session.stop()
+
+    previous = signal.signal(signal.SIGINT, on_signal)
+    try:
+        session.start()
+        while not session.wait(0.2):
+            pass
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _write_report(session, args: argparse.Namespace, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from app.pipeline.call import CallResult
+    from app.report.call_report import build_report, write_report
+
+    path = args.simulate or Path("live-call.wav")
+    result = CallResult(path, list(session.source.speakers), session.front.t,
+                        [e for e, _, _ in session.events])
+    out = write_report(build_report(result, settings), args.out, path.stem)
+    print(f"report written to {out}", file=sys.stderr)

@@ -1,0 +1,158 @@
+"""The live path: a capture source, the front end in one worker, the back end in another.
+
+Capture callback → BlockQueue (bounded, drops counted) → front-end worker (VAD, cutting, tone;
+emits an early tone reading) → ordered work queue → back-end worker (ASR, words, fusion, trend,
+coach) → sinks. The GUI thread only receives events (through the overlay's bridge) and never calls
+a model. The front end and back end are the very objects `analyze` uses, fed the same audio in the
+same order, so a recording replayed live gives the prompts it gives in batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from app.audio.capture import BlockQueue, AudioSource
+from app.config import Settings
+from app.events import Event, PromptOutcome, StatusMessage, ToneUpdate
+from app.pipeline.call import build_stages
+from app.pipeline.items import ClosedSpeech, WorkItem
+from app.pipeline.models import Models
+from app.pipeline.timing import StageTimes
+
+log = logging.getLogger(__name__)
+LiveSink = Callable[[Event, float, float], None]  # (event, call_t, wall_t)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    prompt_id: str
+    outcome: str
+
+
+_STOP = object()
+
+
+class LiveSession:
+    def __init__(
+        self, source: AudioSource, models: Models, settings: Settings,
+        sinks: Iterable[LiveSink] = (), clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.source = source
+        self.settings = settings
+        self.times = StageTimes()
+        self.front, self.back = build_stages(source.speakers, models, settings, self.times)
+        self.sinks = list(sinks)
+        self.clock = clock
+        self.blocks = BlockQueue()
+        self._work: queue.Queue[object] = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._t0 = 0.0
+        self._lock = threading.Lock()
+        self.events: list[tuple[Event, float, float]] = []
+        self.finished = threading.Event()
+        self.error: BaseException | None = None
+
+    # ------------------------------------------------------------------ control
+    def start(self) -> None:
+        self._t0 = self.clock()
+        self._threads = [
+            threading.Thread(target=self._front_loop, name="pipeline-front", daemon=True),
+            threading.Thread(target=self._back_loop, name="pipeline-back", daemon=True),
+        ]
+        for t in self._threads:
+            t.start()
+        self.source.start(self.blocks, self._status)
+
+    def stop(self) -> None:
+        """Stop capturing; what was captured is still processed to the end."""
+        self.source.stop()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.finished.wait(timeout)
+
+    def record_outcome(self, prompt_id: str, outcome: str) -> None:
+        """From the overlay (any thread): the agent marked a card done or dismissed it."""
+        self._work.put(_Outcome(prompt_id, outcome))
+
+    @property
+    def call_t(self) -> float:
+        return self.source.position_s
+
+    @property
+    def wall_t(self) -> float:
+        return self.clock() - self._t0
+
+    # ------------------------------------------------------------------ workers
+    def _front_loop(self) -> None:
+        try:
+            while True:
+                block = self.blocks.get()
+                if block is None:
+                    break
+                for item in self.front.push(block):
+                    self._early_tone(item)
+                    self._work.put(item)
+            for item in self.front.finish():
+                self._work.put(item)
+        except BaseException as exc:  # never die silently: the overlay must hear of it
+            log.exception("front end failed")
+            self.error = exc
+            self._status("error", f"audio processing stopped: {exc}")
+        finally:
+            self._work.put(_STOP)
+
+    def _early_tone(self, item: WorkItem) -> None:
+        if isinstance(item, ClosedSpeech):
+            self._emit(ToneUpdate(t=item.closed_t, speaker=item.speaker, tone=item.tone))
+
+    def _back_loop(self) -> None:
+        try:
+            while True:
+                item = self._work.get()
+                if item is _STOP:
+                    break
+                if isinstance(item, _Outcome):
+                    outcome = self.back.coach.record_outcome(
+                        item.prompt_id, item.outcome, self.call_t
+                    )
+                    if outcome is not None:
+                        self._emit(outcome)
+                    continue
+                for event in self.back.process(item):  # type: ignore[arg-type]
+                    self._emit(event)
+            for event in self.back.finish(self.front.t):
+                self._emit(event)
+        except BaseException as exc:
+            log.exception("back end failed")
+            self.error = exc
+            self._status("error", f"analysis stopped: {exc}")
+        finally:
+            if self.blocks.dropped_blocks:
+                self._status(
+                    "warning",
+                    f"{self.blocks.dropped_s:.1f} s of audio dropped: the computer fell behind",
+                )
+            self.finished.set()
+
+    # ------------------------------------------------------------------ output
+    def _status(self, level: str, message: str) -> None:
+        self._emit(StatusMessage(t=self.call_t, level=level, message=message))  # type: ignore[arg-type]
+
+    def _emit(self, event: Event) -> None:
+        call_t, wall_t = self.call_t, self.wall_t
+        with self._lock:
+            self.events.append((event, call_t, wall_t))
+            for sink in self.sinks:
+                try:
+                    sink(event, call_t, wall_t)
+                except Exception:  # a broken sink must not stop the call
+                    log.exception("event sink failed")
+
+
+def outcome_events(events: list[tuple[Event, float, float]]) -> list[PromptOutcome]:
+    return [e for e, _, _ in events if isinstance(e, PromptOutcome)]
