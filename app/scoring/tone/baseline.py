@@ -1,0 +1,101 @@
+"""A speaker's calm reference, so that tone is judged against how this person usually sounds.
+
+How it adapts (and why it does not absorb the anger it is meant to reveal):
+
+- Explicit calm clips (`add_calm`, e.g. `score-tone --baseline`) are trusted as they are and always
+  keep their weight: one clip counts as much as the whole running estimate at its cap.
+- During a call, `observe` learns from the start of the call: the first `START_UTTERANCES` usable
+  utterances are averaged with equal weight, but only if the population model found them calm
+  (tone < `START_MAX_TONE`). A caller who is angry from the first word never becomes the reference;
+  the scorer keeps using population norms until the baseline is ready.
+- After that start, the baseline moves only slowly (exponential average, `EMA_ALPHA`) and only on
+  utterances that are clearly calm (tone < `LATER_MAX_TONE`) and not markedly louder or higher
+  than the baseline already is (`MAX_LEVEL_RISE_DB`, `MAX_PITCH_RISE_ST`). Rising frustration is
+  therefore measured against the calm opening instead of being followed.
+- Utterances with too little voiced speech (< 0.3 s) are ignored: their pitch and voice-quality
+  features are stand-ins, not measurements.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.scoring.tone.features import BASELINE_NAMES, ToneFeatures
+
+START_UTTERANCES = 4
+START_MAX_TONE = 0.5
+LATER_MAX_TONE = 0.3
+EMA_ALPHA = 0.1
+MIN_VOICED_S = 0.3
+MAX_LEVEL_RISE_DB = 6.0
+MAX_PITCH_RISE_ST = 3.0
+CALM_WEIGHT = float(START_UTTERANCES)  # one explicit calm clip weighs as much as the running start
+
+_LEVEL = BASELINE_NAMES.index("level_db")
+_PITCH = BASELINE_NAMES.index("f0_median_st")
+
+
+class SpeakerBaseline:
+    """Running calm reference of one speaker, in the feature space of `ToneFeatures.values`."""
+
+    def __init__(self) -> None:
+        self._calm: list[np.ndarray] = []
+        self._running: np.ndarray | None = None
+        self._n_observed = 0
+
+    def add_calm(self, feats: ToneFeatures) -> None:
+        """Add a clip known to be this speaker talking calmly."""
+        if feats.voiced_s >= MIN_VOICED_S:
+            self._calm.append(feats.values.astype(np.float64))
+
+    def observe(self, feats: ToneFeatures, tone: float) -> None:
+        """Learn from an utterance of the call just scored `tone` (see the module docstring)."""
+        if feats.voiced_s < MIN_VOICED_S or not np.isfinite(tone):
+            return
+        x = feats.values.astype(np.float64)
+        if self._running is None or self._n_observed < START_UTTERANCES:
+            if tone >= START_MAX_TONE:
+                return
+            self._n_observed += 1
+            if self._running is None:
+                self._running = x.copy()
+            else:
+                self._running += (x - self._running) / self._n_observed
+            return
+        if tone >= LATER_MAX_TONE:
+            return
+        ref = self.mean
+        if ref is not None and (
+            x[_LEVEL] - ref[_LEVEL] > MAX_LEVEL_RISE_DB
+            or x[_PITCH] - ref[_PITCH] > MAX_PITCH_RISE_ST
+        ):
+            return
+        self._n_observed += 1
+        self._running += EMA_ALPHA * (x - self._running)
+
+    @property
+    def ready(self) -> bool:
+        """True once there is a calm clip or two calm-sounding utterances of the call."""
+        return bool(self._calm) or self._n_observed >= 2
+
+    @property
+    def mean(self) -> np.ndarray | None:
+        """The reference feature vector (follows `BASELINE_NAMES`), or None before any data."""
+        parts, weights = [], []
+        if self._calm:
+            parts.append(np.mean(self._calm, axis=0))
+            weights.append(CALM_WEIGHT * len(self._calm))
+        if self._running is not None:
+            parts.append(self._running)
+            weights.append(float(min(self._n_observed, START_UTTERANCES)))
+        if not parts:
+            return None
+        return np.average(np.stack(parts), axis=0, weights=weights)
+
+    @property
+    def n_calm(self) -> int:
+        return len(self._calm)
+
+    @property
+    def n_observed(self) -> int:
+        return self._n_observed

@@ -1,0 +1,91 @@
+"""Tone scoring speed: feature extraction + model time per second of audio, on one core.
+
+    .venv/bin/python benchmarks/tone_speed.py [--seconds 60] [--repeats 5]
+
+Pins the process to one CPU and onnxruntime to one thread. Audio: RAVDESS clips laid end to end
+(or a synthetic voice-like signal when the shared data is absent), scored as 3 s utterances (the
+pipeline's per-utterance path) and as live 0.5 s windows (`window_scores`, 1 s of context each).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.scoring.tone import SpeakerBaseline, extract_features, load_tone_scorer  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "ravdess"
+SR = 16000
+
+
+def test_audio(seconds: float) -> tuple[np.ndarray, str]:
+    if (DATA / "manifest.csv").is_file():
+        import soundfile as sf
+
+        paths = sorted((DATA / "audio").glob("Actor_*/*.flac"))
+        chunks, total = [], 0
+        for p in paths[:: max(1, len(paths) // 60)]:
+            x, _ = sf.read(p, dtype="float32")
+            chunks.append(x)
+            total += x.size
+            if total >= seconds * SR:
+                break
+        return np.concatenate(chunks)[: int(seconds * SR)], "RAVDESS clips"
+    t = np.arange(int(seconds * SR)) / SR
+    f0 = 140 + 30 * np.sin(2 * np.pi * 0.7 * t)
+    phase = 2 * np.pi * np.cumsum(f0) / SR
+    x = sum(np.sin(k * phase) / k for k in range(1, 20)) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t))
+    return (0.1 * x).astype(np.float32), "synthetic harmonic signal"
+
+
+def best_of(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Tone scoring speed on one core.")
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    scorer = load_tone_scorer(threads=1)
+    audio, what = test_audio(args.seconds)
+    dur = audio.size / SR
+    utt = [audio[i : i + 3 * SR] for i in range(0, audio.size, 3 * SR)]
+    baseline = SpeakerBaseline()
+    baseline.add_calm(extract_features(utt[0]))
+    feats = [extract_features(u) for u in utt]
+
+    t_feat = best_of(lambda: [extract_features(u) for u in utt], args.repeats)
+    t_model = best_of(lambda: [scorer.score_features(f, baseline) for f in feats], args.repeats)
+    t_win = best_of(lambda: [scorer.window_scores(u, baseline) for u in utt], args.repeats)
+    print(f"audio: {dur:.1f} s of {what}, one core, onnxruntime 1 thread, best of {args.repeats}")
+    print(f"features       {1000 * t_feat / dur:6.2f} ms per s of audio")
+    print(f"model          {1000 * t_model / dur:6.2f} ms per s of audio")
+    total = t_feat + t_model
+    print(
+        f"features+model {1000 * total / dur:6.2f} ms per s of audio ({dur / total:.0f}x real time)"
+    )
+    print(f"live 0.5 s windows (1.5 s context each) {1000 * t_win / dur:6.2f} ms per s of audio")
+
+
+if __name__ == "__main__":
+    main()

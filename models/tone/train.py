@@ -1,0 +1,226 @@
+"""Train the tone (anger-in-the-voice) model on RAVDESS and export it to ONNX.
+
+    .venv/bin/pip install -r models/tone/requirements-train.txt
+    .venv/bin/python models/tone/train.py [--data ../shared/data/ravdess] [--out models/tone]
+
+Writes tone_population.onnx (no speaker baseline), tone_speaker.onnx (features and their
+differences from the speaker's calm baseline), tone.json and SHA256SUMS. The same data loading,
+telephone simulation and feature tables serve benchmarks/tone_accuracy.py, which runs the
+actor-grouped cross-validation reported in MODEL_CARD.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from scipy import signal
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from app.scoring.tone.features import (  # noqa: E402
+    BASELINE_NAMES,
+    N_POP,
+    POPULATION_NAMES,
+    extract_features,
+)
+
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "ravdess"
+EMOTIONS = ("neutral", "calm", "happy", "sad", "angry")
+TRAIN_SEEDS = (11, 12)  # telephone augmentations per training clip, besides the clean clip
+EVAL_SEED = 99  # the telephone-band test condition (never used for training)
+
+
+@dataclass
+class Clip:
+    audio: np.ndarray  # float32, 16 kHz
+    emotion: str
+    intensity: str
+    actor: int
+    statement: int
+    repetition: int
+
+
+def load_ravdess(data_dir: Path = DEFAULT_DATA) -> list[Clip]:
+    clips = []
+    with open(data_dir / "manifest.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            audio, sr = sf.read(data_dir / row["path"], dtype="float32")
+            assert sr == 16000, row["path"]
+            clips.append(
+                Clip(
+                    audio=audio,
+                    emotion=row["emotion"],
+                    intensity=row["intensity"],
+                    actor=int(row["actor"]),
+                    statement=int("Dogs" in row["statement"]),
+                    repetition=int(row["repetition"]),
+                )
+            )
+    return clips
+
+
+def telephone(audio: np.ndarray, rng: np.random.Generator, gain_db: float = 0.0) -> np.ndarray:
+    """A phone line: gain, 300–3400 Hz band-pass, 8 kHz, noise, G.711 mu-law, back to 16 kHz."""
+    x = audio.astype(np.float64) * 10 ** (gain_db / 20)
+    lo, hi = rng.uniform(250, 350), rng.uniform(3200, 3500)
+    sos = signal.butter(rng.integers(2, 5), [lo, hi], btype="bandpass", fs=16000, output="sos")
+    x = signal.sosfilt(sos, x)
+    x = signal.resample_poly(x, 1, 2)
+    rms = np.sqrt(np.mean(x**2)) + 1e-9
+    x = x + rng.normal(0, rms * 10 ** (-rng.uniform(20, 40) / 20), x.size)
+    x = np.clip(x, -1, 1)
+    mu = 255.0
+    q = np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu)
+    q = np.round(q * 127) / 127  # 8-bit companded code
+    x = np.sign(q) * np.expm1(np.abs(q) * np.log1p(mu)) / mu
+    return signal.resample_poly(x, 2, 1).astype(np.float32)
+
+
+def condition_audio(clip: Clip, condition: str, index: int) -> np.ndarray:
+    """Audio of one clip under a condition: 'full' or 'phone<seed>'. Seeded by clip and actor."""
+    if condition == "full":
+        return clip.audio
+    seed = int(condition.removeprefix("phone"))
+    actor_rng = np.random.default_rng([seed, clip.actor])
+    gain = float(actor_rng.uniform(-10, 10))  # one line gain per actor and call
+    return telephone(clip.audio, np.random.default_rng([seed, index]), gain)
+
+
+def feature_table(clips: list[Clip], condition: str) -> np.ndarray:
+    """(n_clips, len(BASELINE_NAMES)) features of every clip under one condition."""
+    rows = [extract_features(condition_audio(c, condition, i)).values for i, c in enumerate(clips)]
+    return np.stack(rows).astype(np.float64)
+
+
+def baseline_means(
+    feats: np.ndarray, clips: list[Clip], emotions: tuple[str, ...] = ("neutral",)
+) -> np.ndarray:
+    """Per clip: mean features of the same actor's baseline clips, leaving the clip itself out."""
+    out = np.zeros_like(feats)
+    actors = np.array([c.actor for c in clips])
+    is_base = np.array([c.emotion in emotions for c in clips])
+    for i in range(len(clips)):
+        sel = (actors == actors[i]) & is_base
+        sel[i] = False
+        out[i] = feats[sel].mean(axis=0)
+    return out
+
+
+def model_inputs(feats: np.ndarray, base: np.ndarray | None) -> np.ndarray:
+    """Classifier input: population features, plus differences from the baseline when given."""
+    if base is None:
+        return feats[:, :N_POP]
+    return np.concatenate([feats[:, :N_POP], feats - base], axis=1)
+
+
+def labels(clips: list[Clip]) -> np.ndarray:
+    return np.array([EMOTIONS.index(c.emotion) for c in clips])
+
+
+def make_classifier(kind: str = "ensemble"):
+    """5-class classifiers (all RAVDESS emotions); the tone score is P(angry)."""
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    def logreg():
+        lr = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced")
+        return make_pipeline(StandardScaler(), lr)
+
+    def mlp(seed: int):
+        net = MLPClassifier((64,), alpha=3.0, max_iter=1500, random_state=seed)
+        return make_pipeline(StandardScaler(), net)
+
+    if kind == "logreg":
+        return logreg()
+    if kind == "mlp":
+        return mlp(0)
+    if kind == "ensemble":
+        members = [("lr", logreg()), ("mlp0", mlp(0)), ("mlp1", mlp(1))]
+        return VotingClassifier(members, voting="soft", flatten_transform=False)
+    raise ValueError(kind)
+
+
+def training_set(
+    clips: list[Clip], tables: dict[str, np.ndarray], with_baseline: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    xs, ys = [], []
+    y = labels(clips)
+    for feats in tables.values():
+        base = baseline_means(feats, clips) if with_baseline else None
+        xs.append(model_inputs(feats, base))
+        ys.append(y)
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def angry_proba(model, x: np.ndarray) -> np.ndarray:
+    classes = list(model.classes_)
+    return model.predict_proba(x)[:, classes.index(EMOTIONS.index("angry"))]
+
+
+def export_onnx(model, n_inputs: int, path: Path) -> None:
+    from skl2onnx import to_onnx
+    from skl2onnx.common.data_types import FloatTensorType
+
+    onx = to_onnx(
+        model,
+        initial_types=[("features", FloatTensorType([None, n_inputs]))],
+        options={id(model): {"zipmap": False}},
+        target_opset=17,
+    )
+    path.write_bytes(onx.SerializeToString())
+
+
+def train_and_export(data_dir: Path, out: Path, kind: str) -> None:
+    clips = load_ravdess(data_dir)
+    conds = ["full", *(f"phone{s}" for s in TRAIN_SEEDS)]
+    tables = {c: feature_table(clips, c) for c in conds}
+    files = {}
+    for name, with_base in (("tone_population.onnx", False), ("tone_speaker.onnx", True)):
+        x, y = training_set(clips, tables, with_base)
+        model = make_classifier(kind).fit(x.astype(np.float32), y)
+        export_onnx(model, x.shape[1], out / name)
+        files[name] = {
+            "inputs": x.shape[1],
+            "angry_index": list(model.classes_).index(EMOTIONS.index("angry")),
+        }
+        print(f"{name}: {x.shape[0]} rows, {x.shape[1]} inputs")
+    meta = {
+        "version": 1,
+        "classifier": kind,
+        "classes": list(EMOTIONS),
+        "population_features": list(POPULATION_NAMES),
+        "baseline_features": list(BASELINE_NAMES),
+        "models": files,
+        "trained_on": f"RAVDESS speech actors 1-20, conditions {conds}",
+    }
+    (out / "tone.json").write_text(json.dumps(meta, indent=2) + "\n")
+    sums = []
+    for name in (*files, "tone.json"):
+        sums.append(f"{hashlib.sha256((out / name).read_bytes()).hexdigest()}  {name}")
+    (out / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+    print("wrote", out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    ap.add_argument("--classifier", choices=("logreg", "mlp", "ensemble"), default="ensemble")
+    args = ap.parse_args()
+    train_and_export(args.data, args.out, args.classifier)
+
+
+if __name__ == "__main__":
+    main()
