@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 
-from app.audio.capture import SimulatedSource, list_input_devices
+from app.audio.capture import AudioSource, SimulatedSource, list_input_devices
 from app.config import Settings
 from app.errors import CallcoachError
 from app.events import Event, Prompt, StatusMessage, Utterance
@@ -24,13 +24,17 @@ def devices(args: argparse.Namespace, settings: Settings) -> int:
     print(" id  channels  rate      host API     name")
     for d in found:
         print(d.line())
-    print("\nset audio.stereo_device, or audio.agent_device and audio.customer_device, to an id or name")
+    print("\nchoose with settings audio.stereo_device (agent and customer on two channels) or")
+    print("audio.agent_device + audio.customer_device (microphone + loopback/monitor), by id or name")
     return 0
 
 
 def _print_sink(event: Event, call_t: float, wall_t: float) -> None:
     if isinstance(event, Utterance):
-        print(f"[{call_t:7.1f}s] {event.speaker:8s} ({event.frustration:.2f}) {event.text}", flush=True)
+        print(
+            f"[{call_t:7.1f}s] {event.speaker:8s} ({event.frustration:.2f}) {event.text}",
+            flush=True,
+        )
     elif isinstance(event, Prompt):
         print(f"[{call_t:7.1f}s] >>> {event.title} — {event.say}", flush=True)
     elif isinstance(event, StatusMessage):
@@ -39,11 +43,12 @@ def _print_sink(event: Event, call_t: float, wall_t: float) -> None:
 
 def live(args: argparse.Namespace, settings: Settings) -> int:
     from app.pipeline.event_log import EventLog
-    from app.pipeline.live import LiveSession
+    from app.pipeline.live import LiveSession, LiveSink
     from app.pipeline.models import load_models
 
     if args.speed <= 0:
         raise CallcoachError("--speed must be positive")
+    source: AudioSource
     if args.simulate is not None:
         source = SimulatedSource(
             args.simulate, settings.audio.agent_channel, args.speed, settings.audio.block_s
@@ -53,7 +58,7 @@ def live(args: argparse.Namespace, settings: Settings) -> int:
 
         source = DeviceSource(settings.audio)
     models = load_models(settings)
-    sinks = []
+    sinks: list[LiveSink] = []
     event_log = EventLog(args.events) if args.events else None
     if event_log:
         sinks.append(event_log)
@@ -97,7 +102,8 @@ def _write_report(session, args: argparse.Namespace, settings: Settings) -> None
     from app.report.call_report import build_report, write_report
 
     path = args.simulate or Path("live-call.wav")
-    result = CallResult(path, list(session.source.speakers), session.front.t,
-                        [e for e, _, _ in session.events])
+    result = CallResult(
+        path, list(session.source.speakers), session.front.t, [e for e, _, _ in session.events]
+    )
     out = write_report(build_report(result, settings), args.out, path.stem)
     print(f"report written to {out}", file=sys.stderr)

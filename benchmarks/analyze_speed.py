@@ -43,15 +43,18 @@ def main() -> None:
     t0 = time.perf_counter()
     models = load_models(settings)
     load_s = time.perf_counter() - t0
-    print(f"model load: {load_s:.2f} s (ASR {settings.asr.compute_type}, "
-          f"{settings.asr.threads} threads, beam {settings.asr.beam_size})")
+    print(
+        f"model load: {load_s:.2f} s (ASR {settings.asr.compute_type}, "
+        f"{settings.asr.threads} threads, beam {settings.asr.beam_size})"
+    )
 
     for call in args.calls:
         result = analyze_call(call, settings, models)
         dur = result.duration_s
         total = result.times.get("total")
         print(f"\n{call.name}: {dur:.1f} s of audio, {len(result.speakers)} channel(s)")
-        print(f"  whole pipeline: {total:7.2f} s  RTF {total / dur:.3f}  ({dur / total:.1f}x real time)")
+        speedup = f"{dur / total:.1f}x real time"
+        print(f"  whole pipeline: {total:7.2f} s  RTF {total / dur:.3f}  ({speedup})")
         for stage in STAGES:
             s = result.times.get(stage)
             print(f"  {stage:14s}: {s:7.2f} s  RTF {s / dur:.4f}")

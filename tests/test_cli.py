@@ -91,8 +91,11 @@ def test_corrupt_call_is_reported_and_the_others_still_analysed(
 
 def test_report_follows_the_contract(shared_data: Path, tmp_path: Path) -> None:
     code, out = analyze(tmp_path, str(shared_data / STEREO))
+    assert code == 0
     report = load(out, "stereo_diarization")
-    assert {"call", "duration_s", "agent_channel", "utterances", "prompts", "summary"} <= set(report)
+    assert {"call", "duration_s", "agent_channel", "utterances", "prompts", "summary"} <= set(
+        report
+    )
     assert report["call"] == "stereo_diarization.wav"
     assert report["duration_s"] == pytest.approx(5.0, abs=0.05)
     for u in report["utterances"]:

@@ -17,8 +17,9 @@ from app.config import AudioSettings
 class FakeStream:
     """Calls its callback from a thread with a 440 Hz tone on channel 0, silence on 1."""
 
-    def __init__(self, backend: FakeBackend, device, channels, samplerate, dtype, blocksize,
-                 callback) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, backend: FakeBackend, device, channels, samplerate, dtype, blocksize, callback
+    ) -> None:  # type: ignore[no-untyped-def]
         if backend.missing:
             raise RuntimeError(f"Error querying device {device}")
         if samplerate not in backend.rates:
@@ -58,12 +59,16 @@ class FakeBackend:
         self.unplugged = threading.Event()
         self.opened: list[FakeStream] = []
 
-    def InputStream(self, **kw):  # type: ignore[no-untyped-def]  # noqa: N802
+    def InputStream(self, **kw):  # type: ignore[no-untyped-def]
         return FakeStream(self, **kw)
 
     def query_devices(self, device=None, kind=None):  # type: ignore[no-untyped-def]
-        info = {"name": "Fake USB headset", "max_input_channels": 2,
-                "default_samplerate": 48000.0, "hostapi": 0}
+        info = {
+            "name": "Fake USB headset",
+            "max_input_channels": 2,
+            "default_samplerate": 48000.0,
+            "hostapi": 0,
+        }
         return info if device is not None or kind else [info]
 
     def query_hostapis(self):  # type: ignore[no-untyped-def]

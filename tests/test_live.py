@@ -17,8 +17,9 @@ DEMO = ASSETS_DIR / "demo_call.ogg"
 def live_events(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     out = tmp_path_factory.mktemp("live")
     events = out / "events.jsonl"
-    code = main(["live", "--simulate", str(DEMO), "--speed", "30", "--headless",
-                 "--events", str(events)])
+    code = main(
+        ["live", "--simulate", str(DEMO), "--speed", "30", "--headless", "--events", str(events)]
+    )
     assert code == 0
     return [json.loads(line) for line in events.read_text().splitlines()]
 

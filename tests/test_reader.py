@@ -18,11 +18,19 @@ def tone(freq: float, seconds: float, rate: int) -> np.ndarray:
     return (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
 
 
-@pytest.mark.parametrize(("fmt", "suffix", "rate"), [
-    ("WAV", ".wav", 8000), ("FLAC", ".flac", 44100), ("OGG", ".ogg", 22050),
-    ("MP3", ".mp3", 16000), ("WAV", ".wav", 48000),
-])
-def test_formats_and_rates_come_out_at_16k(tmp_path: Path, fmt: str, suffix: str, rate: int) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "suffix", "rate"),
+    [
+        ("WAV", ".wav", 8000),
+        ("FLAC", ".flac", 44100),
+        ("OGG", ".ogg", 22050),
+        ("MP3", ".mp3", 16000),
+        ("WAV", ".wav", 48000),
+    ],
+)
+def test_formats_and_rates_come_out_at_16k(
+    tmp_path: Path, fmt: str, suffix: str, rate: int
+) -> None:
     path = tmp_path / f"clip{suffix}"
     sf.write(path, tone(440, 2.0, rate), rate, format=fmt)
     audio = read_all(path)
@@ -52,8 +60,9 @@ def test_stereo_keeps_channels_apart(tmp_path: Path) -> None:
 
 def test_more_than_two_channels_uses_the_first_two(tmp_path: Path) -> None:
     path = tmp_path / "four.wav"
-    data = np.stack([tone(300, 1, 16000), tone(500, 1, 16000), tone(700, 1, 16000),
-                     tone(900, 1, 16000)], axis=1)
+    data = np.stack(
+        [tone(300, 1, 16000), tone(500, 1, 16000), tone(700, 1, 16000), tone(900, 1, 16000)], axis=1
+    )
     sf.write(path, data, 16000)
     assert probe(path).source_channels == 4
     audio = read_all(path)
@@ -81,7 +90,7 @@ def test_agent_channel_choice(tmp_path: Path) -> None:
 def test_unreadable_files_raise_a_clear_error(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "bad.wav"
     path.write_bytes(content)
-    with pytest.raises(AudioReadError, match="bad.wav"):
+    with pytest.raises(AudioReadError, match=r"bad\.wav"):
         list(read_blocks(path))
 
 

@@ -78,8 +78,13 @@ class SimulatedSource:
     """A recording fed through the live path in real time (or `speed` times faster)."""
 
     def __init__(
-        self, path: Path, agent_channel: str = "left", speed: float = 1.0, block_s: float = 0.5,
-        clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+        self,
+        path: Path,
+        agent_channel: str = "left",
+        speed: float = 1.0,
+        block_s: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
@@ -135,7 +140,8 @@ class DeviceInfo:
     hostapi: str
 
     def line(self) -> str:
-        return f"{self.id:3d}  {self.channels} ch  {self.default_rate:7.0f} Hz  {self.hostapi:12s} {self.name}"
+        rate = f"{self.default_rate:7.0f} Hz"
+        return f"{self.id:3d}  {self.channels} ch  {rate}  {self.hostapi:12s} {self.name}"
 
 
 def list_input_devices(backend: Any = None) -> list[DeviceInfo]:
@@ -153,7 +159,9 @@ def list_input_devices(backend: Any = None) -> list[DeviceInfo]:
     for i, d in enumerate(devices):
         if d.get("max_input_channels", 0) > 0:
             api = hostapis[d["hostapi"]]["name"] if d.get("hostapi") is not None else ""
-            out.append(DeviceInfo(i, d["name"], d["max_input_channels"], d["default_samplerate"], api))
+            out.append(
+                DeviceInfo(i, d["name"], d["max_input_channels"], d["default_samplerate"], api)
+            )
     return out
 
 

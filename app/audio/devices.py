@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from scipy.signal import resample_poly
@@ -62,8 +62,12 @@ class _Stream:
 
     def _make(self, dev: int | str | None, rate: int) -> Any:
         return self.sd.InputStream(
-            device=dev, channels=self.channels, samplerate=rate, dtype="float32",
-            blocksize=int(rate * 0.1), callback=self._callback,
+            device=dev,
+            channels=self.channels,
+            samplerate=rate,
+            dtype="float32",
+            blocksize=int(rate * 0.1),
+            callback=self._callback,
         )
 
     def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
@@ -95,10 +99,13 @@ class _Stream:
 class DeviceSource:
     """Agent and customer captured live, delivered as (2, samples) blocks: agent row first."""
 
-    speakers: list[Speaker] = ["agent", "customer"]
+    speakers: ClassVar[list[Speaker]] = ["agent", "customer"]
 
     def __init__(
-        self, settings: AudioSettings, backend: Any = None, retry_s: float = 2.0,
+        self,
+        settings: AudioSettings,
+        backend: Any = None,
+        retry_s: float = 2.0,
         block_s: float | None = None,
     ) -> None:
         self.settings = settings
@@ -146,8 +153,11 @@ class DeviceSource:
     # ------------------------------------------------------------------
     def _supervise(self, out: BlockQueue, on_status: StatusCallback) -> None:
         streams = self._streams()
-        pending = {0: np.zeros((2, 0), np.float32), 1: np.zeros((1, 0), np.float32),
-                   2: np.zeros((1, 0), np.float32)}
+        pending = {
+            0: np.zeros((2, 0), np.float32),
+            1: np.zeros((1, 0), np.float32),
+            2: np.zeros((1, 0), np.float32),
+        }
         opened = False
         try:
             while not self._stop.is_set():
@@ -180,7 +190,9 @@ class DeviceSource:
         on_status("info", "listening")
         return True
 
-    def _drain(self, streams: list[_Stream], pending: dict[int, np.ndarray], out: BlockQueue) -> None:
+    def _drain(
+        self, streams: list[_Stream], pending: dict[int, np.ndarray], out: BlockQueue
+    ) -> None:
         try:
             which, data = self._raw.get(timeout=0.1)
         except queue.Empty:

@@ -137,13 +137,13 @@ def _decode(
 
 
 def _first_two_channels(frame: av.AudioFrame) -> av.AudioFrame:
-    data = frame.to_ndarray()
+    data: np.ndarray = frame.to_ndarray()
     if frame.format.is_planar:
         two = np.ascontiguousarray(data[:2])
     else:
         n = frame.layout.nb_channels
         two = np.ascontiguousarray(data.reshape(-1, n)[:, :2].reshape(1, -1))
-    out = av.AudioFrame.from_ndarray(two, format=frame.format.name, layout="stereo")
+    out = av.AudioFrame.from_ndarray(two, format=frame.format.name, layout="stereo")  # type: ignore[arg-type]
     out.sample_rate = frame.sample_rate
     out.pts = frame.pts
     out.time_base = frame.time_base

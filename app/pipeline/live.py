@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from app.audio.capture import BlockQueue, AudioSource
+from app.audio.capture import AudioSource, BlockQueue
 from app.config import Settings
 from app.events import Event, PromptOutcome, StatusMessage, ToneUpdate
 from app.pipeline.call import build_stages
@@ -39,8 +39,12 @@ _STOP = object()
 
 class LiveSession:
     def __init__(
-        self, source: AudioSource, models: Models, settings: Settings,
-        sinks: Iterable[LiveSink] = (), clock: Callable[[], float] = time.monotonic,
+        self,
+        source: AudioSource,
+        models: Models,
+        settings: Settings,
+        sinks: Iterable[LiveSink] = (),
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.source = source
         self.settings = settings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Literal
 
 from app.events import TrendPoint
 
@@ -43,7 +44,9 @@ class FrustrationTrend:
         )
         slope = self.level - past
         rising = slope >= self.rise_threshold and self.level >= 0.3
-        direction = "rising" if rising else "falling" if slope <= self.fall_threshold else "steady"
+        direction: Literal["rising", "steady", "falling"] = (
+            "rising" if rising else "falling" if slope <= self.fall_threshold else "steady"
+        )
         return TrendPoint(t=t, level=self.level, slope=slope, rising=rising, direction=direction)
 
     def rise_over(self, n: int) -> float:
