@@ -25,7 +25,7 @@ def devices(args: argparse.Namespace, settings: Settings) -> int:
     for d in found:
         print(d.line())
     print("\nchoose with settings audio.stereo_device (agent and customer on two channels) or")
-    print("audio.agent_device + audio.customer_device (microphone + loopback/monitor), by id or name")
+    print("audio.agent_device + audio.customer_device (mic + loopback/monitor), by id or name")
     return 0
 
 
