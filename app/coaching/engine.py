@@ -15,6 +15,7 @@ from app.coaching.triggers import TRIGGERS
 from app.config import CoachSettings
 from app.events import Prompt, PromptOutcome, TrendPoint, Utterance
 
+MAX_CARDS_PER_TURN = 2  # the overlay shows the first and queues the second
 FOLLOW_WINDOW_S = 60.0  # how long the agent has to act on a card before it counts as ignored
 # phrase lists whose last use by each side the triggers ask about
 AGENT_LISTS = ("empathy", "refusal", "acknowledgement", "fix_agreed", "timeline", "progress_update")
@@ -61,11 +62,10 @@ class Coach:
         else:
             events += self._observe_agent(turn)
         events += self._expire(s.now)
-        # agent-side warnings first: they may interrupt; then at most one customer-side card
+        # agent-side warnings first (they may interrupt), then the most important customer-side
+        # cards; the overlay shows one at a time and queues the next
         for group in (self._agent_prompts, self._customer_prompts):
-            prompt = self._first_firing(group, turn, source_t=turn.end)
-            if prompt is not None:
-                events.append(prompt)
+            events += self._firing(group, turn, turn.end, MAX_CARDS_PER_TURN)
         return events
 
     def on_tick(self, t: float, last_speech_end: float | None = None) -> list[CoachEvent]:
@@ -75,9 +75,7 @@ class Coach:
         if last_speech_end is not None:
             s.last_speech_end = max(s.last_speech_end, last_speech_end)
         events: list[CoachEvent] = self._expire(t)
-        prompt = self._first_firing(self._customer_prompts, None, source_t=t)
-        if prompt is not None:
-            events.append(prompt)
+        events += self._firing(self._customer_prompts, None, t, 1)
         return events
 
     def on_call_end(self, t: float) -> list[CoachEvent]:
@@ -143,11 +141,15 @@ class Coach:
         specs = [p for p in self.playbook.prompts if p.group == group and p.enabled]
         return sorted(specs, key=lambda p: p.priority)
 
-    def _first_firing(
-        self, specs: list[PromptSpec], turn: Turn | None, source_t: float
-    ) -> Prompt | None:
+    def _firing(
+        self, specs: list[PromptSpec], turn: Turn | None, source_t: float, limit: int
+    ) -> list[Prompt]:
+        """Up to `limit` prompts of `specs` (most important first) whose trigger holds now."""
         s = self.state
+        shown: list[Prompt] = []
         for spec in specs:
+            if len(shown) >= limit:
+                break
             if spec.id in s.done and not spec.repeatable:
                 continue
             cooldown = spec.cooldown_s if spec.cooldown_s is not None else self.settings.cooldown_s
@@ -158,8 +160,8 @@ class Coach:
             if reason:
                 if spec.trigger == "long_silence":
                     s.hold_prompted_for = s.last_speech_end
-                return self._show(spec, reason, source_t)
-        return None
+                shown.append(self._show(spec, reason, source_t))
+        return shown
 
     def _show(self, spec: PromptSpec, reason: str, source_t: float) -> Prompt:
         s = self.state
