@@ -49,13 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", type=Path, help="clips to score")
     parser.add_argument(
         "--baseline",
-        action="extend",
+        action="append",
         type=Path,
         default=[],
-        nargs="+",
         metavar="FILE",
-        help="clips of the same speaker talking calmly (repeat --baseline, or end the list "
-        "with -- before the clips to score)",
+        help="a clip of the same speaker talking calmly (repeat for several)",
     )
     parser.add_argument("--models", type=Path, default=None, help="tone model folder")
 

@@ -34,7 +34,7 @@ YIN_THRESHOLD = 0.15
 VOICED_MAX_APERIODICITY = 0.35
 N_MFCC = 12
 N_MEL = 24
-SILENCE_DB = -75.0  # frames below this are digital silence whatever the recording level
+SILENCE_DB = -90.0  # frames below this are digital silence whatever the recording level
 
 # Features the classifier sees without a speaker baseline: all independent of the channel's gain.
 POPULATION_NAMES: tuple[str, ...] = (
@@ -127,7 +127,7 @@ _BAND_MASKS = np.stack([(lo <= _FREQS) & (hi > _FREQS) for lo, hi in pairwise(_B
 _WINDOW = np.hanning(SPEC_LEN)
 
 
-def _mel_matrix() -> np.ndarray:
+def _mel_matrix() -> tuple[np.ndarray, np.ndarray]:
     """Triangular mel filters over 300–3400 Hz, cepstra from a DCT-II (c0, the level, dropped)."""
     mel = 2595.0 * np.log10(1.0 + np.array([300.0, 3400.0]) / 700.0)
     pts = 700.0 * (10 ** (np.linspace(mel[0], mel[1], N_MEL + 2) / 2595.0) - 1.0)

@@ -131,6 +131,7 @@ def _load(model_dir: Path, threads: int) -> ToneScorer:
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = max(1, threads)
     opts.inter_op_num_threads = 1
+    opts.log_severity_level = 3  # skl2onnx graphs carry an unused initializer ORT warns about
     sessions = []
     for name, n_in in (
         ("tone_population.onnx", N_POP),

@@ -1,0 +1,191 @@
+"""The tone model on real RAVDESS audio: speaker baseline, bands, and awkward input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import signal
+
+from app.scoring.tone import (
+    ModelError,
+    SpeakerBaseline,
+    extract_features,
+    load_tone_scorer,
+)
+from app.scoring.tone.cli import main as score_tone_main
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+RAVDESS = DATA / "ravdess"
+MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "tone"
+SR = 16000
+
+needs_data = pytest.mark.skipif(
+    not (RAVDESS / "manifest.csv").is_file(), reason=f"shared RAVDESS data not found at {RAVDESS}"
+)
+
+
+def telephone(x: np.ndarray) -> np.ndarray:
+    """300–3400 Hz, 8 kHz and back, G.711 mu-law."""
+    sos = signal.butter(4, [300, 3400], btype="bandpass", fs=SR, output="sos")
+    y = signal.resample_poly(signal.sosfilt(sos, x), 1, 2)
+    q = np.round(np.sign(y) * np.log1p(255 * np.abs(y)) / np.log1p(255) * 127) / 127
+    y = np.sign(q) * np.expm1(np.abs(q) * np.log1p(255)) / 255
+    return signal.resample_poly(y, 2, 1).astype(np.float32)
+
+
+def clips(actor: int, emotion: str, intensity: str | None = None) -> list[np.ndarray]:
+    import soundfile as sf
+
+    out = []
+    with open(RAVDESS / "manifest.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            if int(row["actor"]) != actor or row["emotion"] != emotion:
+                continue
+            if intensity and row["intensity"] != intensity:
+                continue
+            out.append(sf.read(RAVDESS / row["path"], dtype="float32")[0])
+    return out
+
+
+def baseline_of(audios: list[np.ndarray]) -> SpeakerBaseline:
+    base = SpeakerBaseline()
+    for a in audios:
+        base.add_calm(extract_features(a))
+    return base
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    return load_tone_scorer(MODEL_DIR)
+
+
+@needs_data
+def test_louder_clip_scores_the_same_against_the_speakers_baseline(scorer) -> None:
+    neutral = clips(3, "neutral")
+    clip = clips(3, "happy", "normal")[0]
+    quiet = clip / max(1.0, 4.5 * np.abs(clip).max())  # leave room for +12 dB without clipping
+    quiet_base = [n / max(1.0, 4.5 * np.abs(clip).max()) for n in neutral]
+    gain = 10 ** (12 / 20)
+    s_quiet = scorer.score(quiet, baseline_of(quiet_base))
+    s_loud = scorer.score(quiet * gain, baseline_of([n * gain for n in quiet_base]))
+    assert s_quiet == pytest.approx(s_loud, abs=0.02)
+
+
+@needs_data
+def test_louder_clip_has_same_population_score(scorer) -> None:
+    clip = clips(5, "sad", "normal")[0]
+    quiet = clip / max(1.0, 4.5 * np.abs(clip).max())
+    assert scorer.score(quiet) == pytest.approx(scorer.score(quiet * 10 ** (12 / 20)), abs=0.02)
+
+
+@needs_data
+@pytest.mark.parametrize("band", ["full", "phone"])
+@pytest.mark.parametrize("actor", [2, 9, 14])
+def test_angry_scores_above_calm_of_same_actor(scorer, band: str, actor: int) -> None:
+    to_band = telephone if band == "phone" else (lambda x: x)
+    base = baseline_of([to_band(x) for x in clips(actor, "neutral")])
+    angry = [to_band(x) for x in clips(actor, "angry", "strong")[:2]]
+    calm = [to_band(x) for x in clips(actor, "calm", "normal")[:2]]
+    for baseline in (None, base):
+        a = np.mean([scorer.score(x, baseline) for x in angry])
+        c = np.mean([scorer.score(x, baseline) for x in calm])
+        assert a > c, (band, actor, baseline is not None, a, c)
+
+
+def _awkward_inputs() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    t = np.arange(int(0.2 * SR)) / SR
+    voice = (0.3 * np.sign(np.sin(2 * np.pi * 150 * t))).astype(np.float32)
+    return {
+        "empty": np.zeros(0, np.float32),
+        "one sample": np.ones(1, np.float32),
+        "silence 2 s": np.zeros(2 * SR, np.float32),
+        "dc offset": np.full(SR, 0.4, np.float32),
+        "dc on voice": voice + 0.5,
+        "0.2 s voice": voice,
+        "clipping": np.clip(20 * voice, -1, 1),
+        "full-scale noise clipped": np.clip(rng.normal(0, 2, SR), -1, 1).astype(np.float32),
+        "nan and inf": np.array([np.nan, np.inf, -np.inf, 0.1] * 1000, np.float32),
+    }
+
+
+@pytest.mark.parametrize("name", list(_awkward_inputs()))
+def test_awkward_input_gives_a_defined_score(scorer, name: str) -> None:
+    audio = _awkward_inputs()[name]
+    feats = extract_features(audio)
+    assert np.all(np.isfinite(feats.values))
+    base = SpeakerBaseline()
+    base.add_calm(feats)
+    for baseline in (None, base):
+        s = scorer.score_features(feats, baseline)
+        assert 0.0 <= s <= 1.0
+        for w in scorer.window_scores(audio, baseline):
+            assert 0.0 <= w <= 1.0
+    if name.startswith(("silence", "empty", "dc offset")):
+        assert scorer.score(audio) == 0.0
+
+
+def test_other_sample_rates_are_accepted(scorer) -> None:
+    t = np.arange(8000) / 8000
+    x = (0.2 * np.sin(2 * np.pi * 180 * t) + 0.1 * np.sin(2 * np.pi * 360 * t)).astype(np.float32)
+    for sr in (8000, 44100):
+        y = signal.resample_poly(x, sr, 8000).astype(np.float32) if sr != 8000 else x
+        assert 0.0 <= scorer.score(y, sr=sr) <= 1.0
+
+
+@needs_data
+def test_baseline_does_not_absorb_anger(scorer) -> None:
+    base = SpeakerBaseline()
+    for x in clips(7, "neutral")[:2]:
+        f = extract_features(x)
+        base.observe(f, scorer.score_features(f, base))
+    assert base.ready
+    before = base.mean.copy()
+    for x in clips(7, "angry", "strong"):
+        f = extract_features(x)
+        base.observe(f, scorer.score_features(f, base))
+    assert np.allclose(base.mean, before)
+
+
+def test_window_scores_one_per_window(scorer) -> None:
+    assert len(scorer.window_scores(np.zeros(int(2.2 * SR), np.float32))) == 5
+
+
+def test_sha_mismatch_is_a_model_error(tmp_path: Path) -> None:
+    bad = tmp_path / "tone"
+    shutil.copytree(MODEL_DIR, bad, ignore=shutil.ignore_patterns("*.py", "*.md", "*.txt"))
+    with open(bad / "tone_speaker.onnx", "ab") as f:
+        f.write(b"\0")
+    with pytest.raises(ModelError, match="sha256"):
+        load_tone_scorer(bad)
+    with pytest.raises(ModelError, match="missing"):
+        load_tone_scorer(tmp_path / "nowhere")
+
+
+@needs_data
+def test_score_tone_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import soundfile as sf
+
+    paths = {}
+    for name, audio in (
+        ("n1", clips(4, "neutral")[0]),
+        ("n2", clips(4, "neutral")[1]),
+        ("angry", clips(4, "angry", "strong")[0]),
+        ("calm", clips(4, "calm", "normal")[0]),
+    ):
+        paths[name] = tmp_path / f"{name}.wav"
+        sf.write(paths[name], audio, SR)
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    argv = ["--baseline", str(paths["n1"]), "--baseline", str(paths["n2"])]
+    rc = score_tone_main([*argv, str(paths["angry"]), str(paths["calm"])])
+    assert rc == 0
+    lines = [line.split("\t") for line in out.getvalue().splitlines()]
+    assert [p for p, _ in lines] == [str(paths["angry"]), str(paths["calm"])]
+    assert float(lines[0][1]) > float(lines[1][1])
