@@ -58,15 +58,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("score-text", help="words score per line of standard input")
     _common(p)
 
-    p = sub.add_parser("score-tone", help="tone score of each audio clip")
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p = sub.add_parser(
+        "score-tone",
+        help="tone score of each audio clip",
+        epilog="--baseline takes one or more clips; put the clips to score before it, after "
+        "`--`, or after another option. If nothing is left to score, the last --baseline clip "
+        "is the one scored.",
+    )
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE")
     p.add_argument(
         "--baseline",
         nargs="+",
         type=Path,
         default=[],
         action="extend",
-        help="clips of the same speaker talking calmly",
+        help="clips of the same speaker talking calmly (repeatable)",
     )
     _common(p)
 

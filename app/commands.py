@@ -76,6 +76,11 @@ def score_tone(args: argparse.Namespace, settings: Settings) -> int:
     from app.scoring.tone import SpeakerBaseline, extract_features, load_tone_scorer
 
     scorer = load_tone_scorer(threads=settings.scoring.threads)
+    if not args.files and len(args.baseline) >= 2:
+        # `--baseline calm.wav clip.wav`: the option swallowed the clip to score
+        args.files = [args.baseline.pop()]
+    if not args.files:
+        raise CallcoachError("score-tone: give at least one FILE to score")
     status = 0
     baseline = None
     if args.baseline:

@@ -150,3 +150,21 @@ def test_score_tone_unreadable_clip(tmp_path: Path, shared_data: Path) -> None:
     assert out.returncode == 2
     assert "bad.flac" in out.stderr
     assert out.stdout.startswith(str(good))
+
+
+def test_score_tone_baseline_forms(shared_data: Path) -> None:
+    actor = shared_data / "ravdess/audio/Actor_05"
+    neutral = [str(p) for p in sorted(actor.glob("03-01-01-*"))[:2]]
+    clip = str(actor / "03-01-05-01-01-01-05.flac")
+    forms = [
+        ["--baseline", neutral[0], "--baseline", neutral[1], "--", clip],
+        [clip, "--baseline", *neutral],
+        ["--baseline", *neutral, clip],
+    ]
+    outputs = []
+    for form in forms:
+        out = run_cli("score-tone", *form)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.split("\t")[0] == clip
+        outputs.append(out.stdout)
+    assert outputs[0] == outputs[1] == outputs[2]
