@@ -11,6 +11,9 @@ clip ("full") and a telephone simulation never used in training ("phone"). With 
 baseline, each held-out actor's four neutral clips are the calm reference; neutral clips are
 therefore never test items (in any row, for comparability).
 
+Rows: the shipped model (population ensemble without a baseline; with one, the mean of the
+speaker feature model and the log-mel CNN), each speaker model alone, and the simple baseline.
+
 The simple baseline: frame log-energy, spectral centroid and zero-crossing rate (mean, std, p10,
 p90 of active frames, full 16 kHz analysis) + logistic regression; with a speaker baseline it also
 gets the differences from the actor's neutral mean, like the tone model.
@@ -30,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "models" / "tone"))
 sys.path.insert(0, str(ROOT))
 
+import logmel_cnn  # noqa: E402  (models/tone/logmel_cnn.py)
 import train as T  # noqa: E402  (models/tone/train.py)
 
 TEST_CONDITIONS = {"full": "full", "phone": f"phone{T.EVAL_SEED}"}
@@ -79,34 +83,50 @@ def aucs(p: np.ndarray, clips: list[T.Clip]) -> list[float]:
     return out
 
 
-def cross_validate(clips, tables, inputs, make, n_folds):
-    """Pooled held-out P(angry) per (test band, with baseline)."""
+Preds = dict[str, np.ndarray]  # test band -> pooled held-out P(angry) per clip
+
+
+def cross_validate(clips, tables, inputs, make, n_folds, with_base, target=None) -> Preds:
+    """Pooled held-out P(angry) per test band, for a scikit-learn model on a feature table."""
+    actors = np.array([c.actor for c in clips])
+    y = T.labels(clips) if target is None else target(T.labels(clips))
+    folds = np.array_split(np.unique(actors), n_folds)
+    train_conds = ["full", *(f"phone{s}" for s in T.TRAIN_SEEDS)]
+    bases = {c: T.baseline_means(f, clips) if with_base else None for c, f in tables.items()}
+    xs = {c: inputs(tables[c], bases[c]) for c in tables}
+    preds = {band: np.zeros(len(clips)) for band in TEST_CONDITIONS}
+    for held in folds:
+        test = np.isin(actors, held)
+        x_tr = np.concatenate([xs[c][~test] for c in train_conds])
+        y_tr = np.concatenate([y[~test]] * len(train_conds))
+        model = make().fit(x_tr.astype(np.float32), y_tr)
+        for band, cond in TEST_CONDITIONS.items():
+            preds[band][test] = T.angry_proba(model, xs[cond][test].astype(np.float32))
+    return preds
+
+
+def cross_validate_logmel(clips, tables: dict[str, T.Table], n_folds: int) -> Preds:
+    """The same folds for the log-mel CNN (speaker-relative input only)."""
     actors = np.array([c.actor for c in clips])
     y = T.labels(clips)
     folds = np.array_split(np.unique(actors), n_folds)
     train_conds = ["full", *(f"phone{s}" for s in T.TRAIN_SEEDS)]
-    result = {}
-    for with_base in (False, True):
-        bases = {c: T.baseline_means(f, clips) if with_base else None for c, f in tables.items()}
-        xs = {c: inputs(tables[c], bases[c]) for c in tables}
-        preds = {band: np.zeros(len(clips)) for band in TEST_CONDITIONS}
-        for held in folds:
-            test = np.isin(actors, held)
-            x_tr = np.concatenate([xs[c][~test] for c in train_conds])
-            y_tr = np.concatenate([y[~test]] * len(train_conds))
-            model = make().fit(x_tr.astype(np.float32), y_tr)
-            for band, cond in TEST_CONDITIONS.items():
-                preds[band][test] = T.angry_proba(model, xs[cond][test].astype(np.float32))
-        for band in TEST_CONDITIONS:
-            result[(band, with_base)] = preds[band]
-    return result
+    mels = {c: T.logmel_inputs(t, T.baseline_means(t.values, clips)) for c, t in tables.items()}
+    preds = {band: np.zeros(len(clips)) for band in TEST_CONDITIONS}
+    for k, held in enumerate(folds):
+        tr = np.flatnonzero(~np.isin(actors, held))
+        te = np.flatnonzero(np.isin(actors, held))
+        net = logmel_cnn.fit([[mels[c][i] for i in tr] for c in train_conds], y[tr], seed=k)
+        for band, cond in TEST_CONDITIONS.items():
+            preds[band][te] = logmel_cnn.angry_proba(net, [mels[cond][i] for i in te])
+    return preds
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description="Tone model accuracy (actor-grouped CV).")
     ap.add_argument("--data", type=Path, default=T.DEFAULT_DATA)
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--classifier", default="ensemble", choices=("ensemble", "logreg", "mlp"))
+    ap.add_argument("--skip-logmel", action="store_true", help="leave out the log-mel CNN (fast)")
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     from sklearn.linear_model import LogisticRegression
@@ -117,6 +137,7 @@ def main() -> None:
     clips = T.load_ravdess(args.data)
     conds = ["full", *(f"phone{s}" for s in T.TRAIN_SEEDS), TEST_CONDITIONS["phone"]]
     tone_tabs = {c: T.feature_table(clips, c) for c in conds}
+    values = {c: t.values for c, t in tone_tabs.items()}
     simple_tabs = {c: simple_table(clips, c) for c in conds}
     print(f"features: {time.time() - t0:.0f} s", file=sys.stderr)
 
@@ -124,26 +145,40 @@ def main() -> None:
         lr = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced")
         return make_pipeline(StandardScaler(), lr)
 
-    runs = {
-        f"tone ({args.classifier})": cross_validate(
-            clips, tone_tabs, T.model_inputs, lambda: T.make_classifier(args.classifier), args.folds
-        ),
-        "simple (energy+centroid+ZCR, LR)": cross_validate(
-            clips, simple_tabs, simple_inputs, simple_model, args.folds
-        ),
+    def speaker_target(y):
+        return T.targets(y, "speaker")
+
+    k = args.folds
+    pop = cross_validate(clips, values, T.model_inputs, T.make_classifier, k, False)
+    spk = cross_validate(
+        clips, values, T.model_inputs, lambda: T.make_classifier("speaker"), k, True, speaker_target
+    )
+    # runs: name -> {with_base: preds}
+    runs: dict[str, dict[bool, Preds]] = {}
+    if not args.skip_logmel:
+        mel = cross_validate_logmel(clips, tone_tabs, k)
+        w_spk, w_mel = T.FUSION["tone_speaker.onnx"], T.FUSION["tone_speaker_logmel.onnx"]
+        fused = {b: (w_spk * spk[b] + w_mel * mel[b]) / (w_spk + w_mel) for b in TEST_CONDITIONS}
+        runs["tone shipped (features + log-mel)"] = {False: pop, True: fused}
+    runs["features only (pop ens / spk LR)"] = {False: pop, True: spk}
+    if not args.skip_logmel:
+        runs["log-mel CNN only"] = {True: mel}
+    runs["simple (energy+centroid+ZCR, LR)"] = {
+        wb: cross_validate(clips, simple_tabs, simple_inputs, simple_model, k, wb)
+        for wb in (False, True)
     }
     keep = np.array([c.emotion != "neutral" for c in clips])
     test_clips = [c for c in clips if c.emotion != "neutral"]
     n_actors = len({c.actor for c in clips})
-    print(f"RAVDESS actors 1-{n_actors}, {args.folds}-fold actor-grouped CV, pooled ROC AUC")
-    print(f"{'model':34s} {'band':6s} {'baseline':9s} " + " ".join(f"{c:>13s}" for c in COLUMNS))
+    print(f"RAVDESS actors 1-{n_actors}, {k}-fold actor-grouped CV, pooled ROC AUC")
+    print(f"{'model':36s} {'band':6s} {'baseline':9s} " + " ".join(f"{c:>13s}" for c in COLUMNS))
     for name, res in runs.items():
         for band in TEST_CONDITIONS:
-            for with_base in (False, True):
-                row = aucs(res[(band, with_base)][keep], test_clips)
+            for with_base, preds in res.items():
+                row = aucs(preds[band][keep], test_clips)
                 base = "speaker" if with_base else "none"
                 vals = " ".join(f"{v:13.3f}" for v in row)
-                print(f"{name:34s} {band:6s} {base:9s} {vals}")
+                print(f"{name:36s} {band:6s} {base:9s} {vals}")
     print(f"total: {time.time() - t0:.0f} s", file=sys.stderr)
 
 

@@ -120,6 +120,8 @@ def test_awkward_input_gives_a_defined_score(scorer, name: str) -> None:
     audio = _awkward_inputs()[name]
     feats = extract_features(audio)
     assert np.all(np.isfinite(feats.values))
+    assert feats.logmel.ndim == 2 and feats.logmel.shape[0] >= 1
+    assert np.all(np.isfinite(feats.logmel))
     base = SpeakerBaseline()
     base.add_calm(feats)
     for baseline in (None, base):

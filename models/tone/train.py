@@ -3,10 +3,12 @@
     .venv/bin/pip install -r models/tone/requirements-train.txt
     .venv/bin/python models/tone/train.py [--data ../shared/data/ravdess] [--out models/tone]
 
-Writes tone_population.onnx (no speaker baseline), tone_speaker.onnx (features and their
-differences from the speaker's calm baseline), tone.json and SHA256SUMS. The same data loading,
-telephone simulation and feature tables serve benchmarks/tone_accuracy.py, which runs the
-actor-grouped cross-validation reported in MODEL_CARD.md.
+Writes tone_population.onnx (no speaker baseline: 5-class ensemble on level-invariant features),
+tone_speaker.onnx (angry-vs-rest logistic regression on the differences of every feature from the
+speaker's calm baseline), tone_speaker_logmel.onnx (a tiny CNN on baseline-relative log-mel frames,
+see logmel_cnn.py), tone.json and SHA256SUMS. With a baseline the shipped score is the mean of the
+two speaker models' P(angry). The same data loading, telephone simulation and feature tables serve
+benchmarks/tone_accuracy.py, which runs the actor-grouped cross-validation in MODEL_CARD.md.
 """
 
 from __future__ import annotations
@@ -26,8 +28,12 @@ from scipy import signal
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+import logmel_cnn  # noqa: E402  (models/tone/logmel_cnn.py)
+
 from app.scoring.tone.features import (  # noqa: E402
     BASELINE_NAMES,
+    FEATURE_NAMES,
+    N_FEAT,
     N_POP,
     POPULATION_NAMES,
     extract_features,
@@ -37,6 +43,8 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data" / "ravdess"
 EMOTIONS = ("neutral", "calm", "happy", "sad", "angry")
 TRAIN_SEEDS = (11, 12)  # telephone augmentations per training clip, besides the clean clip
 EVAL_SEED = 99  # the telephone-band test condition (never used for training)
+SPEAKER_C = 0.3  # inverse L2 strength of the speaker logistic regression
+FUSION = {"tone_speaker.onnx": 0.5, "tone_speaker_logmel.onnx": 0.5}  # equal weights, not tuned
 
 
 @dataclass
@@ -95,10 +103,17 @@ def condition_audio(clip: Clip, condition: str, index: int) -> np.ndarray:
     return telephone(clip.audio, np.random.default_rng([seed, index]), gain)
 
 
-def feature_table(clips: list[Clip], condition: str) -> np.ndarray:
-    """(n_clips, len(BASELINE_NAMES)) features of every clip under one condition."""
-    rows = [extract_features(condition_audio(c, condition, i)).values for i, c in enumerate(clips)]
-    return np.stack(rows).astype(np.float64)
+@dataclass
+class Table:
+    """Features of every clip under one condition: values (n, N_ALL) and log-mel frames."""
+
+    values: np.ndarray
+    logmel: list[np.ndarray]
+
+
+def feature_table(clips: list[Clip], condition: str) -> Table:
+    feats = [extract_features(condition_audio(c, condition, i)) for i, c in enumerate(clips)]
+    return Table(np.stack([f.values for f in feats]).astype(np.float64), [f.logmel for f in feats])
 
 
 def baseline_means(
@@ -116,10 +131,21 @@ def baseline_means(
 
 
 def model_inputs(feats: np.ndarray, base: np.ndarray | None) -> np.ndarray:
-    """Classifier input: population features, plus differences from the baseline when given."""
+    """Classifier input: population features, or only the differences from the speaker's baseline.
+
+    With a baseline the model sees nothing absolute: every feature is relative to how this speaker
+    sounds when calm (pitch in semitones, level in dB, tilt in dB/octave, rate, HNR, ... above or
+    below their own reference). The standard scaler in front of the classifier then divides each
+    difference by its pooled spread, i.e. a z-score against a pooled within-speaker deviation.
+    """
     if base is None:
         return feats[:, :N_POP]
-    return np.concatenate([feats[:, :N_POP], feats - base], axis=1)
+    return feats[:, :N_FEAT] - base[:, :N_FEAT]
+
+
+def logmel_inputs(table: Table, base: np.ndarray) -> list[np.ndarray]:
+    """Log-mel frames of each clip minus its speaker baseline's mean log-mel spectrum."""
+    return [lm - b[N_FEAT:].astype(np.float32) for lm, b in zip(table.logmel, base, strict=True)]
 
 
 def labels(clips: list[Clip]) -> np.ndarray:
@@ -127,23 +153,28 @@ def labels(clips: list[Clip]) -> np.ndarray:
 
 
 def make_classifier(kind: str = "ensemble"):
-    """5-class classifiers (all RAVDESS emotions); the tone score is P(angry)."""
+    """Classifiers over all five RAVDESS emotions; the tone score is P(angry).
+
+    'ensemble' (population model): 5-class soft vote of a logistic regression and two MLPs.
+    'speaker' (baseline model): angry-vs-rest logistic regression, C = SPEAKER_C; every emotion is
+    in training, as a negative (in CV it beat 5-class models on baseline-relative features).
+    """
     from sklearn.ensemble import VotingClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    def logreg():
-        lr = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced")
+    def logreg(c: float = 1.0):
+        lr = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
         return make_pipeline(StandardScaler(), lr)
 
     def mlp(seed: int):
         net = MLPClassifier((64,), alpha=3.0, max_iter=1500, random_state=seed)
         return make_pipeline(StandardScaler(), net)
 
-    if kind == "logreg":
-        return logreg()
+    if kind in ("logreg", "speaker"):
+        return logreg(SPEAKER_C if kind == "speaker" else 1.0)
     if kind == "mlp":
         return mlp(0)
     if kind == "ensemble":
@@ -152,21 +183,27 @@ def make_classifier(kind: str = "ensemble"):
     raise ValueError(kind)
 
 
+def targets(y: np.ndarray, kind: str) -> np.ndarray:
+    """Class labels for a classifier kind: angry (1) vs rest for 'speaker', else 5 emotions."""
+    return (y == EMOTIONS.index("angry")).astype(np.int64) if kind == "speaker" else y
+
+
 def training_set(
-    clips: list[Clip], tables: dict[str, np.ndarray], with_baseline: bool
+    clips: list[Clip], tables: dict[str, Table], with_baseline: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     y = labels(clips)
-    for feats in tables.values():
-        base = baseline_means(feats, clips) if with_baseline else None
-        xs.append(model_inputs(feats, base))
+    for tab in tables.values():
+        base = baseline_means(tab.values, clips) if with_baseline else None
+        xs.append(model_inputs(tab.values, base))
         ys.append(y)
     return np.concatenate(xs), np.concatenate(ys)
 
 
 def angry_proba(model, x: np.ndarray) -> np.ndarray:
     classes = list(model.classes_)
-    return model.predict_proba(x)[:, classes.index(EMOTIONS.index("angry"))]
+    angry = EMOTIONS.index("angry") if len(classes) == len(EMOTIONS) else 1
+    return model.predict_proba(x)[:, classes.index(angry)]
 
 
 def export_onnx(model, n_inputs: int, path: Path) -> None:
@@ -182,27 +219,43 @@ def export_onnx(model, n_inputs: int, path: Path) -> None:
     path.write_bytes(onx.SerializeToString())
 
 
-def train_and_export(data_dir: Path, out: Path, kind: str) -> None:
+def train_and_export(data_dir: Path, out: Path) -> None:
     clips = load_ravdess(data_dir)
     conds = ["full", *(f"phone{s}" for s in TRAIN_SEEDS)]
     tables = {c: feature_table(clips, c) for c in conds}
-    files = {}
-    for name, with_base in (("tone_population.onnx", False), ("tone_speaker.onnx", True)):
+    files: dict[str, dict] = {}
+    for name, kind, with_base in (
+        ("tone_population.onnx", "ensemble", False),
+        ("tone_speaker.onnx", "speaker", True),
+    ):
         x, y = training_set(clips, tables, with_base)
-        model = make_classifier(kind).fit(x.astype(np.float32), y)
+        model = make_classifier(kind).fit(x.astype(np.float32), targets(y, kind))
         export_onnx(model, x.shape[1], out / name)
+        angry = EMOTIONS.index("angry") if kind != "speaker" else 1
         files[name] = {
+            "classifier": kind,
             "inputs": x.shape[1],
-            "angry_index": list(model.classes_).index(EMOTIONS.index("angry")),
+            "angry_index": list(model.classes_).index(angry),
         }
-        print(f"{name}: {x.shape[0]} rows, {x.shape[1]} inputs")
+        print(f"{name}: {x.shape[0]} rows, {x.shape[1]} inputs", flush=True)
+    mels = [logmel_inputs(t, baseline_means(t.values, clips)) for t in tables.values()]
+    net = logmel_cnn.fit(mels, labels(clips), seed=0)
+    logmel_cnn.export_onnx(net, out / "tone_speaker_logmel.onnx")
+    files["tone_speaker_logmel.onnx"] = {
+        "classifier": "logmel_cnn",
+        "inputs": len(BASELINE_NAMES) - N_FEAT,
+        "angry_index": EMOTIONS.index("angry"),
+        "scale_db": logmel_cnn.SCALE_DB,
+    }
+    print("tone_speaker_logmel.onnx: trained", flush=True)
     meta = {
-        "version": 1,
-        "classifier": kind,
+        "version": 2,
         "classes": list(EMOTIONS),
         "population_features": list(POPULATION_NAMES),
+        "speaker_features": list(FEATURE_NAMES),
         "baseline_features": list(BASELINE_NAMES),
         "models": files,
+        "speaker_fusion": FUSION,
         "trained_on": f"RAVDESS speech actors 1-20, conditions {conds}",
     }
     (out / "tone.json").write_text(json.dumps(meta, indent=2) + "\n")
@@ -217,9 +270,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
-    ap.add_argument("--classifier", choices=("logreg", "mlp", "ensemble"), default="ensemble")
     args = ap.parse_args()
-    train_and_export(args.data, args.out, args.classifier)
+    train_and_export(args.data, args.out)
 
 
 if __name__ == "__main__":

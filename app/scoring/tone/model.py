@@ -1,4 +1,11 @@
-"""The tone scorer: ONNX classifiers over prosodic features, with or without a speaker baseline."""
+"""The tone scorer: ONNX models over prosodic features and log-mel frames, with or without a
+speaker baseline.
+
+Without a ready baseline one population model scores level-invariant features. With one, two
+speaker models score the utterance relative to the speaker's calm reference: a logistic regression
+on feature differences and a small CNN on log-mel frames minus the reference's mean spectrum; the
+score is their weighted mean (weights in tone.json).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,8 @@ from app.paths import models_dir
 from app.scoring.tone.baseline import SpeakerBaseline
 from app.scoring.tone.features import (
     BASELINE_NAMES,
+    FEATURE_NAMES,
+    N_FEAT,
     N_POP,
     POPULATION_NAMES,
     ToneFeatures,
@@ -35,18 +44,25 @@ _cache: dict[tuple[Path, int], ToneScorer] = {}
 _cache_lock = threading.Lock()
 
 
+POPULATION = "tone_population.onnx"
+SPEAKER = "tone_speaker.onnx"
+SPEAKER_LOGMEL = "tone_speaker_logmel.onnx"
+
+
 class ToneScorer:
     """Probability-like anger-in-the-voice score in [0, 1] for one utterance."""
 
-    def __init__(self, population: Any, speaker: Any, meta: dict[str, Any]) -> None:
-        self._pop = population
-        self._spk = speaker
-        self._pop_index = int(meta["models"]["tone_population.onnx"]["angry_index"])
-        self._spk_index = int(meta["models"]["tone_speaker.onnx"]["angry_index"])
-        self._pop_input = population.get_inputs()[0].name
-        self._spk_input = speaker.get_inputs()[0].name
-        self._pop_out = _probability_output(population)
-        self._spk_out = _probability_output(speaker)
+    def __init__(self, sessions: dict[str, Any], meta: dict[str, Any]) -> None:
+        self._sessions = sessions
+        self._index = {n: int(meta["models"][n]["angry_index"]) for n in sessions}
+        self._input = {n: s.get_inputs()[0].name for n, s in sessions.items()}
+        self._output = {n: _probability_output(s) for n, s in sessions.items()}
+        self._fusion = {n: float(w) for n, w in meta["speaker_fusion"].items()}
+        self._mel_scale = float(meta["models"][SPEAKER_LOGMEL]["scale_db"])
+
+    def _p_angry(self, name: str, x: np.ndarray) -> float:
+        out = self._sessions[name].run([self._output[name]], {self._input[name]: x})[0]
+        return float(out[0, self._index[name]])
 
     def score_features(self, feats: ToneFeatures, baseline: SpeakerBaseline | None = None) -> float:
         """Score from features; relative to `baseline` when it is ready, else population norms."""
@@ -54,15 +70,14 @@ class ToneScorer:
             return 0.0
         ref = baseline.mean if baseline is not None and baseline.ready else None
         if ref is None:
-            x = feats.population_vector[None, :].astype(np.float32)
-            out = self._pop.run([self._pop_out], {self._pop_input: x})[0]
-            p = out[0, self._pop_index]
+            p = self._p_angry(POPULATION, feats.population_vector[None, :].astype(np.float32))
         else:
-            delta = feats.values.astype(np.float64) - ref
-            x = np.concatenate([feats.population_vector, delta])[None, :].astype(np.float32)
-            out = self._spk.run([self._spk_out], {self._spk_input: x})[0]
-            p = out[0, self._spk_index]
-        p = float(p)
+            values = feats.values.astype(np.float64)
+            delta = (values[:N_FEAT] - ref[:N_FEAT])[None, :].astype(np.float32)
+            mel = (feats.logmel - ref[N_FEAT:]) / self._mel_scale
+            inputs = {SPEAKER: delta, SPEAKER_LOGMEL: mel[None, :, :].astype(np.float32)}
+            p = sum(w * self._p_angry(n, inputs[n]) for n, w in self._fusion.items())
+            p /= sum(self._fusion.values())
         return min(1.0, max(0.0, p)) if np.isfinite(p) else 0.0
 
     def score(
@@ -121,6 +136,7 @@ def _load(model_dir: Path, threads: int) -> ToneScorer:
         raise ModelError(f"tone model: cannot read {model_dir / 'tone.json'}: {exc}") from exc
     if (
         tuple(meta.get("population_features", ())) != POPULATION_NAMES
+        or tuple(meta.get("speaker_features", ())) != FEATURE_NAMES
         or tuple(meta.get("baseline_features", ())) != BASELINE_NAMES
     ):
         raise ModelError("tone model: trained on other features than this version extracts")
@@ -132,10 +148,11 @@ def _load(model_dir: Path, threads: int) -> ToneScorer:
     opts.intra_op_num_threads = max(1, threads)
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3  # skl2onnx graphs carry an unused initializer ORT warns about
-    sessions = []
+    sessions = {}
     for name, n_in in (
-        ("tone_population.onnx", N_POP),
-        ("tone_speaker.onnx", N_POP + len(BASELINE_NAMES)),
+        (POPULATION, N_POP),
+        (SPEAKER, N_FEAT),
+        (SPEAKER_LOGMEL, len(BASELINE_NAMES) - N_FEAT),
     ):
         try:
             sess = ort.InferenceSession(
@@ -145,8 +162,11 @@ def _load(model_dir: Path, threads: int) -> ToneScorer:
             raise ModelError(f"tone model: cannot load {model_dir / name}: {exc}") from exc
         if sess.get_inputs()[0].shape[-1] != n_in:
             raise ModelError(f"tone model: {name} expects another number of features")
-        sessions.append(sess)
-    return ToneScorer(sessions[0], sessions[1], meta)
+        sessions[name] = sess
+    try:
+        return ToneScorer(sessions, meta)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"tone model: {model_dir / 'tone.json'} is incomplete: {exc}") from exc
 
 
 def load_tone_scorer(model_dir: Path | None = None, threads: int = 1) -> ToneScorer:

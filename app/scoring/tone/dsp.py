@@ -1,0 +1,147 @@
+"""Signal processing behind the tone features: telephone band, framing, YIN pitch, filter banks.
+
+Every input is first reduced to what a phone line carries: resampled to 8 kHz and band-passed to
+300–3400 Hz, so headset and phone audio reach the model in the same form. Pitch comes from a
+vectorised YIN (de Cheveigné & Kawahara, 2002) on the band-limited waveform: YIN finds the period of
+the waveform, which the 2nd, 3rd, … harmonics still share when the line filtered the fundamental
+away. Only numpy and scipy are used.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from math import gcd
+
+import numpy as np
+from scipy import fft as sfft
+from scipy import signal
+
+SR = 8000
+HOP = 80  # 10 ms
+SPEC_LEN = 256  # 32 ms analysis window for spectra and energy
+YIN_W = 200  # 25 ms integration window
+F0_MIN, F0_MAX = 60.0, 450.0
+MIN_LAG = int(SR / F0_MAX)
+MAX_LAG = int(SR / F0_MIN) + 1
+YIN_LEN = YIN_W + MAX_LAG
+YIN_NFFT = 576  # >= YIN_LEN + YIN_W - 1, fast size
+YIN_THRESHOLD = 0.15
+N_MFCC = 12
+N_MEL = 24
+N_LOGMEL = 40  # bands of the log-mel model's input
+
+FREQS = np.fft.rfftfreq(SPEC_LEN, 1.0 / SR)
+IN_BAND = (FREQS >= 300.0) & (FREQS <= 3400.0)
+LOW = (FREQS >= 300.0) & (FREQS < 1000.0)
+HIGH = (FREQS >= 1000.0) & (FREQS <= 3400.0)
+H_LOW = (FREQS >= 300.0) & (FREQS < 2000.0)
+H_HIGH = (FREQS >= 2000.0) & (FREQS <= 3400.0)
+_LOG2F = np.log2(FREQS[IN_BAND])
+TILT_X = (_LOG2F - _LOG2F.mean()) / np.sum((_LOG2F - _LOG2F.mean()) ** 2)  # slope regressor
+_BAND_EDGES = np.geomspace(300.0, 3400.0, 7)
+BAND_MASKS = np.stack([(lo <= FREQS) & (hi > FREQS) for lo, hi in pairwise(_BAND_EDGES)]).astype(
+    np.float64
+)
+WINDOW = np.hanning(SPEC_LEN)
+_SOS = signal.butter(4, [300.0, 3400.0], btype="bandpass", fs=SR, output="sos")
+
+
+def mel_filters(n_mel: int) -> np.ndarray:
+    """(n_mel, len(FREQS)) triangular mel filters over 300–3400 Hz, each summing to 1."""
+    mel = 2595.0 * np.log10(1.0 + np.array([300.0, 3400.0]) / 700.0)
+    pts = 700.0 * (10 ** (np.linspace(mel[0], mel[1], n_mel + 2) / 2595.0) - 1.0)
+    fb = np.zeros((n_mel, FREQS.size))
+    for i in range(n_mel):
+        lo, mid, hi = pts[i], pts[i + 1], pts[i + 2]
+        up = (FREQS - lo) / (mid - lo)
+        down = (hi - FREQS) / (hi - mid)
+        fb[i] = np.maximum(0.0, np.minimum(up, down))
+    return fb / np.maximum(fb.sum(axis=1, keepdims=True), 1e-9)
+
+
+MEL_FB = mel_filters(N_MEL)
+LOGMEL_FB = mel_filters(N_LOGMEL)
+# DCT-II rows 1..N_MFCC: cepstra without c0 (the level)
+DCT = np.cos(
+    np.pi / N_MEL * (np.arange(N_MEL)[None, :] + 0.5) * np.arange(1, N_MFCC + 1)[:, None]
+) * np.sqrt(2.0 / N_MEL)
+
+
+def to_telephone_band(audio: np.ndarray, sr: int) -> np.ndarray:
+    """Mono float64 at 8 kHz, DC removed, band-passed to 300–3400 Hz; non-finite samples zeroed."""
+    x = np.asarray(audio, dtype=np.float64).reshape(-1)
+    x = np.where(np.isfinite(x), x, 0.0)
+    if x.size == 0:
+        return x
+    x = x - x.mean()
+    if sr != SR:
+        g = gcd(int(sr), SR)
+        x = signal.resample_poly(x, SR // g, int(sr) // g)
+    return signal.sosfilt(_SOS, x)
+
+
+def n_frames(x: np.ndarray) -> int:
+    return max(1, 1 + (x.size - SPEC_LEN) // HOP) if x.size >= SPEC_LEN else 1
+
+
+def frames(x: np.ndarray, length: int, n: int) -> np.ndarray:
+    """(n, length) read-only view of `x` at HOP, zero-padded at the end."""
+    need = (n - 1) * HOP + length
+    if x.size < need:
+        x = np.pad(x, (0, need - x.size))
+    return np.lib.stride_tricks.as_strided(
+        x, shape=(n, length), strides=(x.strides[0] * HOP, x.strides[0]), writeable=False
+    )
+
+
+def yin(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame: period in samples and aperiodicity (CMNDF at that period; 0 = periodic)."""
+    a = frames[:, :YIN_W]
+    spec = sfft.rfft(frames, YIN_NFFT, axis=1) * np.conj(sfft.rfft(a, YIN_NFFT, axis=1))
+    r = sfft.irfft(spec, YIN_NFFT, axis=1)[:, : MAX_LAG + 1]
+    cs = np.concatenate([np.zeros((frames.shape[0], 1)), np.cumsum(frames**2, axis=1)], axis=1)
+    lags = np.arange(MAX_LAG + 1)
+    e_tau = cs[:, lags + YIN_W] - cs[:, lags]
+    d = np.maximum(cs[:, [YIN_W]] + e_tau - 2.0 * r, 0.0)
+    d[:, 0] = 0.0
+    cum = np.cumsum(d[:, 1:], axis=1)
+    cmndf = np.ones_like(d)
+    cmndf[:, 1:] = d[:, 1:] * lags[1:] / np.maximum(cum, 1e-12)
+    search = cmndf[:, MIN_LAG:MAX_LAG]
+    below = search < YIN_THRESHOLD
+    idx = np.where(below.any(axis=1), below.argmax(axis=1), search.argmin(axis=1))
+    rows = np.arange(search.shape[0])
+    for _ in range(24):  # walk down to the local minimum after the first dip below threshold
+        nxt = np.minimum(idx + 1, search.shape[1] - 1)
+        step = search[rows, nxt] < search[rows, idx]
+        if not step.any():
+            break
+        idx = np.where(step, nxt, idx)
+    lo = np.maximum(idx - 1, 0)
+    hi = np.minimum(idx + 1, search.shape[1] - 1)
+    y0, y1, y2 = search[rows, lo], search[rows, idx], search[rows, hi]
+    den = y0 - 2 * y1 + y2
+    shift = np.where(np.abs(den) > 1e-12, 0.5 * (y0 - y2) / np.where(den == 0, 1, den), 0.0)
+    shift = np.clip(shift, -1.0, 1.0)
+    return idx + MIN_LAG + shift, y1
+
+
+def slope(t: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares slope of y over t (0 for fewer than 3 points)."""
+    if t.size < 3:
+        return 0.0
+    tc = t - t.mean()
+    den = float(np.sum(tc**2))
+    return float(np.sum(tc * (y - y.mean())) / den) if den > 0 else 0.0
+
+
+def pauses(active: np.ndarray) -> tuple[float, float]:
+    """Fraction of pause frames between first and last active frame, and pauses >= 150 ms per s."""
+    idx = np.flatnonzero(active)
+    if idx.size < 2:
+        return 0.0, 0.0
+    span = active[idx[0] : idx[-1] + 1]
+    gaps = np.diff(np.concatenate([[1], span.astype(np.int8), [1]]))
+    starts, ends = np.flatnonzero(gaps == -1), np.flatnonzero(gaps == 1)
+    n_long = int(np.sum((ends - starts) >= 15))
+    return float(1.0 - span.mean()), n_long / (span.size * HOP / SR)

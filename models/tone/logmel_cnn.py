@@ -1,0 +1,142 @@
+"""The log-mel model: a tiny dilated 1-D CNN over speaker-normalised log-mel frames (torch, CPU).
+
+Input: `ToneFeatures.logmel` (40 mel bands 300–3400 Hz, 32 ms window, 10 ms hop, active span) minus
+the speaker baseline's mean log-mel spectrum (`LOGMEL_NAMES`), divided by 10 dB. Three dilated
+convolutions (32 channels, kernel 5, dilation 1/2/4: 290 ms receptive field), mean and standard
+deviation pooled over time, one linear layer to the five emotions; the tone score is P(angry).
+About 17 k parameters (70 kB ONNX). Used by train.py and benchmarks/tone_accuracy.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+EPOCHS = 60
+BATCH = 32
+CROP = 250  # frames per training example (2.5 s), random position
+LEVEL_JITTER_DB = 1.5  # random offset between clip and baseline, for robustness to gain drift
+SCALE_DB = 10.0
+
+
+def _torch():
+    import torch
+    from torch import nn
+
+    return torch, nn
+
+
+def make_net():
+    torch, nn = _torch()
+
+    class LogMelCNN(nn.Module):
+        def __init__(self, n_mel: int = 40, ch: int = 32, n_classes: int = 5) -> None:
+            super().__init__()
+            layers: list[nn.Module] = []
+            c_in = n_mel
+            for d in (1, 2, 4):
+                layers += [
+                    nn.Conv1d(c_in, ch, 5, padding=2 * d, dilation=d),
+                    nn.BatchNorm1d(ch),
+                    nn.ReLU(),
+                ]
+                c_in = ch
+            self.body = nn.Sequential(*layers)
+            self.drop = nn.Dropout(0.3)
+            self.head = nn.Linear(2 * ch, n_classes)
+
+        def forward(self, x, mask):  # x (B, T, n_mel), mask (B, T)
+            h = self.body(x.transpose(1, 2))
+            m = mask[:, None, :]
+            n = m.sum(2).clamp(min=1.0)
+            mu = (h * m).sum(2) / n
+            sd = (((h - mu[:, :, None]) ** 2 * m).sum(2) / n + 1e-5).sqrt()
+            return self.head(self.drop(torch.cat([mu, sd], 1)))
+
+    return LogMelCNN()
+
+
+def _batch(items: list[np.ndarray], rng: np.random.Generator | None):
+    torch, _ = _torch()
+    xs = []
+    for x in items:
+        if rng is not None:
+            if x.shape[0] > CROP:
+                o = int(rng.integers(0, x.shape[0] - CROP + 1))
+                x = x[o : o + CROP]
+            x = x + rng.normal(0.0, LEVEL_JITTER_DB)
+        xs.append(x / SCALE_DB)
+    t = max(x.shape[0] for x in xs)
+    xb = np.zeros((len(xs), t, xs[0].shape[1]), np.float32)
+    mb = np.zeros((len(xs), t), np.float32)
+    for k, x in enumerate(xs):
+        xb[k, : len(x)] = x
+        mb[k, : len(x)] = 1.0
+    return torch.from_numpy(xb), torch.from_numpy(mb)
+
+
+def fit(inputs: list[list[np.ndarray]], y: np.ndarray, seed: int = 0, epochs: int = EPOCHS):
+    """Train on `inputs[condition][clip]` (baseline-relative log-mel); one random condition per
+    clip and epoch. Deterministic for a given seed (one CPU thread)."""
+    torch, nn = _torch()
+    torch.set_num_threads(1)
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    net = make_net()
+    steps = epochs * int(np.ceil(len(y) / BATCH))
+    opt = torch.optim.AdamW(net.parameters(), 3e-3, weight_decay=1e-2)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=steps)
+    counts = np.bincount(y, minlength=5).astype(np.float64)
+    weight = torch.tensor(counts.max() / np.maximum(counts, 1), dtype=torch.float32)
+    loss_fn = nn.CrossEntropyLoss(weight=weight)
+    yt = torch.from_numpy(y.astype(np.int64))
+    for _ in range(epochs):
+        net.train()
+        perm = rng.permutation(len(y))
+        cond = rng.integers(len(inputs), size=len(y))
+        for b in range(0, len(perm), BATCH):
+            idx = perm[b : b + BATCH]
+            xb, mb = _batch([inputs[cond[i]][i] for i in idx], rng)
+            loss = loss_fn(net(xb, mb), yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+    return net.eval()
+
+
+def angry_proba(net, items: list[np.ndarray], angry_index: int = 4) -> np.ndarray:
+    torch, _ = _torch()
+    out = []
+    with torch.no_grad():
+        for b in range(0, len(items), 64):
+            xb, mb = _batch(items[b : b + 64], None)
+            out.append(torch.softmax(net(xb, mb), 1)[:, angry_index].numpy())
+    return np.concatenate(out) if out else np.zeros(0)
+
+
+def export_onnx(net, path: Path, n_mel: int = 40) -> None:
+    """ONNX graph: input `logmel` (1, T, n_mel), baseline-relative and already / SCALE_DB; output
+    `probabilities` (1, 5). The mask is all ones at run time (one utterance, no padding)."""
+    torch, nn = _torch()
+
+    class Single(nn.Module):
+        def __init__(self, inner) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, x):
+            return torch.softmax(self.inner(x, torch.ones_like(x[:, :, 0])), 1)
+
+    example = torch.zeros(1, 100, n_mel)
+    torch.onnx.export(
+        Single(net.eval()),
+        (example,),
+        str(path),
+        input_names=["logmel"],
+        output_names=["probabilities"],
+        dynamic_axes={"logmel": {1: "frames"}},
+        opset_version=17,
+        dynamo=False,
+    )
