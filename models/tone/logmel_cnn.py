@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import torch
+from torch import nn
 
 EPOCHS = 60
 BATCH = 32
@@ -20,45 +22,46 @@ LEVEL_JITTER_DB = 1.5  # random offset between clip and baseline, for robustness
 SCALE_DB = 10.0
 
 
-def _torch():
-    import torch
-    from torch import nn
+class LogMelCNN(nn.Module):
+    def __init__(self, n_mel: int = 40, ch: int = 32, n_classes: int = 5) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        c_in = n_mel
+        for d in (1, 2, 4):
+            layers += [
+                nn.Conv1d(c_in, ch, 5, padding=2 * d, dilation=d),
+                nn.BatchNorm1d(ch),
+                nn.ReLU(),
+            ]
+            c_in = ch
+        self.body = nn.Sequential(*layers)
+        self.drop = nn.Dropout(0.3)
+        self.head = nn.Linear(2 * ch, n_classes)
 
-    return torch, nn
-
-
-def make_net():
-    torch, nn = _torch()
-
-    class LogMelCNN(nn.Module):
-        def __init__(self, n_mel: int = 40, ch: int = 32, n_classes: int = 5) -> None:
-            super().__init__()
-            layers: list[nn.Module] = []
-            c_in = n_mel
-            for d in (1, 2, 4):
-                layers += [
-                    nn.Conv1d(c_in, ch, 5, padding=2 * d, dilation=d),
-                    nn.BatchNorm1d(ch),
-                    nn.ReLU(),
-                ]
-                c_in = ch
-            self.body = nn.Sequential(*layers)
-            self.drop = nn.Dropout(0.3)
-            self.head = nn.Linear(2 * ch, n_classes)
-
-        def forward(self, x, mask):  # x (B, T, n_mel), mask (B, T)
-            h = self.body(x.transpose(1, 2))
-            m = mask[:, None, :]
-            n = m.sum(2).clamp(min=1.0)
-            mu = (h * m).sum(2) / n
-            sd = (((h - mu[:, :, None]) ** 2 * m).sum(2) / n + 1e-5).sqrt()
-            return self.head(self.drop(torch.cat([mu, sd], 1)))
-
-    return LogMelCNN()
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """x (batch, frames, n_mel), mask (batch, frames): 1 for real frames, 0 for padding."""
+        h = self.body(x.transpose(1, 2))
+        m = mask[:, None, :]
+        n = m.sum(2).clamp(min=1.0)
+        mu = (h * m).sum(2) / n
+        sd = (((h - mu[:, :, None]) ** 2 * m).sum(2) / n + 1e-5).sqrt()
+        return self.head(self.drop(torch.cat([mu, sd], 1)))
 
 
-def _batch(items: list[np.ndarray], rng: np.random.Generator | None):
-    torch, _ = _torch()
+class _Single(nn.Module):
+    """One unpadded utterance: the mask is all ones; softmax probabilities out."""
+
+    def __init__(self, inner: LogMelCNN) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.inner(x, torch.ones_like(x[:, :, 0])), 1)
+
+
+def _batch(
+    items: list[np.ndarray], rng: np.random.Generator | None
+) -> tuple[torch.Tensor, torch.Tensor]:
     xs = []
     for x in items:
         if rng is not None:
@@ -76,14 +79,15 @@ def _batch(items: list[np.ndarray], rng: np.random.Generator | None):
     return torch.from_numpy(xb), torch.from_numpy(mb)
 
 
-def fit(inputs: list[list[np.ndarray]], y: np.ndarray, seed: int = 0, epochs: int = EPOCHS):
+def fit(
+    inputs: list[list[np.ndarray]], y: np.ndarray, seed: int = 0, epochs: int = EPOCHS
+) -> LogMelCNN:
     """Train on `inputs[condition][clip]` (baseline-relative log-mel); one random condition per
     clip and epoch. Deterministic for a given seed (one CPU thread)."""
-    torch, nn = _torch()
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    net = make_net()
+    net = LogMelCNN()
     steps = epochs * int(np.ceil(len(y) / BATCH))
     opt = torch.optim.AdamW(net.parameters(), 3e-3, weight_decay=1e-2)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=steps)
@@ -106,8 +110,7 @@ def fit(inputs: list[list[np.ndarray]], y: np.ndarray, seed: int = 0, epochs: in
     return net.eval()
 
 
-def angry_proba(net, items: list[np.ndarray], angry_index: int = 4) -> np.ndarray:
-    torch, _ = _torch()
+def angry_proba(net: LogMelCNN, items: list[np.ndarray], angry_index: int = 4) -> np.ndarray:
     out = []
     with torch.no_grad():
         for b in range(0, len(items), 64):
@@ -116,23 +119,12 @@ def angry_proba(net, items: list[np.ndarray], angry_index: int = 4) -> np.ndarra
     return np.concatenate(out) if out else np.zeros(0)
 
 
-def export_onnx(net, path: Path, n_mel: int = 40) -> None:
+def export_onnx(net: LogMelCNN, path: Path, n_mel: int = 40) -> None:
     """ONNX graph: input `logmel` (1, T, n_mel), baseline-relative and already / SCALE_DB; output
     `probabilities` (1, 5). The mask is all ones at run time (one utterance, no padding)."""
-    torch, nn = _torch()
-
-    class Single(nn.Module):
-        def __init__(self, inner) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, x):
-            return torch.softmax(self.inner(x, torch.ones_like(x[:, :, 0])), 1)
-
-    example = torch.zeros(1, 100, n_mel)
     torch.onnx.export(
-        Single(net.eval()),
-        (example,),
+        _Single(net.eval()),
+        (torch.zeros(1, 100, n_mel),),
         str(path),
         input_names=["logmel"],
         output_names=["probabilities"],
