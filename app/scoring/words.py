@@ -1,0 +1,161 @@
+"""The words scorer: how frustrated, angry or annoyed what a person says sounds.
+
+A fine-tuned all-MiniLM-L6-v2 encoder with a frustration head, exported to int8 ONNX
+(models/words/MODEL_CARD.md). The score is a calibrated probability; `WORDS_THRESHOLDS` holds the
+"elevated" and "high" cut-offs the coach uses, chosen on GoEmotions dev data.
+
+Run time needs onnxruntime, tokenizers and numpy only. Every shipped file is checked against
+models/words/SHA256SUMS at load; a missing or altered file is a `ModelError`, never a download.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.paths import models_dir
+
+try:
+    from app.errors import ModelError
+except ImportError:  # pragma: no cover - the package may be used without the app's error module
+
+    class ModelError(Exception):  # type: ignore[no-redef]
+        """A shipped model is missing, corrupt or does not match its checksum."""
+
+
+__all__ = [
+    "EMPTY_SCORE",
+    "WORDS_THRESHOLDS",
+    "ModelError",
+    "WordsScorer",
+    "load_words_scorer",
+]
+
+MODEL = "model.onnx"
+TOKENIZER = "tokenizer.json"
+CONFIG = "config.json"
+THRESHOLDS = "thresholds.json"
+
+EMPTY_SCORE = 0.0  # no words, no evidence of frustration
+MAX_TOKENS = 128  # longer utterances are truncated (keeps latency bounded; trained on <= 96)
+MAX_CHARS = 4000  # cut absurdly long input before tokenizing it at all
+_SPACES = re.compile(r"\s+")
+
+# The shipped values, used only if thresholds.json cannot be read at import (the scorer itself
+# still refuses to load without it); a test checks they match the file.
+_DEFAULT_THRESHOLDS = {"elevated": 0.335, "high": 0.704}
+
+
+def _read_thresholds(model_dir: Path) -> dict[str, float]:
+    data = json.loads((model_dir / THRESHOLDS).read_text(encoding="utf-8"))
+    return {"elevated": float(data["elevated"]), "high": float(data["high"])}
+
+
+try:
+    WORDS_THRESHOLDS: dict[str, float] = _read_thresholds(models_dir() / "words")
+except (OSError, ValueError, KeyError):  # pragma: no cover - a broken install; load reports it
+    WORDS_THRESHOLDS = dict(_DEFAULT_THRESHOLDS)
+
+_cache: dict[tuple[Path, int], WordsScorer] = {}
+_cache_lock = threading.Lock()
+
+
+class WordsScorer:
+    """Probability in [0, 1] that an utterance expresses frustration, anger or annoyance."""
+
+    def __init__(self, session: Any, tokenizer: Any, thresholds: dict[str, float]) -> None:
+        self._session = session
+        self._tokenizer = tokenizer
+        self.thresholds = thresholds
+        self._lock = threading.Lock()  # the tokenizer's truncation state is shared
+
+    def score(self, texts: Sequence[str]) -> list[float]:
+        """One score per text, same order. Empty or whitespace-only text scores `EMPTY_SCORE`."""
+        cleaned = [_SPACES.sub(" ", t or "").strip()[:MAX_CHARS] for t in texts]
+        scores = [EMPTY_SCORE] * len(cleaned)
+        todo = [i for i, t in enumerate(cleaned) if t]
+        if not todo:
+            return scores
+        with self._lock:
+            encodings = self._tokenizer.encode_batch([cleaned[i] for i in todo])
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(todo), width), dtype=np.int64)
+        mask = np.zeros((len(todo), width), dtype=np.int64)
+        for row, enc in enumerate(encodings):
+            ids[row, : len(enc.ids)] = enc.ids
+            mask[row, : len(enc.ids)] = 1
+        probs = self._session.run(["frustration"], {"input_ids": ids, "attention_mask": mask})[0]
+        for i, p in zip(todo, probs, strict=True):
+            scores[i] = float(p) if np.isfinite(p) else EMPTY_SCORE
+        return scores
+
+
+def _check_sums(model_dir: Path) -> None:
+    sums = model_dir / "SHA256SUMS"
+    if not sums.is_file():
+        raise ModelError(f"words model: {sums} is missing")
+    names = set()
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        digest, name = line.split(maxsplit=1)
+        path = model_dir / name.strip()
+        names.add(name.strip())
+        if not path.is_file():
+            raise ModelError(f"words model: {path} is missing")
+        if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            raise ModelError(f"words model: {path} does not match its sha256 (corrupt or replaced)")
+    missing = {MODEL, TOKENIZER, CONFIG, THRESHOLDS} - names
+    if missing:
+        raise ModelError(f"words model: SHA256SUMS does not list {', '.join(sorted(missing))}")
+
+
+def _load(model_dir: Path, threads: int) -> WordsScorer:
+    _check_sums(model_dir)
+    try:
+        from tokenizers import Tokenizer
+    except ImportError as exc:
+        raise ModelError("words model: the 'tokenizers' package is not installed") from exc
+    try:
+        import onnxruntime as ort
+    except ImportError as exc:
+        raise ModelError("words model: onnxruntime is not installed") from exc
+    try:
+        thresholds = _read_thresholds(model_dir)
+        config = json.loads((model_dir / CONFIG).read_text(encoding="utf-8"))
+        tokenizer = Tokenizer.from_file(str(model_dir / TOKENIZER))
+    except Exception as exc:
+        raise ModelError(f"words model: cannot read {model_dir}: {exc}") from exc
+    tokenizer.no_padding()  # we pad per batch, to the longest text only
+    tokenizer.enable_truncation(max_length=min(MAX_TOKENS, int(config.get("max_len", MAX_TOKENS))))
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = max(1, threads)
+    opts.inter_op_num_threads = 1
+    opts.log_severity_level = 3
+    try:
+        session = ort.InferenceSession(
+            str(model_dir / MODEL), sess_options=opts, providers=["CPUExecutionProvider"]
+        )
+    except Exception as exc:
+        raise ModelError(f"words model: cannot load {model_dir / MODEL}: {exc}") from exc
+    if "frustration" not in {o.name for o in session.get_outputs()}:
+        raise ModelError(f"words model: {model_dir / MODEL} has no 'frustration' output")
+    return WordsScorer(session, tokenizer, thresholds)
+
+
+def load_words_scorer(model_dir: Path | None = None, threads: int = 1) -> WordsScorer:
+    """The words scorer for `model_dir` (default: the shipped models/words), cached per
+    (folder, threads). Raises `ModelError` with a one-line message if the model is unusable."""
+    folder = (model_dir or models_dir() / "words").resolve()
+    key = (folder, max(1, int(threads)))
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = _load(folder, key[1])
+        return _cache[key]

@@ -1,0 +1,69 @@
+"""Export the fine-tuned net to ONNX (calibrated probability inside the graph), score with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from tokenizers import Tokenizer
+from torch import nn
+from train_common import batches
+
+
+class ExportedNet(nn.Module):
+    """What ships: calibrated frustration probability plus the 28 emotion probabilities.
+
+    `net` is train.FrustrationNet: logits [batch, 1 + 28], output 0 being frustration.
+    """
+
+    def __init__(self, net: nn.Module, temperature: float) -> None:
+        super().__init__()
+        self.net = net
+        self.temperature = temperature
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor):
+        logits = self.net(input_ids, attention_mask)
+        return torch.sigmoid(logits[:, 0] / self.temperature), torch.sigmoid(logits[:, 1:])
+
+
+def export_onnx(net: nn.Module, temperature: float, path: Path) -> None:
+    wrapped = ExportedNet(net.cpu().eval(), temperature).eval()
+    ids = torch.tensor([[101, 7592, 2088, 102]], dtype=torch.int64)
+    mask = torch.ones_like(ids)
+    kwargs = dict(
+        input_names=["input_ids", "attention_mask"],
+        output_names=["frustration", "emotions"],
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "seq"},
+            "attention_mask": {0: "batch", 1: "seq"},
+            "frustration": {0: "batch"},
+            "emotions": {0: "batch"},
+        },
+        opset_version=17,
+    )
+    try:
+        torch.onnx.export(wrapped, (ids, mask), str(path), dynamo=False, **kwargs)
+    except TypeError:
+        torch.onnx.export(wrapped, (ids, mask), str(path), **kwargs)
+
+
+def onnx_scores(path: Path, tok: Tokenizer, texts: list[str]) -> np.ndarray:
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.zeros(len(texts))
+    for idx, ids, mask in batches(tok, texts, 128, order):
+        out[idx] = sess.run(
+            ["frustration"], {"input_ids": ids.numpy(), "attention_mask": mask.numpy()}
+        )[0]
+    return out
+
+
+def split_file(path: Path, size: int) -> None:
+    """Cut a file into `name.partN` pieces (the GPU box hands back files of 16 MiB at most)."""
+    blob = path.read_bytes()
+    for n, start in enumerate(range(0, len(blob), size)):
+        (path.parent / f"{path.name}.part{n}").write_bytes(blob[start : start + size])
+    path.unlink()
