@@ -1,0 +1,74 @@
+"""Speed of the words model on the CPU: load time, latency per utterance, throughput.
+
+    .venv/bin/python benchmarks/words_speed.py [--data ../shared/data] [--threads 1] [--n 500]
+
+Latency is one utterance at a time (batch size 1) on `--threads` onnxruntime threads, over real
+utterances: GoEmotions test comments in ASR style (lower case, no punctuation) and the abcd_sample
+customer turns. Tokenizing is included. Throughput is given at batch 1 and batch 32.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "models" / "words"))
+from spoken_style import asr_style, read_split  # noqa: E402
+
+from app.scoring.words import load_words_scorer  # noqa: E402
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--n", type=int, default=500, help="utterances to time")
+    args = p.parse_args()
+
+    texts = [asr_style(t) for t in read_split(args.data / "goemotions" / "original", "test").texts]
+    chats = json.loads((args.data / "abcd_sample" / "data" / "abcd_sample.json").read_text())
+    texts = [t for c in chats for who, t in c["original"] if who == "customer"] + texts
+    texts = texts[: args.n]
+
+    t0 = time.perf_counter()
+    scorer = load_words_scorer(threads=args.threads)
+    load_s = time.perf_counter() - t0
+    for t in texts[:20]:  # warm-up
+        scorer.score([t])
+
+    lat = []
+    for t in texts:
+        t1 = time.perf_counter()
+        scorer.score([t])
+        lat.append(time.perf_counter() - t1)
+    lat_ms = np.array(lat) * 1000
+
+    t1 = time.perf_counter()
+    for i in range(0, len(texts), 32):
+        scorer.score(texts[i : i + 32])
+    batch_s = time.perf_counter() - t1
+
+    words = np.mean([len(t.split()) for t in texts])
+    print(
+        f"words model, {args.threads} thread(s), {len(texts)} utterances (mean {words:.1f} words)"
+    )
+    print(f"load (sha256 check + tokenizer + session): {load_s * 1000:.0f} ms")
+    print(
+        f"latency per utterance, batch 1: p50 {np.percentile(lat_ms, 50):.2f} ms, "
+        f"p95 {np.percentile(lat_ms, 95):.2f} ms, max {lat_ms.max():.2f} ms"
+    )
+    print(
+        f"throughput: batch 1 {len(texts) / lat_ms.sum() * 1000:.0f} utt/s, "
+        f"batch 32 {len(texts) / batch_s:.0f} utt/s"
+    )
+
+
+if __name__ == "__main__":
+    main()
