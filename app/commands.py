@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -104,11 +105,15 @@ def score_tone(args: argparse.Namespace, settings: Settings) -> int:
     return status
 
 
-def _print_event(event: Event) -> None:
+def _event_printer(high: float) -> Callable[[Event], None]:
+    return lambda event: _print_event(event, high)
+
+
+def _print_event(event: Event, high: float) -> None:
     from app.events import Utterance
 
     if isinstance(event, Utterance):
-        mark = "!" if event.frustration >= 0.65 else " "
+        mark = "!" if event.frustration >= high else " "
         who = f"{event.speaker:8s}{mark}"
         print(f"  {event.start:6.1f}s {who} [{event.frustration:.2f}] {event.text}", flush=True)
     elif isinstance(event, Prompt):
@@ -126,7 +131,8 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
         raise CallcoachError(f"the bundled demo call is missing ({DEMO_CALL}); reinstall callcoach")
     print(f"callcoach demo: analysing {DEMO_CALL.name} (agent left, customer right)\n", flush=True)
     models = load_models(settings)
-    result = analyze_call(DEMO_CALL, settings, models, sinks=[_print_event])
+    high = settings.coach.high if settings.coach.high is not None else 1.0
+    result = analyze_call(DEMO_CALL, settings, models, sinks=[_event_printer(high)])
     report = build_report(result, settings)
     out = write_report(report, args.out, DEMO_CALL.stem)
     counts = ", ".join(f"{k} ×{v}" for k, v in report["summary"]["prompt_counts"].items())

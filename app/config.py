@@ -52,8 +52,10 @@ class AsrSettings:
 @dataclass
 class ScoringSettings:
     threads: int = 1
-    words_weight: float = 0.85  # how much a fully frustrated text alone can raise frustration
-    tone_weight: float = 0.6  # how much a fully angry voice alone can raise frustration
+    # frustration = 1 - (1 - words_weight * words) * (1 - tone_weight * tone): with words_weight 1
+    # the words model's calibrated thresholds carry over to the fused score unchanged
+    words_weight: float = 1.0
+    tone_weight: float = 0.5  # an angry voice alone reaches "elevated", not "high"
 
 
 @dataclass
@@ -61,8 +63,10 @@ class CoachSettings:
     playbook: str = ""  # path to a user playbook TOML; "" = the shipped one
     cooldown_s: float = 60.0
     hold_s: float = 20.0  # silence on a frustrated call before "update them"
-    elevated: float = 0.45  # customer frustration that counts as elevated
-    high: float = 0.65  # customer frustration that counts as high
+    # customer frustration that counts as elevated / high; unset = the words model's thresholds
+    # chosen on GoEmotions dev data (models/words/thresholds.json)
+    elevated: float | None = None
+    high: float | None = None
     steep_rise: float = 0.25  # rise of the smoothed level over the last few utterances
 
 
@@ -183,7 +187,7 @@ def validate(settings: Settings) -> None:
         (settings.asr.beam_size >= 1, "asr.beam_size must be at least 1"),
         (settings.scoring.threads >= 1, "scoring.threads must be at least 1"),
         (
-            0 <= settings.coach.elevated <= settings.coach.high <= 1,
+            _thresholds_ok(settings.coach),
             "coach thresholds must satisfy 0 <= elevated <= high <= 1",
         ),
         (settings.coach.cooldown_s >= 0, "coach.cooldown_s must not be negative"),
@@ -192,6 +196,12 @@ def validate(settings: Settings) -> None:
     for ok, message in checks:
         if not ok:
             raise SettingsError(message)
+
+
+def _thresholds_ok(coach: CoachSettings) -> bool:
+    low = 0.0 if coach.elevated is None else coach.elevated
+    high = 1.0 if coach.high is None else coach.high
+    return 0 <= low <= high <= 1
 
 
 def settings_to_dict(settings: Settings) -> dict[str, Any]:

@@ -30,7 +30,7 @@ def test_file_then_overrides(tmp_path: Path) -> None:
         ("[coach]\ncooldown = 3\n", {}, "unknown setting 'coach.cooldown'"),
         ("[coach\n", {}, "not valid TOML"),
         ("", {"asr.threads": "two"}, "asr.threads"),
-        ("", {"coach.high": "0.2"}, "elevated <= high"),
+        ("", {"coach.high": "0.2", "coach.elevated": "0.3"}, "elevated <= high"),
         ("", {"nope.x": "1"}, "unknown setting 'nope'"),
     ],
 )

@@ -16,7 +16,12 @@ from app.config import CoachSettings
 from app.events import Prompt, PromptOutcome, TrendPoint, Utterance
 
 MAX_CARDS_PER_TURN = 2  # the overlay shows the first and queues the second
-FOLLOW_WINDOW_S = 60.0  # how long the agent has to act on a card before it counts as ignored
+FOLLOW_WINDOW_S = 60.0
+# used only when neither the settings nor the words model give thresholds (unit tests)
+FALLBACK_ELEVATED, FALLBACK_HIGH = (
+    0.35,
+    0.70,
+)  # how long the agent has to act on a card before it counts as ignored
 # phrase lists whose last use by each side the triggers ask about
 AGENT_LISTS = ("empathy", "refusal", "acknowledgement", "fix_agreed", "timeline", "progress_update")
 CUSTOMER_LISTS = ("customer_accepts", "asks_when", "customer_rejects")
@@ -30,7 +35,10 @@ class Coach:
         self.settings = settings or CoachSettings()
         s = self.settings
         self.state = CallState(
-            elevated=s.elevated, high=s.high, steep_rise=s.steep_rise, hold_s=s.hold_s
+            elevated=FALLBACK_ELEVATED if s.elevated is None else s.elevated,
+            high=FALLBACK_HIGH if s.high is None else s.high,
+            steep_rise=s.steep_rise,
+            hold_s=s.hold_s,
         )
         self._pending: dict[str, float] = {}  # prompt id -> shown at, awaiting an outcome
         self._customer_prompts = self._sorted("customer")

@@ -10,7 +10,7 @@ from app.config import Settings
 from app.pipeline.backend import WordsModel
 from app.scoring.tone import load_tone_scorer
 from app.scoring.tone.model import ToneScorer
-from app.scoring.words import load_words_scorer
+from app.scoring.words import WORDS_THRESHOLDS, load_words_scorer
 
 
 @dataclass
@@ -22,7 +22,15 @@ class Models:
 
 
 def load_models(settings: Settings) -> Models:
-    """Raises ModelError / PlaybookError with a message for the user."""
+    """Raises ModelError / PlaybookError with a message for the user.
+
+    Coach thresholds left unset in the settings are filled in from the words model's
+    thresholds, chosen on its dev data, so every consumer of `settings` sees the same values.
+    """
+    if settings.coach.elevated is None:
+        settings.coach.elevated = WORDS_THRESHOLDS["elevated"]
+    if settings.coach.high is None:
+        settings.coach.high = WORDS_THRESHOLDS["high"]
     threads = settings.scoring.threads
     return Models(
         transcriber=load_transcriber(settings.asr),

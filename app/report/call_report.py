@@ -22,7 +22,8 @@ def build_report(result: CallResult, settings: Settings) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for p in prompts:
         counts[p.id] = counts.get(p.id, 0) + 1
-    escalated = max_frustration >= settings.coach.high or "acknowledge_anger" in counts
+    high = settings.coach.high if settings.coach.high is not None else 1.0
+    escalated = max_frustration >= high or "acknowledge_anger" in counts
 
     remaining = list(outcomes)
     prompt_rows = []
