@@ -206,3 +206,21 @@ def _thresholds_ok(coach: CoachSettings) -> bool:
 
 def settings_to_dict(settings: Settings) -> dict[str, Any]:
     return dataclasses.asdict(settings)
+
+
+def default_settings_toml() -> str:
+    """The defaults as a commented TOML file (unset values are left out, with a note)."""
+    import tomli_w
+
+    data = settings_to_dict(Settings())
+    unset = [
+        f"{section}.{key}"
+        for section, values in data.items()
+        for key, v in values.items()
+        if v is None
+    ]
+    clean = {s: {k: v for k, v in values.items() if v is not None} for s, values in data.items()}
+    header = "# callcoach settings: edit and restart. Defaults shown; see the README.\n"
+    if unset:
+        header += "# Unset (chosen by the shipped models): " + ", ".join(unset) + "\n"
+    return header + "\n" + tomli_w.dumps(clean)

@@ -46,3 +46,11 @@ def test_bad_settings_name_the_problem(
 def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="does not exist"):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_default_settings_file_round_trips(tmp_path: Path) -> None:
+    from app.config import default_settings_toml
+
+    f = tmp_path / "settings.toml"
+    f.write_text(default_settings_toml())
+    assert load_settings(f) == Settings()

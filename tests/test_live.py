@@ -37,7 +37,8 @@ def test_every_event_has_type_and_times(live_events: list[dict]) -> None:
 def test_prompts_are_emitted_after_their_trigger(live_events: list[dict]) -> None:
     for e in live_events:
         if e["type"] == "prompt":
-            assert e["call_t"] >= e["source_t"] - 1e-6  # never before what triggered it
+            # never before what triggered it (the log rounds times to 1 ms)
+            assert e["call_t"] >= e["source_t"] - 1e-3
             assert e["id"]
 
 

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import csv
-import io
 import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy import signal
 
+from app.cli import main
 from app.scoring.tone import (
     ModelError,
     SpeakerBaseline,
     extract_features,
     load_tone_scorer,
 )
-from app.scoring.tone.cli import main as score_tone_main
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 RAVDESS = DATA / "ravdess"
@@ -171,7 +169,7 @@ def test_sha_mismatch_is_a_model_error(tmp_path: Path) -> None:
 
 
 @needs_data
-def test_score_tone_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_score_tone_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import soundfile as sf
 
     paths = {}
@@ -183,11 +181,9 @@ def test_score_tone_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     ):
         paths[name] = tmp_path / f"{name}.wav"
         sf.write(paths[name], audio, SR)
-    out = io.StringIO()
-    monkeypatch.setattr(sys, "stdout", out)
-    argv = ["--baseline", str(paths["n1"]), "--baseline", str(paths["n2"])]
-    rc = score_tone_main([*argv, str(paths["angry"]), str(paths["calm"])])
+    argv = ["score-tone", "--baseline", str(paths["n1"]), "--baseline", str(paths["n2"])]
+    rc = main([*argv, "--", str(paths["angry"]), str(paths["calm"])])
     assert rc == 0
-    lines = [line.split("\t") for line in out.getvalue().splitlines()]
+    lines = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
     assert [p for p, _ in lines] == [str(paths["angry"]), str(paths["calm"])]
     assert float(lines[0][1]) > float(lines[1][1])

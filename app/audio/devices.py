@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from scipy.signal import resample_poly
@@ -99,8 +99,6 @@ class _Stream:
 class DeviceSource:
     """Agent and customer captured live, delivered as (2, samples) blocks: agent row first."""
 
-    speakers: ClassVar[list[Speaker]] = ["agent", "customer"]
-
     def __init__(
         self,
         settings: AudioSettings,
@@ -109,6 +107,7 @@ class DeviceSource:
         block_s: float | None = None,
     ) -> None:
         self.settings = settings
+        self.speakers: list[Speaker] = ["agent", "customer"]
         self.sd = backend or _sounddevice()
         if self.sd is None:
             raise DeviceError("no audio system: the PortAudio library is not installed")

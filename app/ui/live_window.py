@@ -32,7 +32,7 @@ LINGER_MS = 8000  # keep the after-call card up this long once a replayed call h
 def run_live_window(session: LiveSession, settings: Settings) -> None:
     """Show the overlay (and tray), run the session, return when it ends or the user quits."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setQuitOnLastWindowClosed(False)
+    QApplication.setQuitOnLastWindowClosed(False)
     bridge = EventBridge()
     overlay = OverlayWindow(
         lambda pid, outcome, t: session.record_outcome(pid, outcome),

@@ -7,12 +7,10 @@ does not show it: the overlay's own "● listening" indicator remains.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import tomli_w
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QUrl
 from PySide6.QtGui import (
     QAction,
@@ -26,7 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from app.config import Settings, default_settings_path
+from app.config import default_settings_path, default_settings_toml
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +36,7 @@ def ensure_settings_file(path: Path | None = None) -> Path:
     path = path or default_settings_path()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        header = "# callcoach settings: edit and restart. Defaults shown; see the README.\n\n"
-        path.write_text(header + tomli_w.dumps(dataclasses.asdict(Settings())), encoding="utf-8")
+        path.write_text(default_settings_toml(), encoding="utf-8")
     return path
 
 
