@@ -47,6 +47,9 @@ class AsrSettings:
     threads: int = 2
     beam_size: int = 1
     language: str = "en"
+    # the encoder window for one utterance: at least this long, and the utterance + 5 s of
+    # silence; 30 = always Whisper's full window (slower, no more accurate here)
+    min_context_s: float = 10.0
 
 
 @dataclass
@@ -185,6 +188,7 @@ def validate(settings: Settings) -> None:
         (settings.vad.max_utterance_s >= 2, "vad.max_utterance_s must be at least 2"),
         (settings.asr.threads >= 1, "asr.threads must be at least 1"),
         (settings.asr.beam_size >= 1, "asr.beam_size must be at least 1"),
+        (5 <= settings.asr.min_context_s <= 30, "asr.min_context_s must be between 5 and 30"),
         (settings.scoring.threads >= 1, "scoring.threads must be at least 1"),
         (
             _thresholds_ok(settings.coach),

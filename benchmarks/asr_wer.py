@@ -26,8 +26,19 @@ def main() -> None:
     parser.add_argument("--beam-size", type=int, default=AsrSettings.beam_size)
     parser.add_argument("--threads", type=int, default=AsrSettings.threads)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument(
+        "--min-context",
+        type=float,
+        default=AsrSettings.min_context_s,
+        help="shortest encoder window in seconds (30 = Whisper's full window)",
+    )
     args = parser.parse_args()
-    settings = AsrSettings(model=args.model, beam_size=args.beam_size, threads=args.threads)
+    settings = AsrSettings(
+        model=args.model,
+        beam_size=args.beam_size,
+        threads=args.threads,
+        min_context_s=args.min_context,
+    )
     result = evaluate_manifest(
         args.data,
         load_transcriber(settings),
@@ -36,7 +47,8 @@ def main() -> None:
     print(
         f"\ncorpus WER {result.wer:.1%} over {result.audio_s:.0f} s of audio; "
         f"ASR {result.asr_s:.1f} s = {result.asr_s / result.audio_s:.3f}x real time "
-        f"(beam {settings.beam_size}, {settings.threads} threads, {settings.compute_type})"
+        f"(beam {settings.beam_size}, {settings.threads} threads, {settings.compute_type}, "
+        f"encoder window >= {settings.min_context_s:g} s)"
     )
 
 

@@ -7,7 +7,9 @@ A missing or broken model is reported as a `ModelError`; there is never a networ
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
 import logging
 import re
 from pathlib import Path
@@ -20,6 +22,9 @@ from app.errors import ModelError
 
 log = logging.getLogger(__name__)
 REQUIRED_FILES = ("model.bin", "config.json")
+SAMPLE_RATE = 16_000
+WHISPER_WINDOW_S = 30.0
+CONTEXT_PAD_S = 5.0  # silence after an utterance that the shortened window must keep
 
 
 class Transcriber(Protocol):
@@ -72,12 +77,67 @@ class WhisperTranscriber:
         except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError with details
             raise ModelError(f"cannot load speech model {self.model_path}: {exc}") from None
         self._english_only = self._model.model.is_multilingual is False
+        from faster_whisper.tokenizer import Tokenizer
+
+        self._tokenizer = Tokenizer(
+            self._model.hf_tokenizer,
+            not self._english_only,
+            task="transcribe",
+            language=None if self._english_only else (settings.language or "en"),
+        )
 
     def transcribe(self, audio: np.ndarray, prompt: str = "") -> str:
         if audio.size < 1600:  # under 0.1 s: nothing to say
             return ""
+        audio = audio.astype(np.float32, copy=False)
+        seconds = audio.size / SAMPLE_RATE
+        if not prompt and seconds + CONTEXT_PAD_S <= WHISPER_WINDOW_S:
+            return self._transcribe_short(audio)
+        return self._transcribe_window(audio, prompt)
+
+    def _transcribe_short(self, audio: np.ndarray) -> str:
+        """One utterance in a shorter encoder window than Whisper's 30 s.
+
+        Whisper's encoder cost grows with its window, and faster-whisper always pads to 30 s.
+        Padding the utterance with at least CONTEXT_PAD_S of silence (and to at least
+        `asr.min_context_s`) keeps the accuracy of the full window at a fraction of the cost:
+        on asr_eval_small, len+5 s gave 6.8 % WER against 7.6 % for 30 s, in 45 % of the time,
+        while len+2 s broke down (75 %): the model needs trailing silence to stop.
+        """
+        import ctranslate2
+
+        window = min(
+            WHISPER_WINDOW_S,
+            max(self.settings.min_context_s, audio.size / SAMPLE_RATE + CONTEXT_PAD_S),
+        )
+        samples = int(window * SAMPLE_RATE)
+        padded = np.zeros(samples, dtype=np.float32)
+        padded[: audio.size] = audio
+        features = self._model.feature_extractor(padded)
+        frames = min(features.shape[1], int(window * 100))
+        frames -= frames % 2
+        x = ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None, :, :frames]))
+        encoded = self._model.model.encode(x, to_cpu=False)
+        prompt_tokens = self._model.get_prompt(self._tokenizer, [], without_timestamps=True)
+        result = self._model.model.generate(
+            encoded,
+            [prompt_tokens],
+            beam_size=self.settings.beam_size,
+            max_length=len(prompt_tokens) + min(220, 16 + int(8 * audio.size / SAMPLE_RATE)),
+            return_scores=True,
+            return_no_speech_prob=True,
+            suppress_blank=True,
+            suppress_tokens=[-1],
+        )[0]
+        tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
+        if result.no_speech_prob > 0.6 and result.scores[0] < -1.0:
+            return ""
+        return collapse_repeats(self._tokenizer.decode(tokens).strip())
+
+    def _transcribe_window(self, audio: np.ndarray, prompt: str) -> str:
+        """faster-whisper's own loop over 30 s windows (long clips, prompts)."""
         segments, _info = self._model.transcribe(
-            audio.astype(np.float32, copy=False),
+            audio,
             language=None if self._english_only else (self.settings.language or None),
             beam_size=self.settings.beam_size,
             vad_filter=False,
@@ -106,12 +166,10 @@ def collapse_repeats(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=2)
-def _cached(settings_key: tuple[str, str, int, int, str]) -> WhisperTranscriber:
-    model, compute_type, threads, beam, language = settings_key
-    return WhisperTranscriber(AsrSettings(model, compute_type, threads, beam, language))
+def _cached(key: str) -> WhisperTranscriber:
+    return WhisperTranscriber(AsrSettings(**json.loads(key)))
 
 
 def load_transcriber(settings: AsrSettings) -> WhisperTranscriber:
     """One loaded model per distinct setting, shared by every caller in the process."""
-    s = settings
-    return _cached((s.model, s.compute_type, s.threads, s.beam_size, s.language))
+    return _cached(json.dumps(dataclasses.asdict(settings), sort_keys=True))
