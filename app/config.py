@@ -24,7 +24,7 @@ APP_NAME = "callcoach"
 @dataclass
 class AudioSettings:
     agent_channel: Literal["left", "right"] = "left"
-    block_s: float = 0.5  # how much audio is read or captured at a time
+    block_s: float = 0.1  # audio read or captured at a time: small blocks, cards sooner
     agent_device: str = ""  # live capture: device name or id ("" = system default)
     customer_device: str = ""  # live: a monitor/loopback source, or the same stereo device
     stereo_device: str = ""  # live: one device carrying agent and customer on two channels

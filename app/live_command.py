@@ -48,35 +48,45 @@ def live(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.speed <= 0:
         raise CallcoachError("--speed must be positive")
-    source: AudioSource
-    if args.simulate is not None:
-        source = SimulatedSource(
-            args.simulate, settings.audio.agent_channel, args.speed, settings.audio.block_s
-        )
-    else:
+
+    def make_source() -> AudioSource:
+        if args.simulate is not None:
+            return SimulatedSource(
+                args.simulate, settings.audio.agent_channel, args.speed, settings.audio.block_s
+            )
         from app.audio.devices import DeviceSource
 
-        source = DeviceSource(settings.audio)
+        return DeviceSource(settings.audio)
+
+    make_source().stop()  # an unreadable file or a missing audio system fails here, early
     models = load_models(settings)
     sinks: list[LiveSink] = []
     event_log = EventLog(args.events) if args.events else None
     if event_log:
         sinks.append(event_log)
-    if args.headless:
-        if not event_log:
-            sinks.append(_print_sink)
-        session = LiveSession(source, models, settings, sinks)
-        _run_headless(session)
-    else:
-        from app.ui.live_window import run_live_window
 
-        session = LiveSession(source, models, settings, sinks)
-        run_live_window(session, settings)
-    if event_log:
-        event_log.close()
-    if args.out:
+    def make_session() -> LiveSession:
+        return LiveSession(make_source(), models, settings, list(sinks))
+
+    session: LiveSession | None
+    try:
+        if args.headless:
+            if not event_log:
+                sinks.append(_print_sink)
+            session = make_session()
+            _run_headless(session)
+        else:
+            from app.ui.live_window import run_live_window
+
+            session = run_live_window(
+                make_session, settings, quit_when_done=args.simulate is not None
+            )
+    finally:
+        if event_log:
+            event_log.close()
+    if args.out and session is not None:
         _write_report(session, args, settings)
-    return 1 if session.error else 0
+    return 1 if session is not None and session.error else 0
 
 
 def _run_headless(session) -> None:  # type: ignore[no-untyped-def]

@@ -34,10 +34,13 @@ def main() -> None:
     parser.add_argument("calls", nargs="*", type=Path, default=[ASSETS_DIR / "demo_call.ogg"])
     parser.add_argument("--model", default="")
     parser.add_argument("--beam-size", type=int)
+    parser.add_argument("--block-s", type=float, help="audio block size (setting audio.block_s)")
     args = parser.parse_args()
     overrides: dict[str, object] = {"asr.model": args.model}
     if args.beam_size:
         overrides["asr.beam_size"] = args.beam_size
+    if args.block_s:
+        overrides["audio.block_s"] = args.block_s
     settings = load_settings(None, overrides)
 
     t0 = time.perf_counter()

@@ -55,3 +55,18 @@ def test_simulate_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[
     bad.write_bytes(b"OggS" + b"\x00" * 100)
     assert main(["live", "--simulate", str(bad), "--headless"]) == 2
     assert "bad.ogg" in capsys.readouterr().err
+
+
+def test_marking_the_follow_up_card_after_the_call_is_recorded(models) -> None:  # type: ignore[no-untyped-def]
+    from app.audio.capture import SimulatedSource
+    from app.config import Settings
+    from app.events import Prompt, PromptOutcome
+    from app.pipeline.live import LiveSession
+
+    session = LiveSession(SimulatedSource(DEMO, speed=50), models, Settings())
+    session.start()
+    assert session.wait(timeout=300)
+    assert any(isinstance(e, Prompt) and e.id == "follow_up_call" for e, _, _ in session.events)
+    session.record_outcome("follow_up_call", "done")
+    marks = [e for e, _, _ in session.events if isinstance(e, PromptOutcome)]
+    assert ("follow_up_call", "done") in [(m.id, m.outcome) for m in marks]

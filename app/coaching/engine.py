@@ -97,10 +97,14 @@ class Coach:
         return events
 
     def record_outcome(self, prompt_id: str, outcome: str, t: float) -> PromptOutcome | None:
-        """The agent marked a card done or dismissed it (from the overlay)."""
-        if prompt_id not in self._pending:
+        """The agent marked a card done or dismissed it (from the overlay).
+
+        The agent's own action is recorded even when it reaches the coach after the card was
+        already counted as ignored or followed (a slow machine, a fast replay): it wins in the
+        report."""
+        if prompt_id not in self._pending and prompt_id not in self.state.shown_t:
             return None
-        del self._pending[prompt_id]
+        self._pending.pop(prompt_id, None)
         if outcome == "done":
             self.state.done.add(prompt_id)
         return PromptOutcome(t=t, id=prompt_id, outcome=outcome)  # type: ignore[arg-type]

@@ -32,6 +32,7 @@ LiveSink = Callable[[Event, float, float], None]  # (event, call_t, wall_t)
 class _Outcome:
     prompt_id: str
     outcome: str
+    t: float  # call time of the click
 
 
 _STOP = object()
@@ -57,6 +58,8 @@ class LiveSession:
         self._threads: list[threading.Thread] = []
         self._t0 = 0.0
         self._lock = threading.Lock()
+        self._outcome_lock = threading.Lock()
+        self._back_done = False
         self.events: list[tuple[Event, float, float]] = []
         self.finished = threading.Event()
         self.error: BaseException | None = None
@@ -80,8 +83,21 @@ class LiveSession:
         return self.finished.wait(timeout)
 
     def record_outcome(self, prompt_id: str, outcome: str) -> None:
-        """From the overlay (any thread): the agent marked a card done or dismissed it."""
-        self._work.put(_Outcome(prompt_id, outcome))
+        """From the overlay (any thread): the agent marked a card done or dismissed it.
+
+        While the call runs, the mark goes through the back end's queue (the coach lives on
+        that thread); after the call (the follow-up card stays up) it is recorded at once."""
+        mark = _Outcome(prompt_id, outcome, self.call_t)
+        with self._outcome_lock:
+            if not self._back_done:
+                self._work.put(mark)
+                return
+            self._apply(mark)
+
+    def _apply(self, mark: _Outcome) -> None:
+        outcome = self.back.coach.record_outcome(mark.prompt_id, mark.outcome, mark.t)
+        if outcome is not None:
+            self._emit(outcome)
 
     @property
     def call_t(self) -> float:
@@ -121,21 +137,25 @@ class LiveSession:
                 if item is _STOP:
                     break
                 if isinstance(item, _Outcome):
-                    outcome = self.back.coach.record_outcome(
-                        item.prompt_id, item.outcome, self.call_t
-                    )
-                    if outcome is not None:
-                        self._emit(outcome)
+                    self._apply(item)
                     continue
                 for event in self.back.process(item):  # type: ignore[arg-type]
                     self._emit(event)
             for event in self.back.finish(self.front.t):
                 self._emit(event)
+            with self._outcome_lock:  # marks that arrived behind the end of the work
+                while not self._work.empty():
+                    left = self._work.get_nowait()
+                    if isinstance(left, _Outcome):
+                        self._apply(left)
+                self._back_done = True
         except BaseException as exc:
             log.exception("back end failed")
             self.error = exc
             self._status("error", f"analysis stopped: {exc}")
         finally:
+            with self._outcome_lock:
+                self._back_done = True
             if self.blocks.dropped_blocks:
                 self._status(
                     "warning",
@@ -145,6 +165,7 @@ class LiveSession:
 
     # ------------------------------------------------------------------ output
     def _status(self, level: str, message: str) -> None:
+        log.log(logging.INFO if level == "info" else logging.WARNING, "%s", message)
         self._emit(StatusMessage(t=self.call_t, level=level, message=message))  # type: ignore[arg-type]
 
     def _emit(self, event: Event) -> None:

@@ -25,14 +25,10 @@ def build_report(result: CallResult, settings: Settings) -> dict[str, Any]:
     high = settings.coach.high if settings.coach.high is not None else 1.0
     escalated = max_frustration >= high or "acknowledge_anger" in counts
 
-    remaining = list(outcomes)
     prompt_rows = []
-    for p in prompts:
+    for i, p in enumerate(prompts):
         row = p.to_report()
-        outcome = next((o for o in remaining if o.id == p.id and o.t >= p.t), None)
-        if outcome is not None:
-            remaining.remove(outcome)
-        row["outcome"] = outcome.outcome if outcome else "shown"
+        row["outcome"] = _outcome_of(p, prompts[i + 1 :], outcomes)
         prompt_rows.append(row)
 
     return {
@@ -53,6 +49,17 @@ def build_report(result: CallResult, settings: Settings) -> dict[str, Any]:
             "prompt_counts": counts,
         },
     }
+
+
+def _outcome_of(prompt: Prompt, later: list[Prompt], outcomes: list[PromptOutcome]) -> str:
+    """What happened to a shown prompt: the agent's own mark (done/dismissed) wins over the
+    coach's judgement (followed/ignored); "shown" if nothing was decided."""
+    until = next((p.t for p in later if p.id == prompt.id), float("inf"))
+    mine = [o for o in outcomes if o.id == prompt.id and prompt.t <= o.t < until]
+    for o in mine:
+        if o.outcome in ("done", "dismissed"):
+            return o.outcome
+    return mine[0].outcome if mine else "shown"
 
 
 def write_report(report: dict[str, Any], out_dir: Path, stem: str) -> Path:

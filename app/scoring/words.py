@@ -1,8 +1,10 @@
 """The words scorer: how frustrated, angry or annoyed what a person says sounds.
 
-A fine-tuned all-MiniLM-L6-v2 encoder with a frustration head, exported to int8 ONNX
-(models/words/MODEL_CARD.md). The score is a calibrated probability; `WORDS_THRESHOLDS` holds the
-"elevated" and "high" cut-offs the coach uses, chosen on GoEmotions dev data.
+A fine-tuned all-MiniLM-L6-v2 encoder with a multi-task head (frustration + the 28 GoEmotions
+labels), exported to int8 ONNX (models/words/MODEL_CARD.md). The score is a calibrated
+probability: a two-weight logistic combiner (config.json "combiner", fitted on GoEmotions dev) of
+the frustration logit and the log-sum-exp of the five frustration-label logits. `WORDS_THRESHOLDS`
+holds the "elevated" and "high" cut-offs the coach uses, chosen on GoEmotions dev data.
 
 Run time needs onnxruntime, tokenizers and numpy only. Every shipped file is checked against
 models/words/SHA256SUMS at load; a missing or altered file is a `ModelError`, never a download.
@@ -15,6 +17,7 @@ import json
 import re
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,7 @@ except ImportError:  # pragma: no cover - the package may be used without the ap
 __all__ = [
     "EMPTY_SCORE",
     "WORDS_THRESHOLDS",
+    "Combiner",
     "ModelError",
     "WordsScorer",
     "load_words_scorer",
@@ -67,14 +71,75 @@ _cache: dict[tuple[Path, int], WordsScorer] = {}
 _cache_lock = threading.Lock()
 
 
+@dataclass(frozen=True)
+class Combiner:
+    """Logistic combiner over the graph's logits: sigmoid(w_head * frustration logit
+    + w_labels * logsumexp(logits of `label_columns`) + bias). Fitted on GoEmotions dev by
+    models/words/stack.py; the weights are the calibration, so no separate temperature applies."""
+
+    w_head: float
+    w_labels: float
+    bias: float
+    label_columns: tuple[int, ...]  # columns of the 28 emotion logits
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Combiner | None:
+        spec = config.get("combiner")
+        if spec is None:
+            return None
+        names = list(config["outputs"]["emotions"])
+        return cls(
+            w_head=float(spec["w_frustration_logit"]),
+            w_labels=float(spec["w_logsumexp_label_logits"]),
+            bias=float(spec["bias"]),
+            label_columns=tuple(names.index(n) for n in spec["labels"]),
+        )
+
+    def __call__(self, logits: np.ndarray) -> np.ndarray:
+        labels = logits[:, 1:][:, list(self.label_columns)]
+        z = self.w_head * logits[:, 0] + self.w_labels * np.logaddexp.reduce(labels, axis=1)
+        return 1.0 / (1.0 + np.exp(-(z + self.bias)))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    # the graph ends in sigmoids; its logits stay within about +-10, far from float32 saturation
+    q = np.clip(p.astype(np.float64), 1e-12, 1.0 - 1e-7)
+    return np.log(q) - np.log1p(-q)
+
+
 class WordsScorer:
     """Probability in [0, 1] that an utterance expresses frustration, anger or annoyance."""
 
-    def __init__(self, session: Any, tokenizer: Any, thresholds: dict[str, float]) -> None:
+    def __init__(
+        self,
+        session: Any,
+        tokenizer: Any,
+        thresholds: dict[str, float],
+        combiner: Combiner | None = None,
+    ) -> None:
         self._session = session
         self._tokenizer = tokenizer
         self.thresholds = thresholds
+        self.combiner = combiner
         self._lock = threading.Lock()  # the tokenizer's truncation state is shared
+
+    def head_logits(self, texts: Sequence[str]) -> np.ndarray:
+        """The graph's 29 logits per non-empty text, [n, 29] float64: column 0 the frustration
+        logit (after the graph's temperature), 1-28 the GoEmotions labels (config.json order).
+        The texts must be non-empty after whitespace clean-up; `score` handles empty ones."""
+        cleaned = [_SPACES.sub(" ", t or "").strip()[:MAX_CHARS] for t in texts]
+        with self._lock:
+            encodings = self._tokenizer.encode_batch(cleaned)
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(cleaned), width), dtype=np.int64)
+        mask = np.zeros((len(cleaned), width), dtype=np.int64)
+        for row, enc in enumerate(encodings):
+            ids[row, : len(enc.ids)] = enc.ids
+            mask[row, : len(enc.ids)] = 1
+        frustration, emotions = self._session.run(
+            ["frustration", "emotions"], {"input_ids": ids, "attention_mask": mask}
+        )
+        return _logit(np.concatenate([frustration[:, None], emotions], axis=1))
 
     def score(self, texts: Sequence[str]) -> list[float]:
         """One score per text, same order. Empty or whitespace-only text scores `EMPTY_SCORE`."""
@@ -83,15 +148,11 @@ class WordsScorer:
         todo = [i for i, t in enumerate(cleaned) if t]
         if not todo:
             return scores
-        with self._lock:
-            encodings = self._tokenizer.encode_batch([cleaned[i] for i in todo])
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(todo), width), dtype=np.int64)
-        mask = np.zeros((len(todo), width), dtype=np.int64)
-        for row, enc in enumerate(encodings):
-            ids[row, : len(enc.ids)] = enc.ids
-            mask[row, : len(enc.ids)] = 1
-        probs = self._session.run(["frustration"], {"input_ids": ids, "attention_mask": mask})[0]
+        logits = self.head_logits([cleaned[i] for i in todo])
+        if self.combiner is None:
+            probs = 1.0 / (1.0 + np.exp(-logits[:, 0]))
+        else:
+            probs = self.combiner(logits)
         for i, p in zip(todo, probs, strict=True):
             scores[i] = float(p) if np.isfinite(p) else EMPTY_SCORE
         return scores
@@ -131,6 +192,7 @@ def _load(model_dir: Path, threads: int) -> WordsScorer:
         thresholds = _read_thresholds(model_dir)
         config = json.loads((model_dir / CONFIG).read_text(encoding="utf-8"))
         tokenizer = Tokenizer.from_file(str(model_dir / TOKENIZER))
+        combiner = Combiner.from_config(config)
     except Exception as exc:
         raise ModelError(f"words model: cannot read {model_dir}: {exc}") from exc
     tokenizer.no_padding()  # we pad per batch, to the longest text only
@@ -145,9 +207,10 @@ def _load(model_dir: Path, threads: int) -> WordsScorer:
         )
     except Exception as exc:
         raise ModelError(f"words model: cannot load {model_dir / MODEL}: {exc}") from exc
-    if "frustration" not in {o.name for o in session.get_outputs()}:
-        raise ModelError(f"words model: {model_dir / MODEL} has no 'frustration' output")
-    return WordsScorer(session, tokenizer, thresholds)
+    missing = {"frustration", "emotions"} - {o.name for o in session.get_outputs()}
+    if missing:
+        raise ModelError(f"words model: {model_dir / MODEL} has no {sorted(missing)} output")
+    return WordsScorer(session, tokenizer, thresholds, combiner)
 
 
 def load_words_scorer(model_dir: Path | None = None, threads: int = 1) -> WordsScorer:
