@@ -42,8 +42,7 @@ def test_user_can_rewrite_disable_and_add_prompts(tmp_path: Path) -> None:
         '\n[[prompt]]\nid = "refund_script"\ngroup = "customer"\npriority = 95\n'
         'title = "Use the refund script"\nsay = "Let me start that refund now."\n'
         'trigger = "customer_says"\nphrases = ["refund_words"]\n'
-        "\n[phrases.refund_words_unused]\n"
-    ).replace("\n[phrases.refund_words_unused]\n", "")
+    )
     text = text.replace("[phrases]\n", '[phrases]\nrefund_words = ["money back", "refund"]\n', 1)
     playbook = load_playbook(write(tmp_path, text))
     coach = Coach(playbook, CoachSettings())
