@@ -2,13 +2,16 @@
 
     .venv/bin/python benchmarks/words_accuracy.py [--data ../shared/data] [--threads 1]
 
-Both are scored on the GoEmotions test split (clean text, ASR-style text: lower case and no
-punctuation, and ASR-style with hesitation fillers) and on the three abcd_sample customer-service
-chats. abcd has no frustration labels and its customers are calm, so for it the script prints how
-high the calm turns score, and the ROC AUC / best F1 of telling those calm turns apart from the
-frustrated GoEmotions test comments (ASR-style). The baseline is trained here on GoEmotions train
-(clean + ASR-style copies), with numpy and scipy only; C=1 was chosen on dev by
-models/words/train.py. Takes about two minutes on one core.
+Three columns: the shipped scorer (the dev-fitted combiner of the frustration logit and the five
+frustration-label logits), the previous shipped score (the single frustration head, same ONNX
+run) and the baseline. All are scored on the GoEmotions test split (clean text; ASR-style text:
+lower case and no punctuation; ASR-style with hesitation fillers), on the hand-written call lines
+of models/words/call_lines_eval.tsv (evaluation only, never trained or tuned on) and on the three
+abcd_sample customer-service chats. abcd has no frustration labels and its customers are calm, so
+for it the script prints how high the calm turns score, and the ROC AUC / best F1 of telling those
+calm turns apart from the frustrated GoEmotions test comments (ASR-style). The baseline is trained
+here on GoEmotions train (clean + ASR-style copies), with numpy and scipy only; C=1 was chosen on
+dev by models/words/train.py. Takes about two minutes on one core.
 """
 
 from __future__ import annotations
@@ -110,6 +113,11 @@ def abcd_customer_turns(data: Path) -> dict[str, list[str]]:
     return {str(c["convo_id"]): [t for who, t in c["original"] if who == "customer"] for c in chats}
 
 
+def call_lines(path: Path) -> tuple[list[str], np.ndarray]:
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+    return [text for _, text in rows], np.array([int(label) for label, _ in rows])
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -143,18 +151,35 @@ def main() -> None:
         scores[order] = out
         return scores
 
-    models = {"words model (shipped)": model_scores, "TF-IDF + LR baseline": baseline.decision}
-    header = f"{'set':<44}" + "".join(f"{m:>30}" for m in models)
+    def single_head(texts: list[str]) -> np.ndarray:
+        """The score shipped before the combiner: the frustration head alone."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        scores = np.empty(len(texts))
+        for i in range(0, len(order), 32):
+            idx = order[i : i + 32]
+            scores[idx] = scorer.head_logits([texts[j] for j in idx])[:, 0]
+        return scores
+
+    models = {
+        "shipped (combiner)": model_scores,
+        "previous (single head)": single_head,
+        "TF-IDF + LR baseline": baseline.decision,
+    }
+    header = f"{'set':<44}" + "".join(f"{m:>26}" for m in models)
     print("\nROC AUC / best F1")
     print(header)
-    for name, texts in sets.items():
+
+    def row(labels: np.ndarray, texts: list[str]) -> str:
         cells = [models[m](texts) for m in models]
-        row = "".join(f"{roc_auc(y, s):>20.4f} / {best_f1(y, s):.3f}" for s in cells)
-        print(f"{name:<44}{row}")
+        return "".join(f"{roc_auc(labels, s):>16.4f} / {best_f1(labels, s):.3f}" for s in cells)
+
+    for name, texts in sets.items():
+        print(f"{name:<44}{row(y, texts)}")
+    calls, call_y = call_lines(ROOT / "models" / "words" / "call_lines_eval.tsv")
+    print(f"{f'call lines ({len(calls)}, hand-written), clean':<44}{row(call_y, calls)}")
+    print(f"{'call lines, ASR-style':<44}{row(call_y, [asr_style(t) for t in calls])}")
     yy = np.r_[np.zeros(len(calm)), np.ones(len(positives))]
-    cells = [models[m](calm + positives) for m in models]
-    row = "".join(f"{roc_auc(yy, s):>20.4f} / {best_f1(yy, s):.3f}" for s in cells)
-    print(f"{'abcd calm turns vs GoEmotions frustrated':<44}{row}")
+    print(f"{'abcd calm turns vs GoEmotions frustrated':<44}{row(yy, calm + positives)}")
 
     elevated, high = WORDS_THRESHOLDS["elevated"], WORDS_THRESHOLDS["high"]
     print(f"\nabcd_sample customer turns, words model (elevated >= {elevated}, high >= {high})")

@@ -1,8 +1,9 @@
 """The words model on real sentences: angry vs calm, negation, ASR-style text, awkward input,
-GoEmotions and the abcd calm customers, and a broken model folder.
+hand-written call lines, GoEmotions and the abcd calm customers, and a broken model folder.
 
 None of these sentences is in the training data (models/words/call_phrases.py lists the
-hand-written lines that are)."""
+hand-written lines that are), and none was used to fit the combiner or the thresholds (GoEmotions
+dev only, models/words/stack.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from app.scoring.words import (
     _DEFAULT_THRESHOLDS,
     EMPTY_SCORE,
     WORDS_THRESHOLDS,
+    Combiner,
     ModelError,
     load_words_scorer,
 )
@@ -105,14 +107,60 @@ def test_call_centre_frustration_without_swearing(scorer) -> None:
     assert min(scores) > WORDS_THRESHOLDS["elevated"], list(zip(lines, scores, strict=True))
 
 
+def _auc(y: np.ndarray, s: np.ndarray) -> float:
+    pos, neg = s[y == 1], s[y == 0]
+    return float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg).mean())
+
+
+def test_hand_written_call_lines_are_ranked_well(scorer) -> None:
+    """80 customer lines written for evaluation (models/words/call_lines_eval.tsv): 40 frustrated
+    (many indirect: waiting, threats to leave, sarcasm, several sentences) and 40 calm (some with
+    'no', 'cancel' or a refund question). The shipped scorer ranks them at AUC 0.92 clean and
+    ASR-style; this guards against a regression, not a tuned figure."""
+    rows = [
+        line.split("\t") for line in (MODEL_DIR / "call_lines_eval.tsv").read_text().split("\n")
+    ]
+    rows = [r for r in rows[1:] if len(r) == 2]
+    y = np.array([int(label) for label, _ in rows])
+    texts = [text for _, text in rows]
+    assert len(texts) == 80 and y.sum() == 40
+    clean = _auc(y, np.array(scorer.score(texts)))
+    spoken = _auc(y, np.array(scorer.score([asr(t) for t in texts])))
+    assert clean > 0.89 and spoken > 0.89, (clean, spoken)
+    calm = np.array(scorer.score([t for t, lab in zip(texts, y, strict=True) if lab == 0]))
+    assert (calm >= WORDS_THRESHOLDS["high"]).sum() <= 1
+
+
+def test_score_is_the_dev_fitted_combiner_of_the_graph_logits(scorer) -> None:
+    config = json.loads((MODEL_DIR / "config.json").read_text())
+    combiner = Combiner.from_config(config)
+    assert combiner is not None and scorer.combiner == combiner
+    texts = ANGRY + CALM
+    logits = scorer.head_logits(texts)
+    assert logits.shape == (len(texts), 29)
+    labels = logits[
+        :, [1 + config["outputs"]["emotions"].index(n) for n in config["combiner"]["labels"]]
+    ]
+    z = (
+        combiner.w_head * logits[:, 0]
+        + combiner.w_labels * np.log(np.exp(labels).sum(axis=1))
+        + combiner.bias
+    )
+    assert np.allclose(scorer.score(texts), 1 / (1 + np.exp(-z)), atol=1e-6)
+
+
 @pytest.mark.xfail(
-    reason="known weakness (MODEL_CARD.md): rhetorical questions and idioms", strict=False
+    reason="known weakness (MODEL_CARD.md): rhetorical questions, idioms, indirect threats",
+    strict=False,
 )
 def test_known_weakness_rhetorical_and_idiomatic_frustration(scorer) -> None:
     lines = [
         "Why does nobody here know what they are doing?",
         "Honestly this is a joke, I have been waiting all week.",
         "Put me through to someone in charge.",
+        "I will switch to another provider.",
+        "30 days. I wanted my money back now. How long is this going to take? "
+        "I've been waiting for two weeks.",
     ]
     assert min(scorer.score(lines)) > WORDS_THRESHOLDS["elevated"]
 
@@ -174,13 +222,8 @@ def test_goemotions_test_slice_clean_and_asr(scorer) -> None:
     test = read_split(DATA / "goemotions" / "original", "test")
     texts, y = test.texts[:1200], np.array(test.frustrated[:1200])
 
-    def auc(scores: list[float]) -> float:
-        s = np.array(scores)
-        pos, neg = s[y == 1], s[y == 0]
-        return float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg).mean())
-
-    clean = auc(scorer.score(texts))
-    spoken = auc(scorer.score([asr_style(t) for t in texts]))
+    clean = _auc(y, np.array(scorer.score(texts)))
+    spoken = _auc(y, np.array(scorer.score([asr_style(t) for t in texts])))
     assert clean > 0.87 and spoken > 0.86 and clean - spoken < 0.02, (clean, spoken)
 
 

@@ -54,7 +54,7 @@ _SPACES = re.compile(r"\s+")
 
 # The shipped values, used only if thresholds.json cannot be read at import (the scorer itself
 # still refuses to load without it); a test checks they match the file.
-_DEFAULT_THRESHOLDS = {"elevated": 0.335, "high": 0.704}
+_DEFAULT_THRESHOLDS = {"elevated": 0.305, "high": 0.613}
 
 
 def _read_thresholds(model_dir: Path) -> dict[str, float]:
