@@ -12,7 +12,10 @@ baseline, each held-out actor's four neutral clips are the calm reference; neutr
 therefore never test items (in any row, for comparability).
 
 Rows: the shipped model (population ensemble without a baseline; with one, the mean of the
-speaker feature model and the log-mel CNN), each speaker model alone, and the simple baseline.
+speaker feature model and the log-mel CNN), the candidate that was not shipped (the same with a
+4-seed CNN ensemble, whose first member is the shipped recipe, so both come from the same fits),
+each speaker model alone, and the simple baseline. `--cnn-members 1` leaves the candidate out
+(about 4x less CNN training).
 
 The simple baseline: frame log-energy, spectral centroid and zero-crossing rate (mean, std, p10,
 p90 of active frames, full 16 kHz analysis) + logistic regression; with a speaker baseline it also
@@ -105,20 +108,30 @@ def cross_validate(clips, tables, inputs, make, n_folds, with_base, target=None)
     return preds
 
 
-def cross_validate_logmel(clips, tables: dict[str, T.Table], n_folds: int) -> Preds:
-    """The same folds for the log-mel CNN (speaker-relative input only)."""
+def cross_validate_logmel(
+    clips, tables: dict[str, T.Table], n_folds: int, sizes: tuple[int, ...]
+) -> dict[int, Preds]:
+    """The same folds for log-mel CNN seed ensembles (speaker-relative input only).
+
+    One set of max(sizes) networks per fold (seeds fold, fold + 100, ...); the ensemble of size m
+    is its first m members, so m = 1 is exactly the single-CNN recipe and all sizes share fits.
+    """
     actors = np.array([c.actor for c in clips])
     y = T.labels(clips)
     folds = np.array_split(np.unique(actors), n_folds)
     train_conds = ["full", *(f"phone{s}" for s in T.TRAIN_SEEDS)]
     mels = {c: T.logmel_inputs(t, T.baseline_means(t.values, clips)) for c, t in tables.items()}
-    preds = {band: np.zeros(len(clips)) for band in TEST_CONDITIONS}
+    preds = {m: {band: np.zeros(len(clips)) for band in TEST_CONDITIONS} for m in sizes}
     for k, held in enumerate(folds):
         tr = np.flatnonzero(~np.isin(actors, held))
         te = np.flatnonzero(np.isin(actors, held))
-        net = logmel_cnn.fit([[mels[c][i] for i in tr] for c in train_conds], y[tr], seed=k)
+        inputs = [[mels[c][i] for i in tr] for c in train_conds]
+        nets = logmel_cnn.fit_ensemble(inputs, y[tr], seed=k, members=max(sizes))
         for band, cond in TEST_CONDITIONS.items():
-            preds[band][te] = logmel_cnn.angry_proba(net, [mels[cond][i] for i in te])
+            items = [mels[cond][i] for i in te]
+            for m in sizes:
+                preds[m][band][te] = logmel_cnn.angry_proba(nets[:m], items)
+        print(f"log-mel fold {k + 1}/{n_folds} done", file=sys.stderr, flush=True)
     return preds
 
 
@@ -127,6 +140,12 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=T.DEFAULT_DATA)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--skip-logmel", action="store_true", help="leave out the log-mel CNN (fast)")
+    ap.add_argument(
+        "--cnn-members",
+        type=int,
+        default=4,
+        help="size of the CNN seed ensemble compared with the shipped model (1: none)",
+    )
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     from sklearn.linear_model import LogisticRegression
@@ -155,14 +174,25 @@ def main() -> None:
     )
     # runs: name -> {with_base: preds}
     runs: dict[str, dict[bool, Preds]] = {}
+    shipped_m, cand_m = T.CNN_MEMBERS, args.cnn_members
     if not args.skip_logmel:
-        mel = cross_validate_logmel(clips, tone_tabs, k)
+        sizes = tuple(sorted({shipped_m, cand_m}))
+        mel = cross_validate_logmel(clips, tone_tabs, k, sizes)
         w_spk, w_mel = T.FUSION["tone_speaker.onnx"], T.FUSION["tone_speaker_logmel.onnx"]
-        fused = {b: (w_spk * spk[b] + w_mel * mel[b]) / (w_spk + w_mel) for b in TEST_CONDITIONS}
-        runs["tone shipped (features + log-mel)"] = {False: pop, True: fused}
+
+        def fuse(p_mel: Preds) -> Preds:
+            return {b: (w_spk * spk[b] + w_mel * p_mel[b]) / (w_spk + w_mel) for b in p_mel}
+
+        runs[f"shipped (features + log-mel CNN x{shipped_m})"] = {
+            False: pop,
+            True: fuse(mel[shipped_m]),
+        }
+        if cand_m != shipped_m:
+            runs[f"candidate (features + log-mel x{cand_m})"] = {True: fuse(mel[cand_m])}
     runs["features only (pop ens / spk LR)"] = {False: pop, True: spk}
     if not args.skip_logmel:
-        runs["log-mel CNN only"] = {True: mel}
+        for m in sizes:
+            runs[f"log-mel CNN x{m} only"] = {True: mel[m]}
     runs["simple (energy+centroid+ZCR, LR)"] = {
         wb: cross_validate(clips, simple_tabs, simple_inputs, simple_model, k, wb)
         for wb in (False, True)
@@ -171,14 +201,14 @@ def main() -> None:
     test_clips = [c for c in clips if c.emotion != "neutral"]
     n_actors = len({c.actor for c in clips})
     print(f"RAVDESS actors 1-{n_actors}, {k}-fold actor-grouped CV, pooled ROC AUC")
-    print(f"{'model':36s} {'band':6s} {'baseline':9s} " + " ".join(f"{c:>13s}" for c in COLUMNS))
+    print(f"{'model':38s} {'band':6s} {'baseline':9s} " + " ".join(f"{c:>13s}" for c in COLUMNS))
     for name, res in runs.items():
         for band in TEST_CONDITIONS:
             for with_base, preds in res.items():
                 row = aucs(preds[band][keep], test_clips)
                 base = "speaker" if with_base else "none"
                 vals = " ".join(f"{v:13.3f}" for v in row)
-                print(f"{name:36s} {band:6s} {base:9s} {vals}")
+                print(f"{name:38s} {band:6s} {base:9s} {vals}")
     print(f"total: {time.time() - t0:.0f} s", file=sys.stderr)
 
 

@@ -1,14 +1,18 @@
-"""The log-mel model: a tiny dilated 1-D CNN over speaker-normalised log-mel frames (torch, CPU).
+"""The log-mel model: tiny dilated 1-D CNNs over speaker-normalised log-mel frames (torch, CPU).
 
 Input: `ToneFeatures.logmel` (40 mel bands 300–3400 Hz, 32 ms window, 10 ms hop, active span) minus
-the speaker baseline's mean log-mel spectrum (`LOGMEL_NAMES`), divided by 10 dB. Three dilated
-convolutions (32 channels, kernel 5, dilation 1/2/4: 290 ms receptive field), mean and standard
-deviation pooled over time, one linear layer to the five emotions; the tone score is P(angry).
-About 17 k parameters (70 kB ONNX). Used by train.py and benchmarks/tone_accuracy.py.
+the speaker baseline's mean log-mel spectrum (`LOGMEL_NAMES`), divided by 10 dB. Each network: three
+dilated convolutions (32 channels, kernel 5, dilation 1/2/4: 290 ms receptive field), mean and
+standard deviation pooled over time, one linear layer to the five emotions; the tone score is
+P(angry). About 17 k parameters (70 kB) per network. A seed ensemble (several such networks trained
+alike from different seeds, logits averaged before the softmax, exported as one wide network with
+grouped convolutions) is supported; train.CNN_MEMBERS says how many are shipped. Used by train.py
+and benchmarks/tone_accuracy.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +24,7 @@ BATCH = 32
 CROP = 250  # frames per training example (2.5 s), random position
 LEVEL_JITTER_DB = 1.5  # random offset between clip and baseline, for robustness to gain drift
 SCALE_DB = 10.0
+SEED_STRIDE = 100  # ensemble member j of a run with seed s trains with seed s + SEED_STRIDE * j
 
 
 class LogMelCNN(nn.Module):
@@ -48,10 +53,67 @@ class LogMelCNN(nn.Module):
         return self.head(self.drop(torch.cat([mu, sd], 1)))
 
 
+class SeedEnsemble(nn.Module):
+    """Networks trained from different seeds; their logits are averaged (one model to score)."""
+
+    def __init__(self, members: Sequence[LogMelCNN]) -> None:
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return torch.stack([m(x, mask) for m in self.members]).mean(0)
+
+
+class FusedEnsemble(nn.Module):
+    """The seed ensemble as one wide network with the same output (eval mode): the members' first
+    convolutions side by side, the later ones as grouped convolutions, the heads averaged. Four
+    members run about as fast as one 4x wider CNN instead of four separate graphs."""
+
+    def __init__(self, members: Sequence[LogMelCNN]) -> None:
+        super().__init__()
+        n = len(members)
+        convs = [[m for m in net.body if isinstance(m, nn.Conv1d)] for net in members]
+        norms = [[m for m in net.body if isinstance(m, nn.BatchNorm1d)] for net in members]
+        ch = convs[0][0].out_channels
+        layers: list[nn.Module] = []
+        for li, first in enumerate(convs[0]):
+            conv = nn.Conv1d(
+                first.in_channels * (1 if li == 0 else n),
+                ch * n,
+                first.kernel_size[0],
+                padding=first.padding[0],
+                dilation=first.dilation[0],
+                groups=1 if li == 0 else n,
+            )
+            bn = nn.BatchNorm1d(ch * n)
+            with torch.no_grad():
+                conv.weight.copy_(torch.cat([c[li].weight for c in convs]))
+                assert conv.bias is not None
+                conv.bias.copy_(torch.cat([c[li].bias for c in convs]))  # type: ignore[misc]
+                for name in ("weight", "bias", "running_mean", "running_var"):
+                    getattr(bn, name).copy_(torch.cat([getattr(b[li], name) for b in norms]))
+            bn.eps = norms[0][li].eps
+            layers += [conv, bn, nn.ReLU()]
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Linear(2 * ch * n, members[0].head.out_features)
+        with torch.no_grad():
+            w = [net.head.weight / n for net in members]
+            self.head.weight.copy_(torch.cat([x[:, :ch] for x in w] + [x[:, ch:] for x in w], 1))
+            self.head.bias.copy_(torch.stack([net.head.bias for net in members]).mean(0))
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        h = self.body(x.transpose(1, 2))
+        m = mask[:, None, :]
+        k = m.sum(2).clamp(min=1.0)
+        mu = (h * m).sum(2) / k
+        sd = (((h - mu[:, :, None]) ** 2 * m).sum(2) / k + 1e-5).sqrt()
+        return self.head(torch.cat([mu, sd], 1))
+
+
 class _Single(nn.Module):
     """One unpadded utterance: the mask is all ones; softmax probabilities out."""
 
-    def __init__(self, inner: LogMelCNN) -> None:
+    def __init__(self, inner: nn.Module) -> None:
         super().__init__()
         self.inner = inner
 
@@ -110,20 +172,33 @@ def fit(
     return net.eval()
 
 
-def angry_proba(net: LogMelCNN, items: list[np.ndarray], angry_index: int = 4) -> np.ndarray:
+def fit_ensemble(
+    inputs: list[list[np.ndarray]], y: np.ndarray, seed: int = 0, members: int = 1
+) -> list[LogMelCNN]:
+    """`members` networks, seeds seed, seed + SEED_STRIDE, ... (member 0 is `fit(..., seed)`)."""
+    return [fit(inputs, y, seed + SEED_STRIDE * j) for j in range(members)]
+
+
+def angry_proba(
+    nets: Sequence[LogMelCNN], items: list[np.ndarray], angry_index: int = 4
+) -> np.ndarray:
+    """P(angry) of the seed ensemble `nets` (logits averaged, as in the exported graph)."""
+    model = SeedEnsemble(nets).eval()
     out = []
     with torch.no_grad():
         for b in range(0, len(items), 64):
             xb, mb = _batch(items[b : b + 64], None)
-            out.append(torch.softmax(net(xb, mb), 1)[:, angry_index].numpy())
+            out.append(torch.softmax(model(xb, mb), 1)[:, angry_index].numpy())
     return np.concatenate(out) if out else np.zeros(0)
 
 
-def export_onnx(net: LogMelCNN, path: Path, n_mel: int = 40) -> None:
-    """ONNX graph: input `logmel` (1, T, n_mel), baseline-relative and already / SCALE_DB; output
-    `probabilities` (1, 5). The mask is all ones at run time (one utterance, no padding)."""
+def export_onnx(nets: Sequence[LogMelCNN], path: Path, n_mel: int = 40) -> None:
+    """ONNX graph of the seed ensemble: input `logmel` (1, T, n_mel), baseline-relative and
+    already / SCALE_DB; output `probabilities` (1, 5). The mask is all ones at run time. One
+    network is exported as it is (the same graph as before ensembles existed)."""
+    inner = nets[0].eval() if len(nets) == 1 else FusedEnsemble(nets).eval()
     torch.onnx.export(
-        _Single(net.eval()),
+        _Single(inner),
         (torch.zeros(1, 100, n_mel),),
         str(path),
         input_names=["logmel"],
