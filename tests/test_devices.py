@@ -101,7 +101,8 @@ def test_stereo_device_gives_agent_row_first(agent_channel: str, tone_row: int) 
     src.start(q, lambda level, msg: status.append((level, msg)))
     blocks = collect(q, 1.0)
     src.stop()
-    assert blocks and all(b.shape == (2, 8000) for b in blocks)
+    block = round(settings.block_s * 16000)
+    assert blocks and all(b.shape == (2, block) for b in blocks)
     loud = [float(np.abs(b[i]).max()) for b in blocks[:1] for i in (0, 1)]
     assert loud[tone_row] > 0.2 and loud[1 - tone_row] < 1e-6  # channel 0 carries the tone
     assert ("info", "listening") in status
@@ -114,8 +115,10 @@ def test_device_without_16k_is_resampled() -> None:
     blocks = collect(q, 1.5)
     src.stop()
     assert blocks
-    spectrum = np.abs(np.fft.rfft(blocks[0][0]))
-    assert abs(np.argmax(spectrum) * 16000 / 8000 - 440) < 5
+    audio = np.concatenate(blocks, axis=1)[0, :16000]
+    assert audio.size == 16000
+    spectrum = np.abs(np.fft.rfft(audio))
+    assert abs(np.argmax(spectrum) * 16000 / audio.size - 440) < 5
 
 
 def test_missing_device_reports_and_keeps_retrying() -> None:
