@@ -70,3 +70,18 @@ def test_silero_streaming_matches_whole_file(shared_data) -> None:  # type: igno
     np.testing.assert_allclose(streamed, whole, atol=1e-5)
     assert whole.max() > 0.9  # it is speech
     assert SileroVad()(np.zeros(SAMPLE_RATE, dtype=np.float32)).max() < 0.3
+
+
+def test_pending_span_is_the_span_the_utterance_closes_with() -> None:
+    seg = UtteranceSegmenter(VadSettings())
+    p = probs((1.0, 2.0, 0.9), total_s=3.0)
+    spans, closed = [], []
+    for i in range(len(p)):
+        closed += seg.push(p[i : i + 1])
+        span = seg.pending(0.15)
+        if span is not None:
+            spans.append(span)
+    assert len(closed) == 1
+    assert spans and set(spans) == {(closed[0].start, closed[0].end)}
+    first_pending_frame = 2.0 + 0.15  # offered once the speaker has been quiet for 0.15 s
+    assert closed[0].closed_at / SAMPLE_RATE - first_pending_frame >= 0.3

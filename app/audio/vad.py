@@ -128,6 +128,24 @@ class UtteranceSegmenter:
                 self._close(closed, closed_at=i + 1, end_frame=i + 1, goes_on=True)
         return closed
 
+    def pending(self, after_silence_s: float) -> tuple[int, int] | None:
+        """The (start, end) samples the open utterance will have if no more speech comes,
+        once it has been silent for `after_silence_s` (at least the padding); else None.
+
+        Lets the live path start transcribing before the end-of-turn silence has run out:
+        the audio is exactly what `push` will cut when it closes the utterance.
+        """
+        if not self._in_speech:
+            return None
+        s = self.settings
+        pad = round(s.speech_pad_s * SAMPLE_RATE)
+        silent = (self._frame_index - 1 - self._last_speech) * FRAME
+        if silent < max(after_silence_s * SAMPLE_RATE, pad):
+            return None
+        if self._voiced_frames * FRAME < s.min_speech_s * SAMPLE_RATE:
+            return None
+        return max(0, self._speech_start * FRAME - pad), (self._last_speech + 1) * FRAME + pad
+
     def flush(self) -> list[ClosedUtterance]:
         """End of input: close an utterance still open."""
         closed: list[ClosedUtterance] = []

@@ -14,7 +14,7 @@ from app.asr.transcriber import Transcriber
 from app.coaching.engine import Coach
 from app.config import ScoringSettings
 from app.events import CallEnded, Event, Utterance
-from app.pipeline.items import ClosedSpeech, Tick, WorkItem
+from app.pipeline.items import ClosedSpeech, Prefetch, Tick, WorkItem
 from app.pipeline.timing import StageTimes
 from app.scoring.fusion import fuse
 from app.scoring.trend import FrustrationTrend
@@ -41,11 +41,20 @@ class BackEnd:
         self.coach = coach
         self.scoring = scoring or ScoringSettings()
         self.trend = FrustrationTrend()
+        self._early_text: dict[tuple[str, float, float], str] = {}  # from Prefetch items
 
     def process(self, item: WorkItem) -> list[Event]:
         if isinstance(item, Tick):
             with self.times.stage("coach"):
                 return list(self.coach.on_tick(item.t, item.last_speech_end))
+        if isinstance(item, Prefetch):
+            with self.times.stage("asr"):
+                text = self.transcriber.transcribe(item.audio)
+            # keep only the newest guess per speaker: an older one can no longer match
+            for key in [k for k in self._early_text if k[0] == item.speaker]:
+                del self._early_text[key]
+            self._early_text[(item.speaker, item.start, item.end)] = text
+            return []
         return self._utterance(item)
 
     def finish(self, duration_s: float) -> list[Event]:
@@ -54,8 +63,12 @@ class BackEnd:
         return events
 
     def _utterance(self, item: ClosedSpeech) -> list[Event]:
-        with self.times.stage("asr"):
-            text = self.transcriber.transcribe(item.audio)
+        early = self._early_text.pop((item.speaker, item.start, item.end), None)
+        if early is not None:
+            text = early  # the same audio was transcribed while the silence ran out
+        else:
+            with self.times.stage("asr"):
+                text = self.transcriber.transcribe(item.audio)
         if not text:
             log.debug("%s %.2f-%.2f: no words recognised", item.speaker, item.start, item.end)
             return []

@@ -33,9 +33,15 @@ class CallResult:
 
 
 def build_stages(
-    speakers: list[Speaker], models: Models, settings: Settings, times: StageTimes | None = None
+    speakers: list[Speaker],
+    models: Models,
+    settings: Settings,
+    times: StageTimes | None = None,
+    live: bool = False,
 ) -> tuple[FrontEnd, BackEnd]:
-    front = FrontEnd(speakers, models.tone, settings.vad, times)
+    """The two halves of the pipeline; `live` lets the front end ask for early transcription
+    (same texts, sooner cards; in a batch run it would only add work)."""
+    front = FrontEnd(speakers, models.tone, settings.vad, times, prefetch=live)
     coach = Coach(models.playbook, settings.coach)
     back = BackEnd(models.transcriber, models.words, coach, settings.scoring, times)
     return front, back

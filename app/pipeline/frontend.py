@@ -16,12 +16,13 @@ import numpy as np
 from app.audio.vad import FRAME, SAMPLE_RATE, SileroVad, UtteranceSegmenter
 from app.config import VadSettings
 from app.events import Speaker
-from app.pipeline.items import ClosedSpeech, Tick, WorkItem
+from app.pipeline.items import ClosedSpeech, Prefetch, Tick, WorkItem
 from app.pipeline.timing import StageTimes
 from app.scoring.tone import SpeakerBaseline, extract_features
 from app.scoring.tone.model import ToneScorer
 
 TICK_S = 1.0
+PREFETCH_AFTER_S = 0.15  # silence after which the live path starts transcribing early
 KEEP_INTERVALS = 64
 
 
@@ -35,6 +36,7 @@ class _Channel:
     buffer_start: int = 0  # absolute sample index of buffer[0]
     frames_done: int = 0  # VAD frames processed
     voiced: deque[int] = field(default_factory=lambda: deque(maxlen=256))  # recent voiced frames
+    prefetched: tuple[int, int] | None = None
     intervals: deque[tuple[float, float]] = field(
         default_factory=lambda: deque(maxlen=KEEP_INTERVALS)
     )
@@ -60,8 +62,10 @@ class FrontEnd:
         tone: ToneScorer,
         vad: VadSettings | None = None,
         times: StageTimes | None = None,
+        prefetch: bool = False,
     ) -> None:
         self.settings = vad or VadSettings()
+        self.prefetch = prefetch
         self.times = times or StageTimes()
         self.tone = tone
         self.channels = [
@@ -96,6 +100,8 @@ class FrontEnd:
         self.samples += block.shape[1]
         items = self._cut(closed)
         items += self._ticks(self.t)
+        if self.prefetch:
+            items += self._prefetches()
         self._trim()
         return sorted(items, key=_order)
 
@@ -121,6 +127,19 @@ class FrontEnd:
             items.append(
                 ClosedSpeech(ch.speaker, s, e, closed_at / SAMPLE_RATE, audio, tone, overlap)
             )
+        return items
+
+    def _prefetches(self) -> list[WorkItem]:
+        items: list[WorkItem] = []
+        for ch in self.channels:
+            span = ch.segmenter.pending(PREFETCH_AFTER_S)
+            if span is not None and span != ch.prefetched:
+                ch.prefetched = span
+                start, end = span
+                audio = ch.audio(start, end)
+                items.append(
+                    Prefetch(ch.speaker, start / SAMPLE_RATE, end / SAMPLE_RATE, self.t, audio)
+                )
         return items
 
     def _barge_in(self, me: _Channel, start: float, end: float) -> float:
@@ -168,4 +187,6 @@ class FrontEnd:
 def _order(item: WorkItem) -> tuple[float, int]:
     if isinstance(item, Tick):
         return (item.t, 1)
+    if isinstance(item, Prefetch):
+        return (item.t, 2)
     return (item.closed_t, 0)

@@ -30,4 +30,19 @@ class Tick:
     last_speech_end: float
 
 
-WorkItem = ClosedSpeech | Tick
+@dataclass(frozen=True, slots=True)
+class Prefetch:
+    """An utterance that has gone quiet but is not closed yet: transcribe it ahead of time.
+
+    If it closes as it is, its ClosedSpeech has the same audio and reuses the text; if the
+    speaker goes on, the work is simply thrown away. Only the live path sends these.
+    """
+
+    speaker: Speaker
+    start: float
+    end: float
+    t: float
+    audio: np.ndarray
+
+
+WorkItem = ClosedSpeech | Tick | Prefetch

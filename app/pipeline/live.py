@@ -50,7 +50,9 @@ class LiveSession:
         self.source = source
         self.settings = settings
         self.times = StageTimes()
-        self.front, self.back = build_stages(source.speakers, models, settings, self.times)
+        self.front, self.back = build_stages(
+            source.speakers, models, settings, self.times, live=True
+        )
         self.sinks = list(sinks)
         self.clock = clock
         self.blocks = BlockQueue()
