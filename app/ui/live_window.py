@@ -9,9 +9,7 @@ listening" begins a new one with a fresh session.
 from __future__ import annotations
 
 import logging
-import signal
 import sys
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -21,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from app.config import Settings, default_settings_path
 from app.events import Event
 from app.ui.bridge import EventBridge
+from app.ui.interrupt import quit_on_ctrl_c
 from app.ui.overlay import OverlayWindow
 from app.ui.tray import CallcoachTray
 
@@ -124,20 +123,12 @@ def run_live_window(
     controller.tray = tray
     tray.show_if_available()
 
-    wake = QTimer(interval=200)  # lets Python's Ctrl+C handler run while Qt waits
-    wake.timeout.connect(lambda: None)
-    wake.start()
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGINT, lambda *_: app.quit())
     try:
-        overlay.show()
-        controller.start()
-        app.exec()
+        with quit_on_ctrl_c(app.quit):
+            overlay.show()
+            controller.start()
+            app.exec()
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-        wake.stop()
         controller.stop()
         if controller.session is not None:
             controller.session.wait(timeout=30)

@@ -8,9 +8,7 @@ cards fade after 20 call seconds here just as they would live.
 from __future__ import annotations
 
 import logging
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -21,6 +19,7 @@ from app.config import Settings
 from app.events import CallEnded, SpeechSegment, Utterance
 from app.ui.bridge import EventBridge
 from app.ui.clock import finite
+from app.ui.interrupt import quit_on_ctrl_c
 from app.ui.overlay import OverlayWindow
 
 if TYPE_CHECKING:  # the pipeline is not imported at run time: the overlay only needs its events
@@ -113,19 +112,11 @@ def replay_on_overlay(
 
     loop = QEventLoop()
     replay.finished.connect(loop.quit)
-    wake = QTimer(interval=200)  # lets Python run its Ctrl+C handler while Qt waits
-    wake.timeout.connect(lambda: None)
-    wake.start()
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGINT, lambda *_: loop.quit())
     try:
-        replay.start()
-        loop.exec()
+        with quit_on_ctrl_c(loop.quit):
+            replay.start()
+            loop.exec()
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-        wake.stop()
         bridge.close()
         overlay.close()
         overlay.deleteLater()
