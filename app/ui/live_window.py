@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from app.config import Settings, default_settings_path
 from app.events import Event
 from app.ui.bridge import EventBridge
+from app.ui.hotkeys import GlobalHotkeys
 from app.ui.interrupt import quit_on_ctrl_c
 from app.ui.overlay import OverlayWindow
 from app.ui.tray import CallcoachTray
@@ -122,6 +123,13 @@ def run_live_window(
     )
     controller.tray = tray
     tray.show_if_available()
+    done_keys, dismiss_keys = (s.key().toString() for s in overlay.shortcuts)
+    hotkeys = GlobalHotkeys(done_keys, dismiss_keys)
+    hotkeys.done.connect(overlay.mark_done)
+    hotkeys.dismiss.connect(overlay.dismiss)
+    if hotkeys.start():
+        for shortcut in overlay.shortcuts:  # the same keys must not act twice
+            shortcut.setEnabled(False)
 
     try:
         with quit_on_ctrl_c(app.quit):
@@ -129,6 +137,7 @@ def run_live_window(
             controller.start()
             app.exec()
     finally:
+        hotkeys.stop()
         controller.stop()
         if controller.session is not None:
             controller.session.wait(timeout=30)
