@@ -1,9 +1,9 @@
 """System-wide shortcuts for the overlay's Done / Dismiss, where the platform allows them.
 
 The overlay never takes keyboard focus, so Qt's own shortcuts only fire while another callcoach
-window is active. pynput listens to the keyboard system-wide on X11, Windows and macOS (there,
-after the user grants the accessibility permission); Wayland does not let an application do
-this, and then the overlay keeps its application shortcuts and its buttons.
+window is active. On X11 the keys are grabbed system-wide (`x11_keys`, python-xlib). Wayland lets
+no application do this, and Windows/macOS hooks are not written yet: there the overlay keeps its
+application shortcuts and its buttons.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 ListenerFactory = Callable[[dict[str, Callable[[], None]]], Any]
 
 
-def to_pynput(keys: str) -> str:
-    """Qt's "Ctrl+Alt+D" as pynput's "<ctrl>+<alt>+d"."""
+def to_keyspec(keys: str) -> str:
+    """Qt's "Ctrl+Alt+D" as "<ctrl>+<alt>+d"."""
     named = {"ctrl": "<ctrl>", "alt": "<alt>", "shift": "<shift>", "meta": "<cmd>"}
     parts = []
     for part in keys.split("+"):
@@ -31,15 +31,19 @@ def to_pynput(keys: str) -> str:
 
 
 def global_hotkeys_possible() -> bool:
-    if sys.platform.startswith("linux"):
-        return bool(os.environ.get("DISPLAY")) and os.environ.get("XDG_SESSION_TYPE") != "wayland"
-    return True
+    """An X11 session (XWayland alone cannot see other windows' keys)."""
+    return (
+        sys.platform.startswith("linux")
+        and bool(os.environ.get("DISPLAY"))
+        and os.environ.get("XDG_SESSION_TYPE") != "wayland"
+        and os.environ.get("QT_QPA_PLATFORM", "xcb") == "xcb"
+    )
 
 
-def _pynput_listener(bindings: dict[str, Callable[[], None]]) -> Any:
-    from pynput import keyboard
+def _x11_listener(bindings: dict[str, Callable[[], None]]) -> Any:
+    from app.ui.x11_keys import X11KeyGrab
 
-    return keyboard.GlobalHotKeys(bindings)
+    return X11KeyGrab(bindings)
 
 
 class GlobalHotkeys(QObject):
@@ -56,8 +60,8 @@ class GlobalHotkeys(QObject):
     ) -> None:
         super().__init__()
         self._bindings = {
-            to_pynput(done_keys): self.done.emit,
-            to_pynput(dismiss_keys): self.dismiss.emit,
+            to_keyspec(done_keys): self.done.emit,
+            to_keyspec(dismiss_keys): self.dismiss.emit,
         }
         self._factory = listener_factory
         self._listener: Any = None
@@ -68,9 +72,9 @@ class GlobalHotkeys(QObject):
             log.info("no system-wide shortcuts here (no X display or Wayland)")
             return False
         try:
-            self._listener = (self._factory or _pynput_listener)(self._bindings)
+            self._listener = (self._factory or _x11_listener)(self._bindings)
             self._listener.start()
-        except Exception as exc:  # no pynput, no X server, no permission
+        except Exception as exc:  # no X server, keys taken by another application
             log.info("system-wide shortcuts unavailable: %s", exc)
             self._listener = None
             return False

@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 
 from app.events import Prompt
-from app.ui.hotkeys import GlobalHotkeys, to_pynput
+from app.ui.hotkeys import GlobalHotkeys, to_keyspec
 from app.ui.overlay import OverlayWindow
 
 
-def test_qt_keys_become_pynput_keys() -> None:
-    assert to_pynput("Ctrl+Alt+D") == "<ctrl>+<alt>+d"
-    assert to_pynput("Ctrl+Shift+F9") == "<ctrl>+<shift>+<f9>"
+def test_qt_keys_become_key_specs() -> None:
+    assert to_keyspec("Ctrl+Alt+D") == "<ctrl>+<alt>+d"
+    assert to_keyspec("Ctrl+Shift+F9") == "<ctrl>+<shift>+<f9>"
 
 
 class ThreadListener:
@@ -61,3 +61,51 @@ def test_no_listener_means_no_global_keys(monkeypatch) -> None:  # type: ignore[
         raise OSError("no X server")
 
     assert GlobalHotkeys(listener_factory=broken).start() is False
+
+
+def test_x11_grab_catches_keys_pressed_anywhere(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """On a real (virtual) X server: a key press sent to the server reaches the grab."""
+    import shutil
+    import subprocess
+    import time
+
+    import pytest
+
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (CI installs it)")
+    from Xlib import XK, X, display
+    from Xlib.ext import xtest
+
+    from app.ui.x11_keys import X11KeyGrab
+
+    name = ":93"
+    server = subprocess.Popen(
+        ["Xvfb", name, "-screen", "0", "640x480x24"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(50):
+            try:
+                sender = display.Display(name)
+                break
+            except Exception:
+                time.sleep(0.1)
+        else:
+            pytest.skip("Xvfb did not start")
+        pressed = threading.Event()
+        grab = X11KeyGrab({"<ctrl>+<alt>+d": pressed.set}, display_name=name)
+        grab.start()
+        keys = [XK.XK_Control_L, XK.XK_Alt_L, XK.string_to_keysym("d")]
+        codes = [sender.keysym_to_keycode(k) for k in keys]
+        for code in codes:
+            xtest.fake_input(sender, X.KeyPress, code)
+        for code in reversed(codes):
+            xtest.fake_input(sender, X.KeyRelease, code)
+        sender.sync()
+        assert pressed.wait(3)
+        grab.stop()
+        sender.close()
+    finally:
+        server.terminate()
+        server.wait(5)
