@@ -1,10 +1,10 @@
 """Tone scoring speed: feature extraction + model time per second of audio, on one core.
 
-    .venv/bin/python benchmarks/tone_speed.py [--seconds 60] [--repeats 5]
+    .venv/bin/python benchmarks/tone_speed.py [--seconds 60] [--repeats 5] [--model-dir DIR]
 
 Pins the process to one CPU and onnxruntime to one thread. Audio: RAVDESS clips laid end to end
 (or a synthetic voice-like signal when the shared data is absent), scored as 3 s utterances (the
-pipeline's per-utterance path) and as live 0.5 s windows (`window_scores`, 1 s of context each).
+pipeline's per-utterance path) and as live 0.5 s windows (`window_scores`, 1.5 s of context each).
 """
 
 from __future__ import annotations
@@ -63,10 +63,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="Tone scoring speed on one core.")
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--model-dir", type=Path, default=None, help="another tone model folder")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    scorer = load_tone_scorer(threads=1)
+    scorer = load_tone_scorer(args.model_dir, threads=1)
     audio, what = test_audio(args.seconds)
     dur = audio.size / SR
     utt = [audio[i : i + 3 * SR] for i in range(0, audio.size, 3 * SR)]

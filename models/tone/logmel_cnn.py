@@ -24,6 +24,8 @@ BATCH = 32
 CROP = 250  # frames per training example (2.5 s), random position
 LEVEL_JITTER_DB = 1.5  # random offset between clip and baseline, for robustness to gain drift
 SCALE_DB = 10.0
+WARP_BANDS = 1.0  # optional speed/pitch perturbation: spectrum shift of up to ±1 mel band (~±5 %)
+WARP_TIME = 0.05  # and time stretch of up to ±5 %
 SEED_STRIDE = 100  # ensemble member j of a run with seed s trains with seed s + SEED_STRIDE * j
 
 
@@ -121,8 +123,22 @@ class _Single(nn.Module):
         return torch.softmax(self.inner(x, torch.ones_like(x[:, :, 0])), 1)
 
 
+def _warp(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Speed/pitch perturbation on log-mel frames: shift along the mel axis, stretch in time."""
+    n_mel = x.shape[1]
+    bands = np.arange(n_mel)
+    idx = np.clip(bands + rng.uniform(-WARP_BANDS, WARP_BANDS), 0, n_mel - 1)
+    x = np.stack([np.interp(idx, bands, row) for row in x])
+    n = max(2, round(x.shape[0] / rng.uniform(1 - WARP_TIME, 1 + WARP_TIME)))
+    t = np.linspace(0, x.shape[0] - 1, n)
+    lo = np.floor(t).astype(int)
+    hi = np.minimum(lo + 1, x.shape[0] - 1)
+    w = (t - lo)[:, None]
+    return ((1 - w) * x[lo] + w * x[hi]).astype(np.float32)
+
+
 def _batch(
-    items: list[np.ndarray], rng: np.random.Generator | None
+    items: list[np.ndarray], rng: np.random.Generator | None, warp: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor]:
     xs = []
     for x in items:
@@ -131,6 +147,8 @@ def _batch(
                 o = int(rng.integers(0, x.shape[0] - CROP + 1))
                 x = x[o : o + CROP]
             x = x + rng.normal(0.0, LEVEL_JITTER_DB)
+            if warp:
+                x = _warp(x, rng)
         xs.append(x / SCALE_DB)
     t = max(x.shape[0] for x in xs)
     xb = np.zeros((len(xs), t, xs[0].shape[1]), np.float32)
@@ -142,10 +160,15 @@ def _batch(
 
 
 def fit(
-    inputs: list[list[np.ndarray]], y: np.ndarray, seed: int = 0, epochs: int = EPOCHS
+    inputs: list[list[np.ndarray]],
+    y: np.ndarray,
+    seed: int = 0,
+    epochs: int = EPOCHS,
+    warp: bool = False,
 ) -> LogMelCNN:
     """Train on `inputs[condition][clip]` (baseline-relative log-mel); one random condition per
-    clip and epoch. Deterministic for a given seed (one CPU thread)."""
+    clip and epoch; `warp` adds speed/pitch perturbation (not shipped: MODEL_CARD.md).
+    Deterministic for a given seed (one CPU thread)."""
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -163,7 +186,7 @@ def fit(
         cond = rng.integers(len(inputs), size=len(y))
         for b in range(0, len(perm), BATCH):
             idx = perm[b : b + BATCH]
-            xb, mb = _batch([inputs[cond[i]][i] for i in idx], rng)
+            xb, mb = _batch([inputs[cond[i]][i] for i in idx], rng, warp)
             loss = loss_fn(net(xb, mb), yt[idx])
             opt.zero_grad()
             loss.backward()
@@ -173,10 +196,14 @@ def fit(
 
 
 def fit_ensemble(
-    inputs: list[list[np.ndarray]], y: np.ndarray, seed: int = 0, members: int = 1
+    inputs: list[list[np.ndarray]],
+    y: np.ndarray,
+    seed: int = 0,
+    members: int = 1,
+    warp: bool = False,
 ) -> list[LogMelCNN]:
     """`members` networks, seeds seed, seed + SEED_STRIDE, ... (member 0 is `fit(..., seed)`)."""
-    return [fit(inputs, y, seed + SEED_STRIDE * j) for j in range(members)]
+    return [fit(inputs, y, seed + SEED_STRIDE * j, warp=warp) for j in range(members)]
 
 
 def angry_proba(
