@@ -47,7 +47,7 @@ class LiveController:
         self.tray: CallcoachTray | None = None
         self.session: LiveSession | None = None
         self._on_finished = on_finished
-        self._watcher = QTimer(interval=200)
+        self._watcher = QTimer(overlay, interval=200)  # dies with the overlay
         self._watcher.timeout.connect(self._check_finished)
 
     def start(self) -> None:

@@ -48,5 +48,5 @@ def test_controller_shows_prompts_records_outcomes_and_stops(qtbot, models) -> N
     controller.start()  # "Start listening" again: a new call with a fresh session
     assert len(sessions) == 2
     controller.stop()
-    qtbot.waitUntil(lambda: sessions[1].finished.is_set(), timeout=60_000)
+    qtbot.waitUntil(lambda: finished == [True, True], timeout=60_000)
     bridge.close()
