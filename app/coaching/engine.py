@@ -181,17 +181,7 @@ class Coach:
         s.shown_count[spec.id] = s.shown_count.get(spec.id, 0) + 1
         if spec.group != "after_call":
             self._pending[spec.id] = s.now
-        return Prompt(
-            t=s.now,
-            id=spec.id,
-            title=spec.title,
-            say=spec.say,
-            reason=reason,
-            priority=spec.priority,
-            group=spec.group,
-            interrupts=spec.interrupts,
-            source_t=source_t,
-        )
+        return spec.to_prompt(s.now, reason, source_t)
 
     def _expire(self, now: float) -> list[CoachEvent]:
         """Cards the agent did not act on within the follow window count as ignored; cards with

@@ -11,6 +11,7 @@ from typing import Any
 
 from app.coaching.phrases import PhraseSet
 from app.errors import PlaybookError
+from app.events import Prompt
 
 TRIGGERS = frozenset(
     {
@@ -68,6 +69,20 @@ class PromptSpec:
     phrases: tuple[str, ...] = ()  # phrase-list names, for customer_says / agent_says
     min_frustration: float = 0.0
     params: dict[str, float] = field(default_factory=dict)  # trigger-specific numbers
+
+    def to_prompt(self, t: float, reason: str, source_t: float | None = None) -> Prompt:
+        """The card this prompt shows at call time t."""
+        return Prompt(
+            t=t,
+            id=self.id,
+            title=self.title,
+            say=self.say,
+            reason=reason,
+            priority=self.priority,
+            group=self.group,
+            interrupts=self.interrupts,
+            source_t=t if source_t is None else source_t,
+        )
 
 
 @dataclass(frozen=True)

@@ -42,16 +42,7 @@ class FakeClock:
 def prompt(prompt_id: str, t: float, reason: str = "test reason") -> Prompt:
     spec = PLAYBOOK.prompt(prompt_id)
     assert spec is not None, prompt_id
-    return Prompt(
-        t=t,
-        id=spec.id,
-        title=spec.title,
-        say=spec.say,
-        reason=reason,
-        priority=spec.priority,
-        group=spec.group,
-        interrupts=spec.interrupts,
-    )
+    return spec.to_prompt(t, reason)
 
 
 class Harness:
