@@ -21,7 +21,8 @@ def screen_available() -> bool:
 
 
 def show_overlay_if_possible(result: CallResult, settings: Settings) -> bool:
-    """Until the overlay lands (live-calls issue) the printed prompts are the demo's output."""
+    """Replay the analysed call on the overlay when a screen exists; without one (or without
+    Qt) the printed prompts and the report are the demo's output. True if it was shown."""
     if not screen_available():
         log.info("no screen: prompts printed only")
         return False
