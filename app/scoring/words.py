@@ -107,6 +107,18 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(q) - np.log1p(-q)
 
 
+def pad_batch(encodings: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids and attention mask (int64, [n, longest]) of tokenizer encodings, zero-padded.
+    Shared with the training code so the model sees the same inputs in both."""
+    width = max(len(e.ids) for e in encodings)
+    ids = np.zeros((len(encodings), width), dtype=np.int64)
+    mask = np.zeros((len(encodings), width), dtype=np.int64)
+    for row, enc in enumerate(encodings):
+        ids[row, : len(enc.ids)] = enc.ids
+        mask[row, : len(enc.ids)] = 1
+    return ids, mask
+
+
 class WordsScorer:
     """Probability in [0, 1] that an utterance expresses frustration, anger or annoyance."""
 
@@ -130,12 +142,7 @@ class WordsScorer:
         cleaned = [_SPACES.sub(" ", t or "").strip()[:MAX_CHARS] for t in texts]
         with self._lock:
             encodings = self._tokenizer.encode_batch(cleaned)
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(cleaned), width), dtype=np.int64)
-        mask = np.zeros((len(cleaned), width), dtype=np.int64)
-        for row, enc in enumerate(encodings):
-            ids[row, : len(enc.ids)] = enc.ids
-            mask[row, : len(enc.ids)] = 1
+        ids, mask = pad_batch(encodings)
         frustration, emotions = self._session.run(
             ["frustration", "emotions"], {"input_ids": ids, "attention_mask": mask}
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,9 @@ from sklearn.metrics import precision_recall_curve, roc_auc_score
 from tokenizers import Tokenizer
 from torch import nn
 from transformers import AutoModel
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root, for `app`
+from app.scoring.words import pad_batch
 
 LOG: list[str] = []
 
@@ -35,13 +39,7 @@ def batches(tok: Tokenizer, texts: list[str], size: int, order: list[int]):
     """Yield (indices, ids, mask) tensors padded to the longest text of each batch."""
     for start in range(0, len(order), size):
         idx = order[start : start + size]
-        encs = tok.encode_batch([texts[i] for i in idx])
-        width = max(len(e.ids) for e in encs)
-        ids = np.zeros((len(idx), width), dtype=np.int64)
-        mask = np.zeros((len(idx), width), dtype=np.int64)
-        for row, enc in enumerate(encs):
-            ids[row, : len(enc.ids)] = enc.ids
-            mask[row, : len(enc.ids)] = 1
+        ids, mask = pad_batch(tok.encode_batch([texts[i] for i in idx]))
         yield idx, torch.from_numpy(ids), torch.from_numpy(mask)
 
 
