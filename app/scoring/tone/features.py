@@ -121,6 +121,8 @@ class ToneFeatures:
     duration_s: float
     # (frames, N_LOGMEL) log-mel spectrogram (dB, 10 ms hop) from the first to the last active frame
     logmel: np.ndarray = field(default_factory=lambda: np.zeros((1, N_LOGMEL), np.float32))
+    # mean Whisper-encoder frame (embedding.N_EMB), when the scorer's encoder computed one
+    embedding: np.ndarray | None = None
 
     @property
     def population_vector(self) -> np.ndarray:

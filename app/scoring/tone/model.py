@@ -1,14 +1,18 @@
-"""The tone scorer: ONNX models over prosodic features and log-mel frames, with or without a
-speaker baseline.
+"""The tone scorer: ONNX models over prosodic features and a Whisper-encoder view of the voice,
+with or without a speaker baseline.
 
-Without a ready baseline one population model scores level-invariant features. With one, two
+Without a ready baseline one population model scores level-invariant features. With one, the
 speaker models score the utterance relative to the speaker's calm reference: a logistic regression
-on feature differences and a small CNN on log-mel frames minus the reference's mean spectrum; the
-score is their weighted mean (weights in tone.json).
+on feature differences and a logistic regression on the mean Whisper-encoder frame minus the
+reference's (`embedding.py`); the score is their weighted mean (weights in tone.json). A model
+whose input is missing (features extracted without the encoder, a reference without an embedding)
+drops out of the mean. The log-mel CNN of v2 (tone_speaker_logmel.onnx) is still understood when a
+tone.json lists it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import threading
@@ -19,6 +23,7 @@ import numpy as np
 
 from app.paths import models_dir
 from app.scoring.tone.baseline import SpeakerBaseline
+from app.scoring.tone.embedding import N_EMB, WhisperEmbedder, load_embedder
 from app.scoring.tone.features import (
     BASELINE_NAMES,
     FEATURE_NAMES,
@@ -47,18 +52,38 @@ _cache_lock = threading.Lock()
 POPULATION = "tone_population.onnx"
 SPEAKER = "tone_speaker.onnx"
 SPEAKER_LOGMEL = "tone_speaker_logmel.onnx"
+SPEAKER_WHISPER = "tone_speaker_whisper.onnx"
 
 
 class ToneScorer:
     """Probability-like anger-in-the-voice score in [0, 1] for one utterance."""
 
-    def __init__(self, sessions: dict[str, Any], meta: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        sessions: dict[str, Any],
+        meta: dict[str, Any],
+        embedder: WhisperEmbedder | None = None,
+    ) -> None:
         self._sessions = sessions
         self._index = {n: int(meta["models"][n]["angry_index"]) for n in sessions}
         self._input = {n: s.get_inputs()[0].name for n, s in sessions.items()}
         self._output = {n: _probability_output(s) for n, s in sessions.items()}
         self._fusion = {n: float(w) for n, w in meta["speaker_fusion"].items()}
-        self._mel_scale = float(meta["models"][SPEAKER_LOGMEL]["scale_db"])
+        mel = meta["models"].get(SPEAKER_LOGMEL, {})
+        self._mel_scale = float(mel.get("scale_db", 10.0))
+        self._embedder = embedder
+
+    @property
+    def uses_encoder(self) -> bool:
+        return self._embedder is not None
+
+    def features(self, audio: np.ndarray, sr: int = 16000) -> ToneFeatures:
+        """Everything the models need from one utterance: prosodic features plus, when the
+        shipped model uses it, the mean Whisper-encoder frame."""
+        feats = extract_features(audio, sr)
+        if self._embedder is not None and feats.speech_s >= MIN_SPEECH_S:
+            return dataclasses.replace(feats, embedding=self._embedder.embed(audio, sr))
+        return feats
 
     def _p_angry(self, name: str, x: np.ndarray) -> float:
         out = self._sessions[name].run([self._output[name]], {self._input[name]: x})[0]
@@ -72,19 +97,31 @@ class ToneScorer:
         if ref is None:
             p = self._p_angry(POPULATION, feats.population_vector[None, :].astype(np.float32))
         else:
-            values = feats.values.astype(np.float64)
-            delta = (values[:N_FEAT] - ref[:N_FEAT])[None, :].astype(np.float32)
-            mel = (feats.logmel - ref[N_FEAT:]) / self._mel_scale
-            inputs = {SPEAKER: delta, SPEAKER_LOGMEL: mel[None, :, :].astype(np.float32)}
-            p = sum(w * self._p_angry(n, inputs[n]) for n, w in self._fusion.items())
-            p /= sum(self._fusion.values())
+            assert baseline is not None
+            inputs = self._speaker_inputs(feats, ref, baseline)
+            used = {n: w for n, w in self._fusion.items() if n in inputs}
+            p = sum(w * self._p_angry(n, inputs[n]) for n, w in used.items())
+            p /= sum(used.values())
         return min(1.0, max(0.0, p)) if np.isfinite(p) else 0.0
+
+    def _speaker_inputs(
+        self, feats: ToneFeatures, ref: np.ndarray, baseline: SpeakerBaseline
+    ) -> dict[str, np.ndarray]:
+        values = feats.values.astype(np.float64)
+        inputs = {SPEAKER: (values[:N_FEAT] - ref[:N_FEAT])[None, :].astype(np.float32)}
+        if SPEAKER_LOGMEL in self._fusion:
+            mel = (feats.logmel - ref[N_FEAT:]) / self._mel_scale
+            inputs[SPEAKER_LOGMEL] = mel[None, :, :].astype(np.float32)
+        ref_emb = baseline.embedding_mean
+        if SPEAKER_WHISPER in self._fusion and feats.embedding is not None and ref_emb is not None:
+            inputs[SPEAKER_WHISPER] = (feats.embedding - ref_emb)[None, :].astype(np.float32)
+        return inputs
 
     def score(
         self, audio: np.ndarray, baseline: SpeakerBaseline | None = None, sr: int = 16000
     ) -> float:
         """Score one utterance of mono audio."""
-        return self.score_features(extract_features(audio, sr), baseline)
+        return self.score_features(self.features(audio, sr), baseline)
 
     def window_scores(
         self,
@@ -97,6 +134,7 @@ class ToneScorer:
 
         Each window is scored together with up to two windows before it (1.5 s at the default),
         because pitch range and loudness variation need more than half a second to mean much.
+        Windows use the prosodic models only (with a baseline: the speaker feature model).
         """
         x = np.asarray(audio).reshape(-1)
         step = max(1, round(window_s * sr))
@@ -104,7 +142,10 @@ class ToneScorer:
         scores = []
         for i in range(n):
             start = max(0, (i + 1 - WINDOW_CONTEXT) * step)
-            scores.append(self.score(x[start : (i + 1) * step], baseline, sr))
+            # prosodic features only: the encoder view is for whole utterances (a 0.5 s step
+            # would run the encoder four times per second of audio)
+            feats = extract_features(x[start : (i + 1) * step], sr)
+            scores.append(self.score_features(feats, baseline))
         return scores
 
 
@@ -148,12 +189,18 @@ def _load(model_dir: Path, threads: int) -> ToneScorer:
     opts.intra_op_num_threads = max(1, threads)
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3  # skl2onnx graphs carry an unused initializer ORT warns about
+    n_inputs = {
+        POPULATION: N_POP,
+        SPEAKER: N_FEAT,
+        SPEAKER_LOGMEL: len(BASELINE_NAMES) - N_FEAT,
+        SPEAKER_WHISPER: N_EMB,
+    }
+    fusion = meta.get("speaker_fusion")
+    if not isinstance(fusion, dict) or SPEAKER not in fusion or set(fusion) - set(n_inputs):
+        raise ModelError(f"tone model: {model_dir / 'tone.json'} names unknown speaker models")
     sessions = {}
-    for name, n_in in (
-        (POPULATION, N_POP),
-        (SPEAKER, N_FEAT),
-        (SPEAKER_LOGMEL, len(BASELINE_NAMES) - N_FEAT),
-    ):
+    for name in (POPULATION, *fusion):
+        n_in = n_inputs[name]
         try:
             sess = ort.InferenceSession(
                 str(model_dir / name), sess_options=opts, providers=["CPUExecutionProvider"]
@@ -163,8 +210,14 @@ def _load(model_dir: Path, threads: int) -> ToneScorer:
         if sess.get_inputs()[0].shape[-1] != n_in:
             raise ModelError(f"tone model: {name} expects another number of features")
         sessions[name] = sess
+    embedder = None
+    if SPEAKER_WHISPER in fusion:
+        expected = meta.get("models", {}).get(SPEAKER_WHISPER, {}).get("encoder_sha256")
+        if not expected:
+            raise ModelError("tone model: tone.json does not record the Whisper encoder's sha256")
+        embedder = load_embedder(expected, threads)
     try:
-        return ToneScorer(sessions, meta)
+        return ToneScorer(sessions, meta, embedder)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"tone model: {model_dir / 'tone.json'} is incomplete: {exc}") from exc
 
