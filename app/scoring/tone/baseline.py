@@ -102,30 +102,12 @@ class SpeakerBaseline:
     @property
     def mean(self) -> np.ndarray | None:
         """The reference feature vector (follows `BASELINE_NAMES`), or None before any data."""
-        parts, weights = [], []
-        if self._calm:
-            parts.append(np.mean(self._calm, axis=0))
-            weights.append(CALM_WEIGHT * len(self._calm))
-        if self._running is not None:
-            parts.append(self._running)
-            weights.append(float(min(self._n_observed, START_UTTERANCES)))
-        if not parts:
-            return None
-        return np.average(np.stack(parts), axis=0, weights=weights)
+        return _reference(self._calm, self._running, self._n_observed)
 
     @property
     def embedding_mean(self) -> np.ndarray | None:
         """The reference's mean Whisper-encoder frame, or None when no reference has one."""
-        parts, weights = [], []
-        if self._calm_emb:
-            parts.append(np.mean(self._calm_emb, axis=0))
-            weights.append(CALM_WEIGHT * len(self._calm_emb))
-        if self._running_emb is not None:
-            parts.append(self._running_emb)
-            weights.append(float(min(self._n_emb, START_UTTERANCES)))
-        if not parts:
-            return None
-        return np.average(np.stack(parts), axis=0, weights=weights)
+        return _reference(self._calm_emb, self._running_emb, self._n_emb)
 
     @property
     def n_calm(self) -> int:
@@ -134,3 +116,20 @@ class SpeakerBaseline:
     @property
     def n_observed(self) -> int:
         return self._n_observed
+
+
+def _reference(
+    calm: list[np.ndarray], running: np.ndarray | None, n_running: int
+) -> np.ndarray | None:
+    """Explicit calm clips (each weighing CALM_WEIGHT) averaged with the running estimate (its
+    weight grows with the utterances behind it, up to START_UTTERANCES)."""
+    parts, weights = [], []
+    if calm:
+        parts.append(np.mean(calm, axis=0))
+        weights.append(CALM_WEIGHT * len(calm))
+    if running is not None:
+        parts.append(running)
+        weights.append(float(min(n_running, START_UTTERANCES)))
+    if not parts:
+        return None
+    return np.average(np.stack(parts), axis=0, weights=weights)
