@@ -54,28 +54,17 @@ class WhisperEmbedder:
             raise ModelError(msg) from None
         if self._model.model.n_mels != 80:
             raise ModelError(f"tone model: {model_path} is not Whisper tiny.en (80 mel bands)")
-        self._run_lock = threading.Lock()
 
     def embed(self, audio: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
         """Pooled encoder output of `audio` (any length; silence gives a defined vector)."""
-        import ctranslate2
+        from app.asr.transcriber import encode_window
 
         x = np.asarray(audio, dtype=np.float32).reshape(-1)
         if sr != SAMPLE_RATE:
             x = signal.resample_poly(x, SAMPLE_RATE, sr).astype(np.float32)
-        x = np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0)
-        x = np.clip(x, -1.0, 1.0)
+        x = np.clip(np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
         seconds = min(max(x.size / SAMPLE_RATE, 0.02), 30.0 - PAD_S)
-        window = seconds + PAD_S
-        padded = np.zeros(int(window * SAMPLE_RATE), dtype=np.float32)
-        n = min(x.size, padded.size)
-        padded[:n] = x[:n]
-        features = self._model.feature_extractor(padded)
-        frames = min(features.shape[1], int(window * 100))
-        frames -= frames % 2
-        view = ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None, :, :frames]))
-        with self._run_lock:
-            encoded = np.array(self._model.model.encode(view, to_cpu=True))[0]
+        encoded = np.array(encode_window(self._model, x, seconds + PAD_S, to_cpu=True))[0]
         used = max(1, min(encoded.shape[0], int(np.ceil(seconds * FRAMES_PER_S))))
         return encoded[:used].mean(axis=0).astype(np.float32)
 

@@ -13,7 +13,6 @@ tone.json lists it.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import threading
 from pathlib import Path
@@ -23,7 +22,7 @@ import numpy as np
 
 from app.paths import models_dir
 from app.scoring.tone.baseline import SpeakerBaseline
-from app.scoring.tone.embedding import N_EMB, WhisperEmbedder, load_embedder
+from app.scoring.tone.embedding import N_EMB, WhisperEmbedder, file_sha256, load_embedder
 from app.scoring.tone.features import (
     BASELINE_NAMES,
     FEATURE_NAMES,
@@ -94,10 +93,9 @@ class ToneScorer:
         if feats.speech_s < MIN_SPEECH_S:
             return 0.0
         ref = baseline.mean if baseline is not None and baseline.ready else None
-        if ref is None:
+        if baseline is None or ref is None:
             p = self._p_angry(POPULATION, feats.population_vector[None, :].astype(np.float32))
         else:
-            assert baseline is not None
             inputs = self._speaker_inputs(feats, ref, baseline)
             used = {n: w for n, w in self._fusion.items() if n in inputs}
             p = sum(w * self._p_angry(n, inputs[n]) for n, w in used.items())
@@ -165,7 +163,7 @@ def _check_sums(model_dir: Path) -> None:
         path = model_dir / name.strip()
         if not path.is_file():
             raise ModelError(f"tone model: {path} is missing")
-        if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        if file_sha256(path) != digest:
             raise ModelError(f"tone model: {path} does not match its sha256 (corrupt or replaced)")
 
 
