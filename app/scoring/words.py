@@ -40,6 +40,7 @@ __all__ = [
     "ModelError",
     "WordsScorer",
     "load_words_scorer",
+    "logit",
 ]
 
 MODEL = "model.onnx"
@@ -101,7 +102,8 @@ class Combiner:
         return 1.0 / (1.0 + np.exp(-(z + self.bias)))
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
+def logit(p: np.ndarray) -> np.ndarray:
+    """Logits of sigmoid outputs (float64); also used by the training code."""
     # the graph ends in sigmoids; its logits stay within about +-10, far from float32 saturation
     q = np.clip(p.astype(np.float64), 1e-12, 1.0 - 1e-7)
     return np.log(q) - np.log1p(-q)
@@ -146,7 +148,7 @@ class WordsScorer:
         frustration, emotions = self._session.run(
             ["frustration", "emotions"], {"input_ids": ids, "attention_mask": mask}
         )
-        return _logit(np.concatenate([frustration[:, None], emotions], axis=1))
+        return logit(np.concatenate([frustration[:, None], emotions], axis=1))
 
     def score(self, texts: Sequence[str]) -> list[float]:
         """One score per text, same order. Empty or whitespace-only text scores `EMPTY_SCORE`."""

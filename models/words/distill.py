@@ -20,34 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from export import onnx_outputs
 from spoken_style import spoken_variant
 from tokenizers import Tokenizer
-from train_common import log, pad_tokens
+from train_common import log
 
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    q = np.clip(p.astype(np.float64), 1e-7, 1 - 1e-7)
-    return np.log(q) - np.log1p(-q)
+from app.scoring.words import logit
 
 
 def teacher_logits(paths: list[Path], tok: Tokenizer, texts: list[str], threads: int) -> np.ndarray:
     """Mean over the teacher graphs of their 29 logits per text, [n, 29] float32."""
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = max(1, threads)
-    opts.log_severity_level = 3
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    total = np.zeros((len(texts), 29), dtype=np.float64)
-    for path in paths:
-        sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-        for start in range(0, len(order), 128):
-            idx = order[start : start + 128]
-            ids, mask = pad_tokens(tok, [texts[i] for i in idx])
-            frus, emo = sess.run(
-                ["frustration", "emotions"], {"input_ids": ids, "attention_mask": mask}
-            )
-            total[idx] += _logit(np.concatenate([frus[:, None], emo], axis=1))
+    total = sum(logit(onnx_outputs(path, tok, texts, threads)) for path in paths)
     return (total / len(paths)).astype(np.float32)
 
 
@@ -61,8 +44,9 @@ class SoftTable:
     texts: list[list[str]]
     probs: list[np.ndarray]
 
-    def pick(self, i: int, rng: random.Random, spoken_share: float = 0.5) -> tuple[str, np.ndarray]:
-        v = rng.randint(1, len(self.texts) - 1) if rng.random() < spoken_share else 0
+    def pick(self, i: int, rng: random.Random) -> tuple[str, np.ndarray]:
+        """A spoken rendering half of the time (as without teachers), else the clean text."""
+        v = rng.randint(1, len(self.texts) - 1) if rng.random() < 0.5 else 0
         return self.texts[v][i], self.probs[v][i]
 
 

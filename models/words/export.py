@@ -48,17 +48,26 @@ def export_onnx(net: nn.Module, temperature: float, path: Path) -> None:
         torch.onnx.export(wrapped, (ids, mask), str(path), **kwargs)
 
 
-def onnx_scores(path: Path, tok: Tokenizer, texts: list[str]) -> np.ndarray:
+def onnx_outputs(path: Path, tok: Tokenizer, texts: list[str], threads: int = 0) -> np.ndarray:
+    """The graph's 29 probabilities per text, [n, 29]: frustration, then the 28 emotions."""
     import onnxruntime as ort
 
-    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads  # 0: onnxruntime's default
+    opts.log_severity_level = 3
+    sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    out = np.zeros(len(texts))
+    out = np.zeros((len(texts), 29))
     for idx, ids, mask in batches(tok, texts, 128, order):
-        out[idx] = sess.run(
-            ["frustration"], {"input_ids": ids.numpy(), "attention_mask": mask.numpy()}
-        )[0]
+        frus, emo = sess.run(
+            ["frustration", "emotions"], {"input_ids": ids.numpy(), "attention_mask": mask.numpy()}
+        )
+        out[idx] = np.concatenate([frus[:, None], emo], axis=1)
     return out
+
+
+def onnx_scores(path: Path, tok: Tokenizer, texts: list[str]) -> np.ndarray:
+    return onnx_outputs(path, tok, texts)[:, 0]
 
 
 def split_file(path: Path, size: int) -> None:

@@ -35,16 +35,11 @@ def make_tokenizer(path: Path, max_len: int) -> Tokenizer:
     return tok
 
 
-def pad_tokens(tok: Tokenizer, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Token ids and attention mask (int64 numpy) of `texts`, padded to the longest."""
-    return pad_batch(tok.encode_batch(texts))
-
-
 def batches(tok: Tokenizer, texts: list[str], size: int, order: list[int]):
     """Yield (indices, ids, mask) tensors padded to the longest text of each batch."""
     for start in range(0, len(order), size):
         idx = order[start : start + size]
-        ids, mask = pad_tokens(tok, [texts[i] for i in idx])
+        ids, mask = pad_batch(tok.encode_batch([texts[i] for i in idx]))
         yield idx, torch.from_numpy(ids), torch.from_numpy(mask)
 
 
