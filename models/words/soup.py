@@ -4,17 +4,20 @@ Runs of train.py with the same `--seed` (same head initialisation) but a differe
 `--data-seed` (augmentation and batch order) end in the same basin, so their weights can be
 averaged: one model, the cost of one model at run time. Runs with different `--seed` do not soup
 (tried: worse than either run, see MODEL_CARD.md). A soup of three such runs was tried in
-session 4 and not shipped (it fails the calm-customer checks; MODEL_CARD.md):
+session 4, and a soup of the shipped run with two seed-13 CPU runs in session 5; neither
+was shipped (they fail the calm-customer checks; MODEL_CARD.md):
 
     python models/words/soup.py OUT_DIR RUN_DIR RUN_DIR [...]
 
-Each RUN_DIR is a train.py `--out` folder written with `--keep-fp32`. Every float initializer and
+Each RUN_DIR is a train.py `--out` folder written with `--keep-fp32`, or a folder with only the
+int8 `model.onnx` (the shipped `models/words` itself, for one): its weights are dequantised into
+the float graph of the first run that has one, matched by name. Every float initializer and
 every float Constant of their `model_fp32.onnx` is averaged (this includes the temperature baked
 into the graph, which the combiner refits anyway); the graphs must come from the same export code.
 The soup is then quantised like a single run: int8 weights, per channel, embeddings included.
-OUT_DIR gets `model.onnx`, `config.json` (the first run's, with the mean temperature),
-`metrics.json` (each run's metrics under "ingredients") and `train_log.txt` (the runs' logs);
-then run stack.py for the combiner and thresholds. Needs onnx and onnxruntime
+OUT_DIR gets `model.onnx`, `config.json` (the first run's, with the mean temperature and no
+combiner), `metrics.json` (each run's metrics under "ingredients") and `train_log.txt` (the runs'
+logs); then run stack.py for the combiner and thresholds. Needs onnx and onnxruntime
 (requirements-train.txt).
 """
 
@@ -57,23 +60,74 @@ def soup(paths: list[Path]) -> onnx.ModelProto:
     return models[0]
 
 
+def dequantised(int8: onnx.ModelProto, template: onnx.ModelProto) -> onnx.ModelProto:
+    """The float `template` graph carrying the weights of `int8`, a quantize_dynamic graph of the
+    same export: `X_quantized`, `X_scale` and `X_zero_point` become X again (per-tensor, or per
+    output column as quantize_dynamic writes MatMul weights), float initializers and Constants
+    are copied as they are."""
+    ints = {t.name: numpy_helper.to_array(t) for t in int8.graph.initializer}
+    ints.update({name: numpy_helper.to_array(t) for name, t in _float_tensors(int8).items()})
+    model = onnx.ModelProto()
+    model.CopyFrom(template)
+    for name, target in _float_tensors(model).items():
+        value = _weight(ints, name)
+        if value.ndim == 2 and value.T.shape == tuple(target.dims) != value.shape:
+            # a Gemm weight (transB=1) that quantize_dynamic stored transposed for MatMulInteger
+            value = value.T
+        if value.shape != tuple(target.dims):
+            raise SystemExit(f"{name}: shape {value.shape} in the int8 graph, {target.dims} here")
+        target.CopyFrom(numpy_helper.from_array(value.astype(np.float32), target.name))
+    return model
+
+
+def _weight(ints: dict[str, np.ndarray], name: str) -> np.ndarray:
+    if name in ints:
+        return ints[name].astype(np.float64)
+    for stored in (name, f"{name}_Transposed"):
+        if f"{stored}_quantized" in ints:
+            q = ints[f"{stored}_quantized"].astype(np.float64)
+            scale = ints[f"{stored}_scale"].astype(np.float64)
+            zero = ints[f"{stored}_zero_point"].astype(np.float64)
+            return (q - zero) * scale  # a 1-D scale broadcasts over the last (output) axis
+    raise SystemExit(f"{name} is not in the int8 graph: not the same export")
+
+
+def _float_graphs(runs: list[Path], tmp: Path) -> list[Path]:
+    """Each run's float graph; int8-only runs dequantised into the first float graph."""
+    floats = [run / "model_fp32.onnx" for run in runs]
+    template = next((g for g in floats if g.is_file()), None)
+    if template is None:
+        raise SystemExit("no run has a model_fp32.onnx: train one with --keep-fp32")
+    graphs = []
+    for i, (run, graph) in enumerate(zip(runs, floats, strict=True)):
+        if not graph.is_file():
+            if not (run / "model.onnx").is_file():
+                raise SystemExit(f"{run} has neither model_fp32.onnx nor model.onnx")
+            graph = tmp / f"dequantised_{i}.onnx"
+            onnx.save(
+                dequantised(onnx.load(str(run / "model.onnx")), onnx.load(str(template))),
+                str(graph),
+            )
+        graphs.append(graph)
+    return graphs
+
+
 def write_folder(out: Path, runs: list[Path]) -> None:
     """The soup's model.onnx, config.json, metrics.json and train_log.txt in `out`."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    graphs = [run / "model_fp32.onnx" for run in runs]
-    for g in graphs:
-        if not g.is_file():
-            raise SystemExit(f"{g} is missing: train that run with --keep-fp32")
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "soup_fp32.onnx"
-        onnx.save(soup(graphs), str(fp32))
+        onnx.save(soup(_float_graphs(runs, Path(tmp))), str(fp32))
         quantize_dynamic(
             str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True
         )
     configs = [json.loads((run / "config.json").read_text()) for run in runs]
     config = dict(configs[0])
+    config.pop(
+        "combiner", None
+    )  # a shipped folder's combiner belongs to its graph: stack.py refits
     config["temperature"] = round(float(np.mean([c["temperature"] for c in configs])), 4)
     config["encoder"] = (
         f"sentence-transformers/all-MiniLM-L6-v2, fine-tuned; weight average of {len(runs)} runs"
