@@ -71,8 +71,11 @@ def dequantised(int8: onnx.ModelProto, template: onnx.ModelProto) -> onnx.ModelP
     model.CopyFrom(template)
     for name, target in _float_tensors(model).items():
         value = _weight(ints, name)
-        if value.ndim == 2 and value.T.shape == tuple(target.dims) != value.shape:
+        if f"{name}_Transposed_quantized" in ints or (
+            value.ndim == 2 and value.T.shape == tuple(target.dims) != value.shape
+        ):
             # a Gemm weight (transB=1) that quantize_dynamic stored transposed for MatMulInteger
+            # (older onnxruntime versions keep its name, hence the shape test)
             value = value.T
         if value.shape != tuple(target.dims):
             raise SystemExit(f"{name}: shape {value.shape} in the int8 graph, {target.dims} here")
@@ -125,9 +128,8 @@ def write_folder(out: Path, runs: list[Path]) -> None:
         )
     configs = [json.loads((run / "config.json").read_text()) for run in runs]
     config = dict(configs[0])
-    config.pop(
-        "combiner", None
-    )  # a shipped folder's combiner belongs to its graph: stack.py refits
+    # a shipped folder's combiner belongs to its own graph: stack.py fits the soup's
+    config.pop("combiner", None)
     config["temperature"] = round(float(np.mean([c["temperature"] for c in configs])), 4)
     config["encoder"] = (
         f"sentence-transformers/all-MiniLM-L6-v2, fine-tuned; weight average of {len(runs)} runs"
