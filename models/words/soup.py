@@ -43,13 +43,13 @@ def _float_tensors(model: onnx.ModelProto) -> dict[str, onnx.TensorProto]:
     return found
 
 
-def soup(paths: list[Path]) -> onnx.ModelProto:
-    models = [onnx.load(str(p)) for p in paths]
+def soup(models: list[onnx.ModelProto], names: list[str]) -> onnx.ModelProto:
+    """The first model, its float weights replaced by the mean over `models` (named by `names`
+    in errors)."""
     tensors = [_float_tensors(m) for m in models]
-    names = set(tensors[0])
-    for other, path in zip(tensors[1:], paths[1:], strict=True):
-        if set(other) != names:
-            raise SystemExit(f"{path} does not have the same weights as {paths[0]}")
+    for other, name in zip(tensors[1:], names[1:], strict=True):
+        if set(other) != set(tensors[0]):
+            raise SystemExit(f"{name} does not have the same weights as {names[0]}")
     for name, target in tensors[0].items():
         arrays = [numpy_helper.to_array(t[name]).astype(np.float64) for t in tensors]
         if any(a.shape != arrays[0].shape for a in arrays):
@@ -66,17 +66,15 @@ def dequantised(int8: onnx.ModelProto, template: onnx.ModelProto) -> onnx.ModelP
     output column as quantize_dynamic writes MatMul weights), float initializers and Constants
     are copied as they are."""
     ints = {t.name: numpy_helper.to_array(t) for t in int8.graph.initializer}
-    ints.update({name: numpy_helper.to_array(t) for name, t in _float_tensors(int8).items()})
+    ints.update(
+        {n: numpy_helper.to_array(t) for n, t in _float_tensors(int8).items() if n not in ints}
+    )
     model = onnx.ModelProto()
     model.CopyFrom(template)
     for name, target in _float_tensors(model).items():
         value = _weight(ints, name)
-        if f"{name}_Transposed_quantized" in ints or (
-            value.ndim == 2 and value.T.shape == tuple(target.dims) != value.shape
-        ):
-            # a Gemm weight (transB=1) that quantize_dynamic stored transposed for MatMulInteger
-            # (older onnxruntime versions keep its name, hence the shape test)
-            value = value.T
+        if value.ndim == 2 and value.T.shape == tuple(target.dims) != value.shape:
+            value = value.T  # a transposed Gemm weight under its own name (older onnxruntime)
         if value.shape != tuple(target.dims):
             raise SystemExit(f"{name}: shape {value.shape} in the int8 graph, {target.dims} here")
         target.CopyFrom(numpy_helper.from_array(value.astype(np.float32), target.name))
@@ -91,28 +89,28 @@ def _weight(ints: dict[str, np.ndarray], name: str) -> np.ndarray:
             q = ints[f"{stored}_quantized"].astype(np.float64)
             scale = ints[f"{stored}_scale"].astype(np.float64)
             zero = ints[f"{stored}_zero_point"].astype(np.float64)
-            return (q - zero) * scale  # a 1-D scale broadcasts over the last (output) axis
+            value = (q - zero) * scale  # a 1-D scale broadcasts over the last (output) axis
+            # a Gemm weight (transB=1) that quantize_dynamic stored transposed for MatMulInteger
+            return value.T if stored != name else value
     raise SystemExit(f"{name} is not in the int8 graph: not the same export")
 
 
-def _float_graphs(runs: list[Path], tmp: Path) -> list[Path]:
+def _float_models(runs: list[Path]) -> list[onnx.ModelProto]:
     """Each run's float graph; int8-only runs dequantised into the first float graph."""
     floats = [run / "model_fp32.onnx" for run in runs]
-    template = next((g for g in floats if g.is_file()), None)
-    if template is None:
+    first = next((g for g in floats if g.is_file()), None)
+    if first is None:
         raise SystemExit("no run has a model_fp32.onnx: train one with --keep-fp32")
-    graphs = []
-    for i, (run, graph) in enumerate(zip(runs, floats, strict=True)):
-        if not graph.is_file():
-            if not (run / "model.onnx").is_file():
-                raise SystemExit(f"{run} has neither model_fp32.onnx nor model.onnx")
-            graph = tmp / f"dequantised_{i}.onnx"
-            onnx.save(
-                dequantised(onnx.load(str(run / "model.onnx")), onnx.load(str(template))),
-                str(graph),
-            )
-        graphs.append(graph)
-    return graphs
+    template = onnx.load(str(first))
+    models = []
+    for run, graph in zip(runs, floats, strict=True):
+        if graph.is_file():
+            models.append(onnx.load(str(graph)))
+        elif (run / "model.onnx").is_file():
+            models.append(dequantised(onnx.load(str(run / "model.onnx")), template))
+        else:
+            raise SystemExit(f"{run} has neither model_fp32.onnx nor model.onnx")
+    return models
 
 
 def write_folder(out: Path, runs: list[Path]) -> None:
@@ -122,7 +120,7 @@ def write_folder(out: Path, runs: list[Path]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "soup_fp32.onnx"
-        onnx.save(soup(_float_graphs(runs, Path(tmp))), str(fp32))
+        onnx.save(soup(_float_models(runs), [str(run) for run in runs]), str(fp32))
         quantize_dynamic(
             str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True
         )
