@@ -13,9 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.asr.evaluation import evaluate_manifest  # noqa: E402
 from app.asr.transcriber import load_transcriber  # noqa: E402
 from app.config import AsrSettings  # noqa: E402
+from benchmarks.asr_eval.evaluation import evaluate_manifest  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "asr_eval_small"
 

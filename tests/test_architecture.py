@@ -6,7 +6,8 @@ import sys
 
 def test_cli_and_pipeline_import_no_qt() -> None:
     code = (
-        "import sys; import app.cli, app.commands, app.pipeline, app.report.call_report; "
+        "import sys; import app.cli, app.cli.commands, app.cli.live, app.pipeline; "
+        "import app.report.call_report; "
         "import app.coaching.engine, app.audio.source; "
         "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]; "
         "print(bad); sys.exit(1 if bad else 0)"

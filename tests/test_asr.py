@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.asr.evaluation import evaluate_manifest
 from app.asr.transcriber import collapse_repeats, load_transcriber, resolve_model_path
-from app.asr.wer import wer
 from app.config import AsrSettings
 from app.errors import ModelError
+from benchmarks.asr_eval.evaluation import evaluate_manifest
+from benchmarks.asr_eval.wer import wer
 
 
 def test_asr_eval_small_word_error_rate(shared_data: Path) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from app.asr.transcriber import Transcriber
-from app.asr.wer import word_errors
 from app.audio.reader import SAMPLE_RATE, read_all
+from benchmarks.asr_eval.wer import word_errors
 
 
 @dataclass

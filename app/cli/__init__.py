@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
-    from app.commands import run_command
+    from app.cli.commands import run_command
     from app.config import load_settings
 
     try:

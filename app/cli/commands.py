@@ -21,7 +21,7 @@ DEMO_CALL = ASSETS_DIR / "demo_call.ogg"
 
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
-    from app.live_command import devices, live
+    from app.cli.live import devices, live
 
     handlers = {
         "analyze": analyze,
@@ -139,7 +139,7 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     print(f"\nprompts: {counts or 'none'}")
     print(f"report written to {out}")
     if not args.no_overlay:
-        from app.overlay_launch import show_overlay_if_possible
+        from app.cli.overlay_launch import show_overlay_if_possible
 
         show_overlay_if_possible(result, settings)
     return 0
