@@ -46,7 +46,7 @@ class BackEnd:
     def process(self, item: WorkItem) -> list[Event]:
         if isinstance(item, Tick):
             with self.times.stage("coach"):
-                return list(self.coach.on_tick(item.t, item.last_speech_end))
+                return list(self.coach.on_tick(item.t, item.last_speech_end, item.talk_over))
         if isinstance(item, Prefetch):
             with self.times.stage("asr"):
                 text = self.transcriber.transcribe(item.audio)

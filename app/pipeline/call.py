@@ -42,7 +42,7 @@ def build_stages(
     """The two halves of the pipeline; `live` lets the front end ask for early transcription
     (same texts, sooner cards; in a batch run it would only add work)."""
     front = FrontEnd(speakers, models.tone, settings.vad, times, prefetch=live)
-    coach = Coach(models.playbook, settings.coach)
+    coach = Coach(models.playbook, settings.coach, getattr(models, "thresholds", None))
     back = BackEnd(models.transcriber, models.words, coach, settings.scoring, times)
     return front, back
 
