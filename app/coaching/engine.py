@@ -162,7 +162,9 @@ class Coach:
             s.level = turn.frustration
         s.peak_level = max(s.peak_level, s.level)
         s.max_frustration = max(s.max_frustration, turn.frustration)
-        high = turn.frustration >= s.high or s.level >= s.high
+        # a "high" turn: the utterance itself is high, or the trend is high and the utterance is
+        # at least elevated (a calm line while the smoothed level lags is not "still high")
+        high = turn.frustration >= s.high or (s.level >= s.high and turn.frustration >= s.elevated)
         if high:
             s.recent_high.append(max(turn.frustration, s.level))
             s.high_turns += 1
@@ -171,7 +173,7 @@ class Coach:
             s.calm_turns = 0
         else:
             s.high_turns = 0
-            if turn.frustration < s.elevated and s.level < s.elevated:
+            if turn.frustration < s.elevated:
                 s.calm_turns += 1
         hits = {}
         for name in CUSTOMER_LISTS:
@@ -270,7 +272,8 @@ class Coach:
     def _talk_over(self, agent_start: float, overlap_s: float) -> list[CoachEvent]:
         """The agent is talking over the customer right now."""
         s = self.state
-        if overlap_s < s.interrupt_overlap_s or s.talk_over_open or not s.frustrated:
+        same_turn = s.talk_over_open and abs(agent_start - s.talk_over_counted) < 1.0
+        if overlap_s < s.interrupt_overlap_s or same_turn or not s.frustrated:
             return []  # too short, already counted for this agent turn, or a calm customer
         s.talk_over_counted = agent_start
         s.talk_over_open = True

@@ -64,7 +64,7 @@ class NameHeard:
     def hear(self, speaker: str, text: str) -> None:
         lists = "customer_name" if speaker == "customer" else "agent_greets_name"
         # patterns run on lower-cased text without punctuation; casing is checked on the original
-        lowered = re.sub(r"[^\w\s'-]+", " ", text.lower())
+        lowered = " ".join(re.sub(r"[^\w\s'-]+", " ", text.lower()).split())
         found = self.playbook.phrase_set(lists).capture(lowered)
         if found is None:
             return

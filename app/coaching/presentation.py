@@ -80,7 +80,7 @@ class CardPolicy:
 
     def advance(self, now: float) -> list[Decision]:
         """Call time moved on to `now`: expire the card and stale queued prompts."""
-        out: list[Decision] = []
+        out: list[Decision] = self._drop_stale(now)
         current = self.current
         limit = self.show_for_s
         if current is not None and current.interrupts:

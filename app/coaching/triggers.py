@@ -157,7 +157,8 @@ def needs_timeline(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn
     asked = pb.phrase_set("asks_when").find(t.norm)
     if asked and (s.issue_open or s.frustrated or t.frustration >= s.elevated):
         return f'the customer asked about time ("{asked}") with their issue open'
-    if s.issue_open and s.level >= s.high and _acknowledged_at(s) is not None:
+    still_high = t.frustration >= s.elevated and s.level >= s.high and s.direction != "falling"
+    if s.issue_open and still_high and _acknowledged_at(s) is not None:
         return f"frustration high while the issue is unresolved: {_scores(t, s)}"
     return None
 
@@ -191,11 +192,14 @@ def calming_and_fixing(s: CallState, spec: PromptSpec, pb: Playbook, turn: Maybe
     acked = _acknowledged_at(s)
     if acked is None:
         return None
-    if s.level >= s.elevated or s.direction == "rising":
+    last = s.customer[-1].frustration if s.customer else 1.0
+    came_down = last < s.elevated and (s.level < s.elevated or s.direction == "falling")
+    if not came_down or s.direction == "rising":
         return None
     if s.issue == "being_resolved" or s.agent_said_recently("fix_agreed", 30.0):
         return (
-            f"frustration down to {s.level:.2f} from {s.peak_level:.2f} after the acknowledgement "
+            f"frustration down to {last:.2f} (trend {s.level:.2f}, {s.direction}) from "
+            f"{s.peak_level:.2f} after the acknowledgement "
             f"at {acked:.0f} s; the fix is being agreed"
         )
     return None
