@@ -151,6 +151,17 @@ class Coach:
             )
         return [self.judge.clicked(prompt_id, outcome, t, self.state.level), *events]
 
+    def use_playbook(self, playbook: Playbook) -> None:
+        """A new playbook (the live app's file was edited): from the next input on. What the
+        coach knows about the call, the card on screen and the outcomes it waits for stay."""
+        self.playbook = playbook
+        self.judge.playbook = playbook
+        self.names.playbook = playbook
+        self._specs = {p.id: p for p in playbook.prompts}
+        self._live = self._sorted("agent") + self._sorted("customer")
+        self._customer_prompts = self._sorted("customer")
+        self._after_call = self._sorted("after_call")
+
     # ------------------------------------------------------------------ state updates
     def _observe_customer(self, turn: Turn, trend: TrendPoint | None) -> None:
         s = self.state

@@ -256,3 +256,41 @@ def _parse_prompt(
     except (TypeError, ValueError) as exc:
         raise PlaybookError(f"{where}: {exc}") from None
     return spec
+
+
+class PlaybookReloader:
+    """The live app's playbook, re-read when the file changes on disk.
+
+    A good edit replaces the playbook from the next utterance on; a bad one (invalid TOML, an
+    unknown key, a pattern the safe matcher refuses) keeps the last good playbook, and `check`
+    says why, once per edit, so the agent's overlay shows one clear line instead of failing."""
+
+    def __init__(self, path: str | Path, current: Playbook, every_s: float = 2.0) -> None:
+        self.path = Path(path).expanduser()
+        self.current = current
+        self.every_s = every_s
+        self._next_check = 0.0
+        self._seen = self._stamp()
+
+    def _stamp(self) -> tuple[float, int] | None:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return (st.st_mtime, st.st_size)
+
+    def check(self, now: float) -> tuple[Playbook | None, str | None]:
+        """(new playbook or None, message for the user or None) at call time `now`."""
+        if now < self._next_check:
+            return None, None
+        self._next_check = now + self.every_s
+        stamp = self._stamp()
+        if stamp == self._seen:
+            return None, None
+        self._seen = stamp
+        try:
+            playbook = load_playbook(self.path)
+        except PlaybookError as exc:
+            return None, f"playbook edit not used, keeping the last good one: {exc}"
+        self.current = playbook
+        return playbook, f"playbook reloaded from {self.path.name}"
