@@ -264,7 +264,8 @@ class OverlayWindow(FloatingWindow):
         self._call_over = True
         self.slow_down.hide()
         if self._cards.end_call(now) is not None:
-            self._show_current()
+            if self.card.prompt is not self._cards.current:  # not already on screen
+                self._show_current()
         else:
             self.card.clear()
             self._idle_timer.start()
