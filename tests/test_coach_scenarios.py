@@ -82,9 +82,28 @@ def check(call: ScriptedCall, expect: dict[str, Any]) -> None:
 
         judged = [e for e in call.events if isinstance(e, PromptOutcome)]
         assert judged and all(o.t <= call.t for o in judged), story
-    # always: no card before what triggered it, and one card at a time
+    # always: no card before what triggered it, no two contradicting cards raised together,
+    # and no reason that quotes a calm score as upset
     for p in call.shown:
         assert p.t >= p.source_t, story
+    raised_at: dict[float, set[str]] = {}
+    for p in call.prompts:
+        raised_at.setdefault(p.source_t, set()).add(p.id)
+    for ids in raised_at.values():
+        for pair in CONTRADICTIONS:
+            assert not pair <= ids, story
+    for p in call.prompts:
+        if p.id in ("acknowledge_anger", "empathize", "owner_question"):
+            assert "frustration 0.0" not in p.reason and "frustration 0.1" not in p.reason, story
+
+
+CONTRADICTIONS = [  # cards that cannot both be right about the same moment
+    {"acknowledge_anger", "owner_question"},  # the question comes after an acknowledgement
+    {"acknowledge_anger", "offer_something_extra"},  # angry now vs calmed down
+    {"empathize", "offer_something_extra"},
+    {"no_upsell_unresolved", "offer_something_extra"},
+    {"acknowledge_anger", "empathize"},  # the acknowledgement card already asks for empathy
+]
 
 
 def describe(call: ScriptedCall) -> str:

@@ -66,16 +66,18 @@ def customer_frustration(s: CallState, spec: PromptSpec, pb: Playbook, turn: May
     t = _customer_turn(turn)
     if t is None:
         return None
-    if t.frustration >= s.high or s.level >= s.high:
+    # the utterance itself must be upset: a calm line while the smoothed level lags behind is
+    # no moment to acknowledge anger (and the reason would contradict its own scores)
+    if t.frustration >= s.high or (s.level >= s.high and t.frustration >= s.elevated):
         return f"customer frustration is high: {_scores(t, s)}"
-    if s.rise >= s.steep_rise and s.level >= s.elevated:
+    if s.rise >= s.steep_rise and s.level >= s.elevated and t.frustration >= s.elevated:
         return f"customer frustration rose steeply (+{s.rise:.2f}): {_scores(t, s)}"
     return None
 
 
 def needs_empathy(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
     t = _customer_turn(turn)
-    if t is None or not s.frustrated or not s.agent:
+    if t is None or t.frustration < s.elevated or not s.agent:
         return None
     recent = _p(spec, "recent_s")
     if s.agent_said_recently("empathy", recent) or s.agent_said_recently("acknowledgement", recent):
