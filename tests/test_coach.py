@@ -119,3 +119,23 @@ def test_a_click_takes_the_card_down_and_the_next_waiting_card_follows() -> None
     nxt = [e for e in events if isinstance(e, Prompt) and e.shown]
     assert [p.id for p in nxt] == ["acknowledge_loyalty"]
     assert call.coach.record_outcome("never_shown", "done", 5.0) is None
+
+
+def test_the_agents_click_after_the_coach_judged_still_wins_in_the_report() -> None:
+    from app.report.call_report import _outcome_of
+
+    call = ScriptedCall()
+    call.run(
+        [
+            {"who": "customer", "text": "this is a disgrace", "f": 0.9},
+            {"who": "agent", "text": "i hear you, i'm sorry"},
+        ]
+    )
+    call.click("acknowledge_anger", "done")
+    call.end()
+    card = call.shown[0]
+    outcomes = [e for e in call.events if isinstance(e, PromptOutcome)]
+    assert [o.outcome for o in outcomes] == ["followed", "done"]
+    row = _outcome_of(card, outcomes)
+    assert row["outcome"] == "done"
+    assert "i hear you" in row["outcome_detail"] and row["heard"].startswith("i hear you")

@@ -149,7 +149,9 @@ class Coach:
             events += self._record_shown(
                 self.cards.clear(prompt_id, max(t, self.state.now), f"{outcome} by the agent")
             )
-        return [self.judge.clicked(prompt_id, outcome, t, self.state.level), *events]
+        shown_t = self.state.shown_t.get(prompt_id)
+        judged = self.judge.clicked(prompt_id, outcome, t, self.state.level, shown_t)
+        return [judged, *events]
 
     def use_playbook(self, playbook: Playbook) -> None:
         """A new playbook (the live app's file was edited): from the next input on. What the
@@ -344,15 +346,13 @@ class Coach:
         for sup in self.cards.superseded:
             self.judge.superseded(sup.id, sup.by)
         self.cards.superseded.clear()
+        out: list[CoachEvent] = []
         for d in decisions:
             if isinstance(d, Prompt) and d.shown:
                 s.shown_t[d.id] = d.t
                 s.shown_count[d.id] = s.shown_count.get(d.id, 0) + 1
                 spec = self._specs.get(d.id)
-                if spec is not None and self._judgeable(spec):
-                    self.judge.watch(d, spec, s.level)
-        return list(decisions)
-
-    @staticmethod
-    def _judgeable(spec: PromptSpec) -> bool:
-        return bool(spec.done_when_agent_says) or TRIGGERS[spec.trigger].recurs is not None
+                if spec is not None:
+                    out += self.judge.watch(d, spec, s.level)
+            out.append(d)
+        return out

@@ -44,12 +44,19 @@ class OutcomeJudge:
         self.window_s = window_s
         self.watching: dict[str, _Watch] = {}
 
-    def watch(self, prompt: Prompt, spec: PromptSpec, level: float) -> None:
+    def watch(self, prompt: Prompt, spec: PromptSpec, level: float) -> list[PromptOutcome]:
+        """Start judging a card that just went up (an earlier showing of the same prompt still
+        being judged is concluded first, at this moment)."""
         if spec.group == "after_call":
-            return  # judged by the agent's click only
+            return []  # judged by the agent's click only
         if not spec.done_when_agent_says and TRIGGERS[spec.trigger].recurs is None:
-            return  # nothing to judge it by (a site's own prompt without done phrases)
+            return []  # nothing to judge it by (a site's own prompt without done phrases)
+        out = []
+        old = self.watching.pop(prompt.id, None)
+        if old is not None:
+            out.append(self._conclude(old, prompt.t, level))
         self.watching[prompt.id] = _Watch(prompt, spec, prompt.t + self.window_s, level)
+        return out
 
     def is_watching(self, prompt_id: str) -> bool:
         return prompt_id in self.watching
@@ -91,7 +98,10 @@ class OutcomeJudge:
                 out.append(self._outcome(w, now, "ignored", why, "", s.level))
         return out
 
-    def clicked(self, prompt_id: str, outcome: str, t: float, level: float) -> PromptOutcome:
+    def clicked(
+        self, prompt_id: str, outcome: str, t: float, level: float, shown_t: float | None = None
+    ) -> PromptOutcome:
+        """The agent's click (wins in the report, even after the coach judged the card)."""
         w = self.watching.pop(prompt_id, None)
         before = w.before if w is not None else None
         return PromptOutcome(
@@ -101,7 +111,7 @@ class OutcomeJudge:
             detail=f"the agent clicked {outcome}",
             frustration_before=None if before is None else round(before, 3),
             frustration_after=round(level, 3),
-            prompt_t=None if w is None else w.prompt.t,
+            prompt_t=shown_t if w is None else w.prompt.t,
         )
 
     def advance(self, now: float, level: float) -> list[PromptOutcome]:

@@ -32,7 +32,7 @@ def build_report(
     escalated = max_frustration >= th.high or "acknowledge_anger" in counts
 
     prompt_rows = []
-    for p in sorted(prompts, key=lambda p: (p.t, not p.shown)):
+    for p in prompts:  # in decision order: the same order the live events have
         row = p.to_report()
         row.update(_outcome_of(p, outcomes))
         prompt_rows.append(row)
