@@ -139,3 +139,23 @@ def test_the_agents_click_after_the_coach_judged_still_wins_in_the_report() -> N
     row = _outcome_of(card, outcomes)
     assert row["outcome"] == "done"
     assert "i hear you" in row["outcome_detail"] and row["heard"].startswith("i hear you")
+
+
+def test_the_issue_state_follows_both_sides_words() -> None:
+    call = ScriptedCall()
+    s = call.coach.state
+    call.run([{"who": "customer", "text": "can you tell me about my plan"}])
+    assert s.issue == "none"  # a question is not a complaint
+    call.run([{"who": "customer", "text": "my internet has been down for three days", "f": 0.7}])
+    assert s.issue == "open"
+    call.run([{"who": "agent", "text": "let me check that for you"}])
+    assert s.issue == "open"  # looking is not fixing
+    call.run([{"who": "agent", "text": "i've reset the line and it's fixed now"}])
+    assert s.issue == "being_resolved"
+    call.run([{"who": "customer", "text": "perfect that works thank you", "f": 0.05}])
+    assert s.issue == "resolved"
+    assert s.frustrated  # the trend still lags: the upsell card stays quiet because of the state
+    call.run(
+        [{"who": "customer", "text": "wait no that's not good enough it dropped again", "f": 0.6}]
+    )
+    assert s.issue == "open"
