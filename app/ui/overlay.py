@@ -240,10 +240,11 @@ class OverlayWindow(FloatingWindow):
             log.warning("overlay: a prompt with no title or id was ignored")
             return
         self._begin_call(prompt.t)
+        if not self._cards.offer(prompt, self.call_time()):
+            return  # the coach kept it off screen: neither card nor badge
         if prompt.id == "slow_down":
             self.slow_down.raise_for(self.call_time(), 15.0)
-        if self._cards.offer(prompt, self.call_time()):
-            self._show_current()
+        self._show_current()
 
     def _on_pipeline_outcome(self, event: PromptOutcome) -> None:
         """The coach saw the agent follow a card (or gave up on it): take it down."""
