@@ -29,6 +29,23 @@ def test_there_are_at_least_sixty_named_scenarios() -> None:
         assert s.get("expect"), s["name"]
 
 
+def test_every_playbook_prompt_is_shown_by_one_scenario_and_kept_quiet_by_another() -> None:
+    from app.coaching.playbook import load_playbook
+
+    fires: set[str] = set()
+    quiet: set[str] = set()
+    everything = {p.id for p in load_playbook().prompts}
+    for s in SCENARIOS:
+        e = s["expect"]
+        fires |= set(e.get("shown", [])) | set(e.get("shown_includes", []))
+        fires |= set(e.get("outcome", {}))
+        quiet |= set(e.get("quiet", []))
+        if "shown" in e:
+            quiet |= everything - set(e["shown"])
+    assert everything <= fires, everything - fires
+    assert everything <= quiet, everything - quiet
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
 def test_scenario(scenario: dict[str, Any]) -> None:
     call = ScriptedCall()

@@ -193,3 +193,14 @@ def test_live_backend_applies_a_good_edit_and_reports_a_bad_one(tmp_path: Path) 
     status = [e for e in back.process(Tick(2.0, 0.0)) if isinstance(e, StatusMessage)]
     assert status and status[0].level == "info"
     assert coach.playbook.prompt("acknowledge_anger").title == "Name it"
+
+
+def test_the_shipped_playbook_defines_every_list_the_coach_reads_and_a_copy_without_is_warned(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert load_playbook().missing_lists() == []
+    text = default_playbook_text().replace("still_waiting = [", "waiting_old = [", 1)
+    with caplog.at_level("WARNING"):
+        playbook = load_playbook(write(tmp_path, text))
+    assert playbook.missing_lists() == ["still_waiting"]
+    assert "still_waiting" in caplog.text

@@ -57,7 +57,6 @@ class Coach:
         self._live = self._sorted("agent") + self._sorted("customer")
         self._customer_prompts = self._sorted("customer")
         self._after_call = self._sorted("after_call")
-        self._ended = False
         self._backlog: list[CoachEvent] = []  # caused by a click between inputs
 
     # ------------------------------------------------------------------ inputs
@@ -119,7 +118,6 @@ class Coach:
         events: list[CoachEvent] = self._flush() + self._advance(end)
         events += self.cards.end_call(end)
         events += self.judge.end(end, s.level)
-        self._ended = True
         for spec in self._after_call:
             reason = TRIGGERS[spec.trigger].fn(s, spec, self.playbook, None)
             if reason:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ _KNOWN_KEYS = frozenset(
         "min_frustration",
     }
 )
+log = logging.getLogger(__name__)
 _TOP_KEYS = frozenset({"version", "phrases", "prompt"})
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _NAME = re.compile(r"\{name\}")
@@ -92,6 +94,12 @@ class Playbook:
     def prompt(self, prompt_id: str) -> PromptSpec | None:
         return next((p for p in self.prompts if p.id == prompt_id), None)
 
+    def missing_lists(self) -> list[str]:
+        """Phrase lists the coach reads that this playbook does not define."""
+        from app.coaching.triggers import ENGINE_LISTS
+
+        return [name for name in ENGINE_LISTS if name not in self.phrases]
+
     def phrase_set(self, name: str) -> PhraseSet:
         found = self.phrases.get(name)
         if found is None:
@@ -118,7 +126,11 @@ def load_playbook(path: str | Path | None = None) -> Playbook:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PlaybookError(f"{source} is not valid TOML: {exc}") from None
-    return parse_playbook(data, source, text)
+    playbook = parse_playbook(data, source, text)
+    missing = playbook.missing_lists()
+    if missing:  # an older copy of the shipped file, or a list deleted on purpose
+        log.warning("%s lacks phrase lists %s: those cues are never recognised", source, missing)
+    return playbook
 
 
 class _Lines:

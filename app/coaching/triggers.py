@@ -288,3 +288,11 @@ TRIGGERS: dict[str, TriggerDef] = {
     "agent_says": TriggerDef(_says("agent")),
 }
 TRIGGER_NAMES = frozenset(TRIGGERS)
+# the phrase lists the engine and the triggers read by name (a playbook that lacks one is warned
+# about at load: its situation can then never be recognised)
+ENGINE_LISTS = (
+    "acknowledgement", "empathy", "refusal", "fix_agreed", "timeline", "progress_update",
+    "customer_accepts", "asks_when", "still_waiting", "customer_rejects", "long_time_customer",
+    "leave_threat", "policy", "upsell", "something_extra", "customer_name", "agent_greets_name",
+    "not_a_name",
+)  # fmt: skip
