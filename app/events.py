@@ -74,25 +74,51 @@ class Prompt:
     group: str = "customer"
     interrupts: bool = False
     source_t: float = 0.0  # end of the utterance (or the moment) that triggered it
+    # the coach's one-card policy (app/coaching/presentation.py): False = never on screen,
+    # `why_not` says why ("superseded by acknowledge_anger", "expired after 20 s in the queue")
+    shown: bool = True
+    why_not: str = ""
 
     def to_report(self) -> dict[str, Any]:
-        return {
+        row: dict[str, Any] = {
             "t": round(self.t, 2),
             "id": self.id,
             "title": self.title,
             "say": self.say,
             "reason": self.reason,
+            "source_t": round(self.source_t, 2),
+            "shown": self.shown,
         }
+        if not self.shown:
+            row["why_not"] = self.why_not
+        return row
 
 
 @dataclass(frozen=True, slots=True)
 class PromptOutcome:
-    """What happened to a shown prompt: followed, dismissed or ignored."""
+    """What happened to a shown prompt: followed, dismissed, ignored or superseded ("done" is
+    the agent's own mark on the overlay). Judged at call time, never after the call's end."""
 
     t: float
     id: str
-    outcome: Literal["followed", "dismissed", "ignored", "done"]
+    outcome: Literal["followed", "dismissed", "ignored", "done", "superseded"]
     detail: str = ""
+    # evidence for QA: what the agent said that decided it, and the customer's frustration
+    # (smoothed level) when the card went up and when the outcome was judged
+    heard: str = ""
+    frustration_before: float | None = None
+    frustration_after: float | None = None
+    prompt_t: float | None = None  # the card this judges (its `t`)
+
+
+@dataclass(frozen=True, slots=True)
+class CardCleared:
+    """The card on screen went away without another replacing it (followed, dismissed,
+    expired, call ended). The overlay takes it down; the coach's one-card policy decides."""
+
+    t: float
+    id: str
+    why: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +154,7 @@ Event = (
     | ToneUpdate
     | StatusMessage
     | CallEnded
+    | CardCleared
 )
 
 
@@ -140,6 +167,7 @@ EVENT_TYPES: dict[type, str] = {
     ToneUpdate: "tone",
     StatusMessage: "status",
     CallEnded: "call_ended",
+    CardCleared: "card_cleared",
 }
 
 

@@ -54,9 +54,36 @@ def test_customer_frustration_rises_then_falls(demo_report: dict) -> None:
     assert max(closing) < max(angry)
 
 
-def test_prompt_times_never_precede_their_trigger(demo_report: dict) -> None:
-    ends = sorted(u["end"] for u in demo_report["utterances"])
+CLOCK_DRIVEN = ("update_on_progress", "follow_up_call")  # a silence, the call's end
+
+
+def test_each_prompt_comes_after_its_own_trigger_and_not_long_after(demo_report: dict) -> None:
+    """Each prompt against the utterance (or clock moment) that triggered it, `source_t`: an
+    utterance-triggered card appears after that utterance ended and was processed, and a
+    queued card no later than the coach's queue allows (20 s)."""
+    ends = {round(u["end"], 2) for u in demo_report["utterances"]}
+    assert demo_report["prompts"]
     for p in demo_report["prompts"]:
-        if p["id"] in ("update_on_progress", "follow_up_call"):
-            continue  # clock-driven
-        assert any(e <= p["t"] for e in ends)
+        assert p["t"] >= p["source_t"], p
+        if p["id"] not in CLOCK_DRIVEN:
+            assert p["source_t"] in ends, p  # triggered by a real utterance's end
+        if p["shown"]:
+            assert p["t"] - p["source_t"] <= 20.5, p
+        else:
+            assert p["why_not"], p
+
+
+def test_report_prompts_say_whether_they_were_shown_and_outcomes_have_evidence(
+    demo_report: dict,
+) -> None:
+    prompts = demo_report["prompts"]
+    shown = [p for p in prompts if p["shown"]]
+    assert {p["id"] for p in shown} >= {"acknowledge_anger", "avoid_policy_language"}
+    counts = demo_report["summary"]["prompt_counts"]
+    assert sum(counts.values()) == len(shown)
+    for p in shown:
+        if p["id"] == "follow_up_call":
+            continue
+        assert p["outcome"] in ("followed", "ignored", "superseded"), p
+        assert p["outcome_t"] <= demo_report["duration_s"], p  # never after the call's end
+        assert "frustration_before" in p and "frustration_after" in p, p

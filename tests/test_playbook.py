@@ -85,7 +85,21 @@ def test_user_can_rewrite_disable_and_add_prompts(tmp_path: Path) -> None:
         ),
         (
             "[[prompt]]\nid = 'x'\ntitle = 'X'\ntrigger = 'long_silence'\nhold = 'long'\n",
-            "unknown key 'hold'",
+            "line 5\\): unknown key 'hold'",
+        ),
+        (  # a numeric key the trigger does not take is a typo, not a parameter
+            "[[prompt]]\nid = 'x'\ntitle = 'X'\ntrigger = 'long_silence'\nhold_secs = 30\n",
+            "line 5\\): unknown key 'hold_secs' \\(trigger long_silence takes hold_s\\)",
+        ),
+        (
+            "[[prompt]]\nid = 'x'\ntitle = 'X'\ntrigger = 'long_silence'\nhold_s = 'soon'\n",
+            "line 5\\): hold_s must be a number",
+        ),
+        ("verison = 1\n[[prompt]]\nid='x'\ntitle='X'\ntrigger='long_silence'\n", "line 1"),
+        (  # RE2 has no look-arounds: refused at load, with the list's line
+            "[phrases]\nok = ['a']\nbad = ['re:(?<!no )way']\n"
+            "[[prompt]]\nid='x'\ntitle='X'\ntrigger='long_silence'\n",
+            "line 3\\): phrases.bad has a bad pattern",
         ),
         ("not toml [", "not valid TOML"),
         ("", "no \\[\\[prompt\\]\\] entries"),
@@ -106,3 +120,87 @@ def test_cli_bad_playbook_is_one_line_and_exit_2(
     assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "playbook.toml" in err[0]
+
+
+def test_trigger_names_come_from_one_registry() -> None:
+    from app.coaching import playbook, triggers
+
+    assert not hasattr(playbook, "TRIGGERS")  # no second list to drift
+    used = {p.trigger for p in load_playbook().prompts}
+    assert used <= set(triggers.TRIGGERS)
+    for name, trigger in triggers.TRIGGERS.items():  # every parameter has a default
+        assert all(isinstance(v, float | int) for v in trigger.params.values()), name
+
+
+def test_a_catastrophic_pattern_cannot_hang_an_analysis(tmp_path: Path) -> None:
+    """`(\\w+\\s?)*x$` takes Python's `re` minutes on a long line; the safe matcher (RE2) is
+    linear, so a 2-hour call's worth of utterances is matched in well under a second."""
+    import time
+
+    text = default_playbook_text().replace(
+        "[phrases]\n", "[phrases]\nslow = ['re:(\\\\w+\\\\s?)*x$']\n", 1
+    )
+    text += (
+        '\n[[prompt]]\nid = "slow_one"\ntitle = "Slow"\ntrigger = "customer_says"\n'
+        'phrases = ["slow"]\n'
+    )
+    playbook = load_playbook(write(tmp_path, text))
+    slow = playbook.phrase_set("slow")
+    assert all(type(p).__module__.startswith("re2") for p in slow.patterns)  # linear by design
+    line = "this is a very long complaint that never ends with the letter " * 8
+    started = time.perf_counter()
+    for _ in range(200):
+        assert slow.find(line) is None
+    # a hang guard, not a speed check (benchmarks/coach_speed.py measures speed)
+    assert time.perf_counter() - started < 60.0
+
+
+def test_live_playbook_edit_keeps_the_last_good_one_and_says_why(tmp_path: Path) -> None:
+    from app.coaching.playbook import PlaybookReloader
+
+    path = write(tmp_path, default_playbook_text())
+    good = load_playbook(path)
+    reloader = PlaybookReloader(path, good, every_s=0)
+    assert reloader.check(1.0) == (None, None)  # nothing changed
+    path.write_text(default_playbook_text() + "\n[[prompt]]\nid = 'x'\n")  # a bad edit
+    playbook, message = reloader.check(2.0)
+    assert playbook is None and reloader.current is good
+    assert message is not None and "keeping the last good one" in message
+    assert "'title' is required" in message
+    assert reloader.check(3.0) == (None, None)  # said once per edit
+    path.write_text(default_playbook_text().replace("Acknowledge their anger", "Name it"))
+    playbook, message = reloader.check(4.0)
+    assert playbook is not None and playbook.prompt("acknowledge_anger").title == "Name it"
+    assert message == "playbook reloaded from playbook.toml"
+
+
+def test_live_backend_applies_a_good_edit_and_reports_a_bad_one(tmp_path: Path) -> None:
+    from app.coaching.playbook import PlaybookReloader
+    from app.events import StatusMessage
+    from app.pipeline.backend import BackEnd
+    from app.pipeline.items import Tick
+
+    path = write(tmp_path, default_playbook_text())
+    coach = Coach(load_playbook(path), CoachSettings())
+    back = BackEnd(None, None, coach, reloader=PlaybookReloader(path, coach.playbook, 0))  # type: ignore[arg-type]
+    path.write_text("not toml [")
+    status = [e for e in back.process(Tick(1.0, 0.0)) if isinstance(e, StatusMessage)]
+    assert (
+        len(status) == 1 and status[0].level == "warning" and "not valid TOML" in status[0].message
+    )
+    assert coach.playbook.prompt("acknowledge_anger") is not None  # still the last good one
+    path.write_text(default_playbook_text().replace("Acknowledge their anger", "Name it"))
+    status = [e for e in back.process(Tick(2.0, 0.0)) if isinstance(e, StatusMessage)]
+    assert status and status[0].level == "info"
+    assert coach.playbook.prompt("acknowledge_anger").title == "Name it"
+
+
+def test_the_shipped_playbook_defines_every_list_the_coach_reads_and_a_copy_without_is_warned(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert load_playbook().missing_lists() == []
+    text = default_playbook_text().replace("still_waiting = [", "waiting_old = [", 1)
+    with caplog.at_level("WARNING"):
+        playbook = load_playbook(write(tmp_path, text))
+    assert playbook.missing_lists() == ["still_waiting"]
+    assert "still_waiting" in caplog.text

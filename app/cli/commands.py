@@ -47,7 +47,8 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
             print(f"callcoach: {exc}", file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
-        out = write_report(build_report(result, settings), args.out, path.stem)
+        report = build_report(result, settings, models.thresholds)
+        out = write_report(report, args.out, path.stem)
         log.info("%s: %d prompts -> %s", path.name, len(result.events), out)
     return status
 
@@ -116,7 +117,7 @@ def _print_event(event: Event, high: float) -> None:
         mark = "!" if event.frustration >= high else " "
         who = f"{event.speaker:8s}{mark}"
         print(f"  {event.start:6.1f}s {who} [{event.frustration:.2f}] {event.text}", flush=True)
-    elif isinstance(event, Prompt):
+    elif isinstance(event, Prompt) and event.shown:  # what the agent sees (the one-card rule)
         print(f"\n  >>> {event.t:6.1f}s  {event.title.upper()}", flush=True)
         if event.say:
             print(f"      say: \u201c{event.say}\u201d", flush=True)
@@ -131,9 +132,9 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
         raise CallcoachError(f"the bundled demo call is missing ({DEMO_CALL}); reinstall callcoach")
     print(f"callcoach demo: analysing {DEMO_CALL.name} (agent left, customer right)\n", flush=True)
     models = load_models(settings)
-    high = settings.coach.high if settings.coach.high is not None else 1.0
+    high = models.thresholds.high
     result = analyze_call(DEMO_CALL, settings, models, sinks=[_event_printer(high)])
-    report = build_report(result, settings)
+    report = build_report(result, settings, models.thresholds)
     out = write_report(report, args.out, DEMO_CALL.stem)
     counts = ", ".join(f"{k} ×{v}" for k, v in report["summary"]["prompt_counts"].items())
     print(f"\nprompts: {counts or 'none'}")

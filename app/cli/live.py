@@ -115,5 +115,6 @@ def _write_report(session, args: argparse.Namespace, settings: Settings) -> None
     result = CallResult(
         path, list(session.source.speakers), session.front.t, [e for e, _, _ in session.events]
     )
-    out = write_report(build_report(result, settings), args.out, path.stem)
+    thresholds = session.back.coach.thresholds  # the ones the coach used
+    out = write_report(build_report(result, settings, thresholds), args.out, path.stem)
     print(f"report written to {out}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -9,29 +10,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from app.coaching.phrases import PhraseSet
+from app.coaching.phrases import PatternError, PhraseSet
 from app.errors import PlaybookError
 from app.events import Prompt
 
-TRIGGERS = frozenset(
-    {
-        "customer_frustration",
-        "needs_empathy",
-        "agent_interrupts",
-        "customer_repeats",
-        "no_resolution",
-        "needs_timeline",
-        "long_silence",
-        "loyalty_or_leaving",
-        "calming_and_fixing",
-        "agent_policy_language",
-        "agent_upsell",
-        "agent_tone_rising",
-        "call_end_escalated",
-        "customer_says",
-        "agent_says",
-    }
-)
 GROUPS = frozenset({"customer", "agent", "after_call"})
 _KNOWN_KEYS = frozenset(
     {
@@ -50,7 +32,23 @@ _KNOWN_KEYS = frozenset(
         "min_frustration",
     }
 )
+log = logging.getLogger(__name__)
+_TOP_KEYS = frozenset({"version", "phrases", "prompt"})
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_NAME = re.compile(r"\{name\}")
+_NO_NAME = (re.compile(r"^\{name\}[,;:!]?\s*"), re.compile(r"[,;]?\s*\{name\}"))
+
+
+def fill_name(line: str, name: str | None) -> str:
+    """A suggested line with `{name}` filled in, or cleanly left out when no name is known
+    ("I hear you, {name}." -> "I hear you."); no name beats a wrong one."""
+    if "{name}" not in line:
+        return line
+    if name:
+        return _NAME.sub(name, line)
+    for pattern in _NO_NAME:
+        line = pattern.sub("", line)
+    return line[:1].upper() + line[1:] if line else line
 
 
 @dataclass(frozen=True)
@@ -70,13 +68,15 @@ class PromptSpec:
     min_frustration: float = 0.0
     params: dict[str, float] = field(default_factory=dict)  # trigger-specific numbers
 
-    def to_prompt(self, t: float, reason: str, source_t: float | None = None) -> Prompt:
-        """The card this prompt shows at call time t."""
+    def to_prompt(
+        self, t: float, reason: str, source_t: float | None = None, name: str | None = None
+    ) -> Prompt:
+        """The card this prompt shows at call time t (`{name}` filled in when known)."""
         return Prompt(
             t=t,
             id=self.id,
-            title=self.title,
-            say=self.say,
+            title=fill_name(self.title, name),
+            say=fill_name(self.say, name),
             reason=reason,
             priority=self.priority,
             group=self.group,
@@ -94,8 +94,17 @@ class Playbook:
     def prompt(self, prompt_id: str) -> PromptSpec | None:
         return next((p for p in self.prompts if p.id == prompt_id), None)
 
+    def missing_lists(self) -> list[str]:
+        """Phrase lists the coach reads that this playbook does not define."""
+        from app.coaching.triggers import ENGINE_LISTS
+
+        return [name for name in ENGINE_LISTS if name not in self.phrases]
+
     def phrase_set(self, name: str) -> PhraseSet:
-        return self.phrases.get(name) or PhraseSet(name, ())
+        found = self.phrases.get(name)
+        if found is None:
+            found = PhraseSet(name, None, ())
+        return found
 
 
 def default_playbook_text() -> str:
@@ -117,21 +126,61 @@ def load_playbook(path: str | Path | None = None) -> Playbook:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PlaybookError(f"{source} is not valid TOML: {exc}") from None
-    return parse_playbook(data, source)
+    playbook = parse_playbook(data, source, text)
+    missing = playbook.missing_lists()
+    if missing:  # an older copy of the shipped file, or a list deleted on purpose
+        log.warning("%s lacks phrase lists %s: those cues are never recognised", source, missing)
+    return playbook
 
 
-def parse_playbook(data: dict[str, Any], source: str = "playbook") -> Playbook:
+class _Lines:
+    """Finds the line of a key in the playbook's text, for error messages (tomllib gives none)."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def of(self, key: str, table: str | None = None, index: int = 0) -> str:
+        start, seen = 0, -1
+        if table is not None:  # the index-th [[table]] (or [table]) header
+            header = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
+            for i, line in enumerate(self.lines):
+                if header.match(line):
+                    seen += 1
+                    if seen == index:
+                        start = i + 1
+                        break
+            else:
+                return ""
+        key_re = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        for i in range(start, len(self.lines)):
+            if table is not None and i > start and self.lines[i].lstrip().startswith("["):
+                break
+            if key_re.match(self.lines[i]):
+                return f" (line {i + 1})"
+        return ""
+
+
+def parse_playbook(data: dict[str, Any], source: str = "playbook", text: str = "") -> Playbook:
+    """Validate a parsed playbook; every mistake is a PlaybookError naming it (and its line
+    when the text is given)."""
+    lines = _Lines(text)
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise PlaybookError(
+                f"{source}{lines.of(key)}: unknown key {key!r}; use {', '.join(sorted(_TOP_KEYS))}"
+            )
     phrases_raw = data.get("phrases", {})
     if not isinstance(phrases_raw, dict):
         raise PlaybookError(f"{source}: [phrases] must be a table of lists")
     phrases: dict[str, PhraseSet] = {}
     for name, items in phrases_raw.items():
+        where = f"{source}{lines.of(name, 'phrases')}"
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            raise PlaybookError(f"{source}: phrases.{name} must be a list of strings")
+            raise PlaybookError(f"{where}: phrases.{name} must be a list of strings")
         try:
             phrases[name] = PhraseSet.compile(name, items)
-        except re.error as exc:
-            raise PlaybookError(f"{source}: phrases.{name} has a bad pattern: {exc}") from None
+        except PatternError as exc:
+            raise PlaybookError(f"{where}: phrases.{name} has a bad pattern: {exc}") from None
 
     raw_prompts = data.get("prompt", [])
     if not isinstance(raw_prompts, list) or not raw_prompts:
@@ -139,7 +188,7 @@ def parse_playbook(data: dict[str, Any], source: str = "playbook") -> Playbook:
     prompts = []
     seen: set[str] = set()
     for i, raw in enumerate(raw_prompts):
-        spec = _parse_prompt(raw, f"{source}: prompt #{i + 1}", phrases)
+        spec = _parse_prompt(raw, f"{source}: prompt #{i + 1}", phrases, lines, i)
         if spec.id in seen:
             raise PlaybookError(f"{source}: prompt id {spec.id!r} appears twice")
         seen.add(spec.id)
@@ -147,7 +196,14 @@ def parse_playbook(data: dict[str, Any], source: str = "playbook") -> Playbook:
     return Playbook(tuple(prompts), phrases, source)
 
 
-def _parse_prompt(raw: Any, where: str, phrases: dict[str, PhraseSet]) -> PromptSpec:
+def _parse_prompt(
+    raw: Any, where: str, phrases: dict[str, PhraseSet], lines: _Lines, index: int
+) -> PromptSpec:
+    from app.coaching.triggers import TRIGGERS  # the one registry (it imports this module)
+
+    def at(key: str) -> str:
+        return lines.of(key, "prompt", index)
+
     if not isinstance(raw, dict):
         raise PlaybookError(f"{where} must be a table")
     for key in ("id", "title", "trigger"):
@@ -156,29 +212,38 @@ def _parse_prompt(raw: Any, where: str, phrases: dict[str, PhraseSet]) -> Prompt
     pid = raw["id"]
     where = f"{where} ({pid})"
     if not _ID.match(pid):
-        raise PlaybookError(f"{where}: id must be lower_snake_case")
+        raise PlaybookError(f"{where}{at('id')}: id must be lower_snake_case")
     if raw["trigger"] not in TRIGGERS:
         raise PlaybookError(
-            f"{where}: unknown trigger {raw['trigger']!r}; use one of {', '.join(sorted(TRIGGERS))}"
+            f"{where}{at('trigger')}: unknown trigger {raw['trigger']!r}; "
+            f"use one of {', '.join(sorted(TRIGGERS))}"
         )
+    allowed = TRIGGERS[raw["trigger"]].params
     group = raw.get("group", "customer")
     if group not in GROUPS:
-        raise PlaybookError(f"{where}: group must be one of {', '.join(sorted(GROUPS))}")
+        raise PlaybookError(
+            f"{where}{at('group')}: group must be one of {', '.join(sorted(GROUPS))}"
+        )
     params: dict[str, float] = {}
     for key, value in raw.items():
         if key in _KNOWN_KEYS:
             continue
+        if key not in allowed:
+            accepts = ", ".join(sorted(allowed)) or "no parameters"
+            raise PlaybookError(
+                f"{where}{at(key)}: unknown key {key!r} (trigger {raw['trigger']} takes {accepts})"
+            )
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise PlaybookError(f"{where}: unknown key {key!r} (trigger parameters are numbers)")
+            raise PlaybookError(f"{where}{at(key)}: {key} must be a number")
         params[key] = float(value)
     lists = {"done_when_agent_says": (), "phrases": ()}
     for key in lists:
         names = raw.get(key, [])
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise PlaybookError(f"{where}: {key} must be a list of phrase-list names")
+            raise PlaybookError(f"{where}{at(key)}: {key} must be a list of phrase-list names")
         unknown = [n for n in names if n not in phrases]
         if unknown:
-            raise PlaybookError(f"{where}: {key} names unknown phrase lists {unknown}")
+            raise PlaybookError(f"{where}{at(key)}: {key} names unknown phrase lists {unknown}")
         lists[key] = tuple(names)
     if raw["trigger"] in ("customer_says", "agent_says") and not lists["phrases"]:
         raise PlaybookError(f"{where}: trigger {raw['trigger']} needs `phrases`")
@@ -203,3 +268,41 @@ def _parse_prompt(raw: Any, where: str, phrases: dict[str, PhraseSet]) -> Prompt
     except (TypeError, ValueError) as exc:
         raise PlaybookError(f"{where}: {exc}") from None
     return spec
+
+
+class PlaybookReloader:
+    """The live app's playbook, re-read when the file changes on disk.
+
+    A good edit replaces the playbook from the next utterance on; a bad one (invalid TOML, an
+    unknown key, a pattern the safe matcher refuses) keeps the last good playbook, and `check`
+    says why, once per edit, so the agent's overlay shows one clear line instead of failing."""
+
+    def __init__(self, path: str | Path, current: Playbook, every_s: float = 2.0) -> None:
+        self.path = Path(path).expanduser()
+        self.current = current
+        self.every_s = every_s
+        self._next_check = 0.0
+        self._seen = self._stamp()
+
+    def _stamp(self) -> tuple[float, int] | None:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return (st.st_mtime, st.st_size)
+
+    def check(self, now: float) -> tuple[Playbook | None, str | None]:
+        """(new playbook or None, message for the user or None) at call time `now`."""
+        if now < self._next_check:
+            return None, None
+        self._next_check = now + self.every_s
+        stamp = self._stamp()
+        if stamp == self._seen:
+            return None, None
+        self._seen = stamp
+        try:
+            playbook = load_playbook(self.path)
+        except PlaybookError as exc:
+            return None, f"playbook edit not used, keeping the last good one: {exc}"
+        self.current = playbook
+        return playbook, f"playbook reloaded from {self.path.name}"

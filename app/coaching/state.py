@@ -1,11 +1,18 @@
-"""What the coach remembers about the call so far (plain data, updated by the engine)."""
+"""What the coach remembers about the call so far (plain data, updated by the engine).
+
+Everything here is bounded: a two-hour call keeps the same few dozen turns and counters as a
+two-minute one, so the coach's work per utterance does not grow with the call's length.
+"""
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Literal
 
 from app.events import Speaker
+
+IssueState = Literal["none", "open", "being_resolved", "resolved"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +27,7 @@ class Turn:
     words: float
     frustration: float
     overlap_s: float  # how long it overlapped speech on the other channel
+    content: frozenset[str] = frozenset()  # content words (for "the customer repeats")
 
 
 @dataclass
@@ -31,6 +39,7 @@ class CallState:
     steep_rise: float
     hold_s: float = 20.0
     interrupt_overlap_s: float = 0.5
+    interrupt_window_s: float = 60.0  # the talk-over count forgets interruptions older than this
     now: float = 0.0
     level: float = 0.0  # smoothed customer frustration
     rise: float = 0.0  # rise of the level over the last few customer utterances
@@ -38,17 +47,29 @@ class CallState:
     peak_level: float = 0.0
     max_frustration: float = 0.0
     escalated: bool = False
-    issue_open: bool = False
+    escalations: int = 0  # escalations so far (a new one after calm re-arms done prompts)
+    escalated_at: float = -1.0  # call time the current escalation began
+    calm_turns: int = 0  # customer turns in a row below "elevated"
+    high_turns: int = 0  # customer turns in a row at or above "high" (level or utterance)
+    recent_high: deque[float] = field(default_factory=lambda: deque(maxlen=4))
+    issue: IssueState = "none"
+    issue_changed_t: float = 0.0
     last_speech_end: float = 0.0
-    customer: deque[Turn] = field(default_factory=lambda: deque(maxlen=50))
-    agent: deque[Turn] = field(default_factory=lambda: deque(maxlen=50))
+    customer: deque[Turn] = field(default_factory=lambda: deque(maxlen=30))
+    agent: deque[Turn] = field(default_factory=lambda: deque(maxlen=30))
     last_phrase_t: dict[str, float] = field(default_factory=dict)  # phrase list -> last agent use
+    last_phrase_text: dict[str, str] = field(default_factory=dict)  # ... and the words heard
     customer_phrase_t: dict[str, float] = field(default_factory=dict)
-    interruptions: int = 0
+    interrupt_times: deque[float] = field(default_factory=lambda: deque(maxlen=16))
+    talk_over_counted: float = -1.0  # start of the agent's speech counted live as talk-over
+    talk_over_open: bool = False  # ... and that agent turn has not closed yet
     shown_t: dict[str, float] = field(default_factory=dict)  # prompt id -> last shown
+    raised_t: dict[str, float] = field(default_factory=dict)  # prompt id -> last offered
+    situation_t: dict[str, float] = field(default_factory=dict)  # prompt id -> trigger last held
     shown_count: dict[str, int] = field(default_factory=dict)
     done: set[str] = field(default_factory=set)
     hold_prompted_for: float = -1.0  # the silence (by its start) already prompted for
+    customer_name: str | None = None
 
     @property
     def frustrated(self) -> bool:
@@ -56,9 +77,27 @@ class CallState:
             bool(self.customer) and self.customer[-1].frustration >= self.high
         )
 
+    @property
+    def issue_open(self) -> bool:
+        """The customer's issue is raised and not yet resolved (open or being resolved)."""
+        return self.issue in ("open", "being_resolved")
+
+    @property
+    def interruptions(self) -> int:
+        """Talk-overs of a frustrated customer within the last `interrupt_window_s` seconds."""
+        return sum(1 for t in self.interrupt_times if self.now - t <= self.interrupt_window_s)
+
     def agent_said_recently(self, phrase_list: str, within_s: float) -> bool:
         t = self.last_phrase_t.get(phrase_list)
         return t is not None and self.now - t <= within_s
 
+    def agent_said_since(self, phrase_list: str, since: float) -> bool:
+        t = self.last_phrase_t.get(phrase_list)
+        return t is not None and t >= since
+
     def was_shown(self, prompt_id: str) -> bool:
         return prompt_id in self.shown_t
+
+    def shown_since(self, prompt_id: str, since: float) -> bool:
+        t = self.shown_t.get(prompt_id)
+        return t is not None and t >= since

@@ -1,20 +1,33 @@
-"""The built-in trigger situations of PLAYBOOK.md, one pure function each.
+"""The built-in trigger situations of PLAYBOOK.md, one pure function each, in ONE registry.
 
 Each takes the call state, the prompt's spec, the playbook (for phrase lists) and the turn that
-just happened (None on a clock tick), and returns the reason the prompt should show, or None.
+just happened (None on a clock tick or at call end), and returns the reason the prompt should
+show, or None. `TRIGGERS` is the only list of trigger names: the playbook loader validates
+against it, with the numeric parameters each trigger accepts (any other key is an error).
+
+Some triggers also say how the agent ignores their card (`recurs`): the behaviour the card asked
+to stop happened again (talked over the customer, tense voice, sales pitch, policy language).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
-from app.coaching.phrases import word_overlap
 from app.coaching.playbook import Playbook, PromptSpec
 from app.coaching.state import CallState, Turn
 
 MaybeTurn = Turn | None  # None on a clock tick or at call end
 Reason = str | None
-Trigger = Callable[[CallState, PromptSpec, Playbook, MaybeTurn], Reason]
+TriggerFn = Callable[[CallState, PromptSpec, Playbook, MaybeTurn], Reason]
+RecursFn = Callable[[CallState, PromptSpec, Playbook, Turn], Reason]
+
+
+@dataclass(frozen=True)
+class TriggerDef:
+    fn: TriggerFn
+    params: Mapping[str, float] = field(default_factory=dict)  # name -> default
+    recurs: RecursFn | None = None  # how an agent turn shows the card was ignored
 
 
 def _customer_turn(turn: Turn | None) -> Turn | None:
@@ -25,6 +38,11 @@ def _agent_turn(turn: Turn | None) -> Turn | None:
     return turn if turn is not None and turn.speaker == "agent" else None
 
 
+def _p(spec: PromptSpec, name: str) -> float:
+    value = spec.params.get(name)
+    return TRIGGERS[spec.trigger].params[name] if value is None else value
+
+
 def _scores(turn: Turn, state: CallState) -> str:
     return (
         f"frustration {turn.frustration:.2f} (tone {turn.tone:.2f}, words {turn.words:.2f}), "
@@ -32,23 +50,37 @@ def _scores(turn: Turn, state: CallState) -> str:
     )
 
 
+def _acknowledged_at(s: CallState) -> float | None:
+    """When the agent acknowledged the customer's anger in this escalation (their words, or the
+    card done on the overlay), before now; None if not yet."""
+    t = s.last_phrase_t.get("acknowledgement")
+    if t is not None and t >= s.escalated_at and t < s.now:
+        return t
+    if "acknowledge_anger" in s.done:
+        return s.shown_t.get("acknowledge_anger", s.escalated_at)
+    return None
+
+
+# ---------------------------------------------------------------- customer side
 def customer_frustration(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
     t = _customer_turn(turn)
     if t is None:
         return None
-    if t.frustration >= s.high or s.level >= s.high:
+    # the utterance itself must be upset: a calm line while the smoothed level lags behind is
+    # no moment to acknowledge anger (and the reason would contradict its own scores)
+    if t.frustration >= s.high or (s.level >= s.high and t.frustration >= s.elevated):
         return f"customer frustration is high: {_scores(t, s)}"
-    if s.rise >= s.steep_rise and s.level >= s.elevated:
+    if s.rise >= s.steep_rise and s.level >= s.elevated and t.frustration >= s.elevated:
         return f"customer frustration rose steeply (+{s.rise:.2f}): {_scores(t, s)}"
     return None
 
 
 def needs_empathy(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
     t = _customer_turn(turn)
-    if t is None or not s.frustrated or not s.agent:
+    if t is None or t.frustration < s.elevated or not s.agent:
         return None
-    recent = spec.params.get("recent_s", 45.0)
-    if s.agent_said_recently("empathy", recent):
+    recent = _p(spec, "recent_s")
+    if s.agent_said_recently("empathy", recent) or s.agent_said_recently("acknowledgement", recent):
         return None
     # a fresh "acknowledge their anger" card already asks for empathy
     ack = s.shown_t.get("acknowledge_anger")
@@ -58,25 +90,33 @@ def needs_empathy(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn)
 
 
 def agent_interrupts(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
-    t = _agent_turn(turn)
-    if t is None or not s.frustrated:
+    """Checked on agent turns and on clock ticks (talk-over is counted while it happens)."""
+    if turn is not None and turn.speaker != "agent":
         return None
-    if t.overlap_s < spec.params.get("min_overlap_s", 0.5):
+    if not s.frustrated or not s.interrupt_times or s.interrupt_times[-1] != s.now:
+        return None  # fires at the moment an interruption is counted, not later
+    count = s.interruptions
+    if count < _p(spec, "min_interruptions"):
         return None
-    if s.interruptions < spec.params.get("min_interruptions", 2):
-        return None
-    return f"the agent talked over the frustrated customer {s.interruptions} times"
+    window = s.interrupt_window_s
+    return f"the agent talked over the frustrated customer {count} times in {window:.0f} s"
+
+
+def _interrupts_again(s: CallState, spec: PromptSpec, pb: Playbook, turn: Turn) -> Reason:
+    if turn.overlap_s >= _p(spec, "min_overlap_s"):
+        return f"the agent talked over the customer again ({turn.overlap_s:.1f} s)"
+    return None
 
 
 def customer_repeats(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
     t = _customer_turn(turn)
-    if t is None or t.frustration < s.elevated:
+    if t is None or t.frustration < s.elevated or len(t.content) < 3:
         return None
-    needed = spec.params.get("min_overlap", 0.5)
+    needed = _p(spec, "min_overlap")
     for earlier in list(s.customer)[:-1]:
-        if t.start - earlier.end < 5.0:
+        if t.start - earlier.end < 5.0 or len(earlier.content) < 3:
             continue
-        overlap = word_overlap(t.text, earlier.text)
+        overlap = len(t.content & earlier.content) / min(len(t.content), len(earlier.content))
         if overlap >= needed:
             return (
                 f"the customer repeated a complaint "
@@ -87,15 +127,25 @@ def customer_repeats(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTu
 
 def no_resolution(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
     t = _customer_turn(turn)
-    if t is None or not s.escalated or not s.frustrated:
+    if t is None or not s.escalated:
         return None
-    if not (s.was_shown("acknowledge_anger") or "acknowledge_anger" in s.done):
+    acked = _acknowledged_at(s)
+    if acked is None:
         return None
-    recent = spec.params.get("recent_s", 60.0)
-    if s.agent_said_recently("refusal", recent):
-        return f"still frustrated after acknowledgement; the agent refused: {_scores(t, s)}"
-    if pb.phrase_set("customer_rejects").find(t.norm):
-        return f"the customer rejected what was offered; {_scores(t, s)}"
+    needed = int(_p(spec, "min_high_turns"))
+    if s.high_turns < needed:
+        return None  # "stays high": sustained, not one elevated line
+    highs = ", ".join(f"{f:.2f}" for f in list(s.recent_high)[-needed:])
+    stays = (
+        f"frustration stayed high ({highs} over {needed} turns) "
+        f"after the acknowledgement at {acked:.0f} s"
+    )
+    refused = s.last_phrase_t.get("refusal")
+    if refused is not None and refused >= acked and s.now - refused <= _p(spec, "recent_s"):
+        return f'{stays}; the agent said no ("{s.last_phrase_text.get("refusal", "")}")'
+    rejected = pb.phrase_set("customer_rejects").find(t.norm)
+    if rejected:
+        return f'{stays}; the customer rejected the offer ("{rejected}")'
     return None
 
 
@@ -103,10 +153,14 @@ def needs_timeline(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn
     t = _customer_turn(turn)
     if t is None:
         return None
+    waiting = pb.phrase_set("still_waiting").find(t.norm)
+    if waiting:
+        return f'the customer has been kept waiting ("{waiting}")'
     asked = pb.phrase_set("asks_when").find(t.norm)
-    if asked:
-        return f'the customer asked about time ("{asked}")'
-    if s.issue_open and s.level >= s.high and s.was_shown("acknowledge_anger"):
+    if asked and (s.issue_open or s.frustrated or t.frustration >= s.elevated):
+        return f'the customer asked about time ("{asked}") with their issue open'
+    still_high = t.frustration >= s.elevated and s.level >= s.high and s.direction != "falling"
+    if s.issue_open and still_high and _acknowledged_at(s) is not None:
         return f"frustration high while the issue is unresolved: {_scores(t, s)}"
     return None
 
@@ -137,16 +191,23 @@ def loyalty_or_leaving(s: CallState, spec: PromptSpec, pb: Playbook, turn: Maybe
 def calming_and_fixing(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
     if turn is None or not s.escalated:
         return None
-    if not ("acknowledge_anger" in s.done or s.agent_said_recently("acknowledgement", 1e9)):
+    acked = _acknowledged_at(s)
+    if acked is None:
         return None
-    if s.level >= s.elevated or s.direction == "rising":
+    last = s.customer[-1].frustration if s.customer else 1.0
+    came_down = last < s.elevated and (s.level < s.elevated or s.direction == "falling")
+    if not came_down or s.direction == "rising":
         return None
-    accepted = s.customer_phrase_t.get("customer_accepts", -1e9) >= s.now - 30.0
-    if s.agent_said_recently("fix_agreed", 30.0) or accepted:
-        return f"frustration down to {s.level:.2f} from {s.peak_level:.2f}; the fix is being agreed"
+    if s.issue == "being_resolved" or s.agent_said_recently("fix_agreed", 30.0):
+        return (
+            f"frustration down to {last:.2f} (trend {s.level:.2f}, {s.direction}) from "
+            f"{s.peak_level:.2f} after the acknowledgement "
+            f"at {acked:.0f} s; the fix is being agreed"
+        )
     return None
 
 
+# ---------------------------------------------------------------- agent side
 def agent_policy_language(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
     t = _agent_turn(turn)
     if t is None or not (s.frustrated or s.escalated):
@@ -155,30 +216,46 @@ def agent_policy_language(s: CallState, spec: PromptSpec, pb: Playbook, turn: Ma
     return f'the agent said "{said}" to a frustrated customer' if said else None
 
 
+def _policy_again(s: CallState, spec: PromptSpec, pb: Playbook, turn: Turn) -> Reason:
+    said = pb.phrase_set("policy").find(turn.norm)
+    return f'the agent said "{said}" again' if said else None
+
+
 def agent_upsell(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
     t = _agent_turn(turn)
     if t is None or not s.issue_open or not s.frustrated:
         return None
-    said = pb.phrase_set("upsell").find(t.norm)
-    return f'the agent offered "{said}" while the issue is open' if said else None
+    return _upsell(s, spec, pb, t)
+
+
+def _upsell(s: CallState, spec: PromptSpec, pb: Playbook, turn: Turn) -> Reason:
+    said = pb.phrase_set("upsell").find(turn.norm)
+    if not said or pb.phrase_set("something_extra").find(turn.norm):
+        return None  # "I'll upgrade you at no cost" is a gift, not a sale
+    return f'the agent offered "{said}" while the issue is open'
 
 
 def agent_tone_rising(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
     t = _agent_turn(turn)
     if t is None or not s.frustrated:
         return None
-    if t.tone >= spec.params.get("min_tone", 0.6):
-        return f"the agent's voice is tense (tone {t.tone:.2f} against their own baseline)"
+    return _tense(s, spec, pb, t)
+
+
+def _tense(s: CallState, spec: PromptSpec, pb: Playbook, turn: Turn) -> Reason:
+    if turn.tone >= _p(spec, "min_tone"):
+        return f"the agent's voice is tense (tone {turn.tone:.2f} against their own baseline)"
     return None
 
 
+# ---------------------------------------------------------------- after the call
 def call_end_escalated(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
     if turn is not None or not s.escalated:
         return None
     return f"the call escalated (peak frustration {s.max_frustration:.2f}); call back in 1–2 days"
 
 
-def _says(speaker: str) -> Trigger:
+def _says(speaker: str) -> TriggerFn:
     def trigger(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
         if turn is None or turn.speaker != speaker or s.level < spec.min_frustration:
             return None
@@ -191,20 +268,31 @@ def _says(speaker: str) -> Trigger:
     return trigger
 
 
-TRIGGERS: dict[str, Trigger] = {
-    "customer_frustration": customer_frustration,
-    "needs_empathy": needs_empathy,
-    "agent_interrupts": agent_interrupts,
-    "customer_repeats": customer_repeats,
-    "no_resolution": no_resolution,
-    "needs_timeline": needs_timeline,
-    "long_silence": long_silence,
-    "loyalty_or_leaving": loyalty_or_leaving,
-    "calming_and_fixing": calming_and_fixing,
-    "agent_policy_language": agent_policy_language,
-    "agent_upsell": agent_upsell,
-    "agent_tone_rising": agent_tone_rising,
-    "call_end_escalated": call_end_escalated,
-    "customer_says": _says("customer"),
-    "agent_says": _says("agent"),
+TRIGGERS: dict[str, TriggerDef] = {
+    "customer_frustration": TriggerDef(customer_frustration),
+    "needs_empathy": TriggerDef(needs_empathy, {"recent_s": 45.0}),
+    "agent_interrupts": TriggerDef(
+        agent_interrupts, {"min_interruptions": 2, "min_overlap_s": 0.5}, _interrupts_again
+    ),
+    "customer_repeats": TriggerDef(customer_repeats, {"min_overlap": 0.5}),
+    "no_resolution": TriggerDef(no_resolution, {"recent_s": 60.0, "min_high_turns": 2}),
+    "needs_timeline": TriggerDef(needs_timeline),
+    "long_silence": TriggerDef(long_silence, {"hold_s": 20.0}),
+    "loyalty_or_leaving": TriggerDef(loyalty_or_leaving),
+    "calming_and_fixing": TriggerDef(calming_and_fixing),
+    "agent_policy_language": TriggerDef(agent_policy_language, recurs=_policy_again),
+    "agent_upsell": TriggerDef(agent_upsell, recurs=_upsell),
+    "agent_tone_rising": TriggerDef(agent_tone_rising, {"min_tone": 0.6}, _tense),
+    "call_end_escalated": TriggerDef(call_end_escalated),
+    "customer_says": TriggerDef(_says("customer")),
+    "agent_says": TriggerDef(_says("agent")),
 }
+TRIGGER_NAMES = frozenset(TRIGGERS)
+# the phrase lists the engine and the triggers read by name (a playbook that lacks one is warned
+# about at load: its situation can then never be recognised)
+ENGINE_LISTS = (
+    "acknowledgement", "empathy", "refusal", "fix_agreed", "timeline", "progress_update",
+    "customer_accepts", "asks_when", "still_waiting", "customer_rejects", "long_time_customer",
+    "leave_threat", "policy", "upsell", "something_extra", "customer_name", "agent_greets_name",
+    "not_a_name",
+)  # fmt: skip

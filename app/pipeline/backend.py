@@ -12,8 +12,9 @@ from typing import Protocol
 
 from app.asr.transcriber import Transcriber
 from app.coaching.engine import Coach
+from app.coaching.playbook import PlaybookReloader
 from app.config import ScoringSettings
-from app.events import CallEnded, Event, Utterance
+from app.events import CallEnded, Event, StatusMessage, Utterance
 from app.pipeline.items import ClosedSpeech, Prefetch, Tick, WorkItem
 from app.pipeline.timing import StageTimes
 from app.scoring.fusion import fuse
@@ -34,6 +35,7 @@ class BackEnd:
         coach: Coach,
         scoring: ScoringSettings | None = None,
         times: StageTimes | None = None,
+        reloader: PlaybookReloader | None = None,
     ) -> None:
         self.times = times or StageTimes()
         self.transcriber = transcriber
@@ -42,11 +44,15 @@ class BackEnd:
         self.scoring = scoring or ScoringSettings()
         self.trend = FrustrationTrend()
         self._early_text: dict[tuple[str, float, float], str] = {}  # from Prefetch items
+        self.reloader = reloader  # live: a user's playbook file, re-read when edited
 
     def process(self, item: WorkItem) -> list[Event]:
         if isinstance(item, Tick):
+            status = self._reload(item.t)
             with self.times.stage("coach"):
-                return list(self.coach.on_tick(item.t, item.last_speech_end))
+                return status + list(
+                    self.coach.on_tick(item.t, item.last_speech_end, item.talk_over)
+                )
         if isinstance(item, Prefetch):
             with self.times.stage("asr"):
                 text = self.transcriber.transcribe(item.audio)
@@ -56,6 +62,18 @@ class BackEnd:
             self._early_text[(item.speaker, item.start, item.end)] = text
             return []
         return self._utterance(item)
+
+    def _reload(self, t: float) -> list[Event]:
+        if self.reloader is None:
+            return []
+        playbook, message = self.reloader.check(t)
+        if playbook is not None:
+            self.coach.use_playbook(playbook)
+        if message is None:
+            return []
+        if playbook is not None:
+            return [StatusMessage(t=t, level="info", message=message)]
+        return [StatusMessage(t=t, level="warning", message=message)]
 
     def finish(self, duration_s: float) -> list[Event]:
         events: list[Event] = list(self.coach.on_call_end(duration_s))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.audio.source import CallAudio
 from app.coaching.engine import Coach
+from app.coaching.playbook import PlaybookReloader
 from app.config import Settings
 from app.events import Event, Speaker
 from app.pipeline.backend import BackEnd
@@ -42,8 +43,11 @@ def build_stages(
     """The two halves of the pipeline; `live` lets the front end ask for early transcription
     (same texts, sooner cards; in a batch run it would only add work)."""
     front = FrontEnd(speakers, models.tone, settings.vad, times, prefetch=live)
-    coach = Coach(models.playbook, settings.coach)
-    back = BackEnd(models.transcriber, models.words, coach, settings.scoring, times)
+    coach = Coach(models.playbook, settings.coach, getattr(models, "thresholds", None))
+    reloader = None
+    if live and settings.coach.playbook:  # a site's own playbook: edits apply during the call
+        reloader = PlaybookReloader(settings.coach.playbook, models.playbook)
+    back = BackEnd(models.transcriber, models.words, coach, settings.scoring, times, reloader)
     return front, back
 
 

@@ -160,9 +160,23 @@ class FrontEnd:
         ticks: list[WorkItem] = []
         while self._next_tick <= now + 1e-9:
             t = self._next_tick
-            ticks.append(Tick(t, self._last_speech_at(t)))
+            ticks.append(Tick(t, self._last_speech_at(t), self._talk_over(t)))
             self._next_tick += TICK_S
         return ticks
+
+    def _talk_over(self, t: float) -> tuple[float, float] | None:
+        """(start, seconds so far) of the agent's speech going on over the customer's at t,
+        from the VAD frames before t only (the same whatever the block size, live or batch)."""
+        agent = next((c for c in self.channels if c.speaker == "agent"), None)
+        customer = next((c for c in self.channels if c.speaker == "customer"), None)
+        if agent is None or customer is None:
+            return None
+        limit = int(t / (FRAME / SAMPLE_RATE))
+        a0, c0 = _run_start(agent.voiced, limit), _run_start(customer.voiced, limit)
+        if a0 is None or c0 is None or c0 >= a0:
+            return None  # not both talking now, or the customer came in over the agent
+        frame_t = FRAME / SAMPLE_RATE
+        return (a0 * frame_t, (limit - a0) * frame_t)
 
     def _last_speech_at(self, t: float) -> float:
         """End of the last voiced VAD frame at or before t, on any channel."""
@@ -182,6 +196,22 @@ class FrontEnd:
                 ch.trim(ch.segmenter.speech_start_sample - pad)
             else:
                 ch.trim(self.samples - pad - FRAME * 2)
+
+
+def _run_start(voiced: deque[int], limit: int, gap: int = 8) -> int | None:
+    """First frame of the voiced run going on at frame `limit` (short gaps bridged), or None
+    when this channel is silent there."""
+    start = None
+    for f in reversed(voiced):
+        if f >= limit:
+            continue
+        if start is None:
+            if limit - f > gap:
+                return None
+        elif start - f > gap:
+            break
+        start = f
+    return start
 
 
 def _order(item: WorkItem) -> tuple[float, int]:

@@ -28,6 +28,9 @@ class Tick:
 
     t: float
     last_speech_end: float
+    # (start of the agent's speech, seconds of it so far over the customer's) while the agent is
+    # talking over the customer at `t`; None otherwise (the coach counts talk-over as it happens)
+    talk_over: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.asr.transcriber import Transcriber, load_transcriber
 from app.coaching.playbook import Playbook, load_playbook
+from app.coaching.thresholds import Thresholds, resolve_thresholds
 from app.config import Settings
 from app.pipeline.backend import WordsModel
 from app.scoring.tone import load_tone_scorer
@@ -19,22 +20,23 @@ class Models:
     words: WordsModel
     tone: ToneScorer
     playbook: Playbook
+    # resolved once (settings override, else the words model's dev thresholds); the coach and
+    # the report both take this object, and the caller's settings are left as they were
+    thresholds: Thresholds = field(default_factory=lambda: resolve_thresholds())
 
 
 def load_models(settings: Settings) -> Models:
     """Raises ModelError / PlaybookError with a message for the user.
 
-    Coach thresholds left unset in the settings are filled in from the words model's
-    thresholds, chosen on its dev data, so every consumer of `settings` sees the same values.
+    Coach thresholds are resolved once here (`Models.thresholds`): the settings' values where
+    set, else the words model's, chosen on its dev data; `settings` is not modified.
     """
-    if settings.coach.elevated is None:
-        settings.coach.elevated = WORDS_THRESHOLDS["elevated"]
-    if settings.coach.high is None:
-        settings.coach.high = WORDS_THRESHOLDS["high"]
+    thresholds = resolve_thresholds(settings.coach, WORDS_THRESHOLDS)
     threads = settings.scoring.threads
     return Models(
         transcriber=load_transcriber(settings.asr),
         words=load_words_scorer(threads=threads),
         tone=load_tone_scorer(threads=threads),
         playbook=load_playbook(settings.coach.playbook or None),
+        thresholds=thresholds,
     )

@@ -6,12 +6,18 @@ import json
 from pathlib import Path
 from typing import Any
 
+from app.coaching.thresholds import Thresholds, resolve_thresholds
 from app.config import Settings
 from app.events import Prompt, PromptOutcome, TrendPoint, Utterance
 from app.pipeline.call import CallResult
 
 
-def build_report(result: CallResult, settings: Settings) -> dict[str, Any]:
+def build_report(
+    result: CallResult, settings: Settings, thresholds: Thresholds | None = None
+) -> dict[str, Any]:
+    """`thresholds`: the object the coach used (`Models.thresholds`); resolved the same way
+    from `settings` when not given."""
+    th = thresholds or resolve_thresholds(settings.coach)
     utterances = [e for e in result.events if isinstance(e, Utterance)]
     prompts = [e for e in result.events if isinstance(e, Prompt)]
     outcomes = [e for e in result.events if isinstance(e, PromptOutcome)]
@@ -19,16 +25,16 @@ def build_report(result: CallResult, settings: Settings) -> dict[str, Any]:
 
     customer = [u.frustration for u in utterances if u.speaker == "customer"]
     max_frustration = max(customer, default=0.0)
-    counts: dict[str, int] = {}
+    counts: dict[str, int] = {}  # cards the agent saw (the one-card policy's `shown`)
     for p in prompts:
-        counts[p.id] = counts.get(p.id, 0) + 1
-    high = settings.coach.high if settings.coach.high is not None else 1.0
-    escalated = max_frustration >= high or "acknowledge_anger" in counts
+        if p.shown:
+            counts[p.id] = counts.get(p.id, 0) + 1
+    escalated = max_frustration >= th.high or "acknowledge_anger" in counts
 
     prompt_rows = []
-    for i, p in enumerate(prompts):
+    for p in prompts:  # in decision order: the same order the live events have
         row = p.to_report()
-        row["outcome"] = _outcome_of(p, prompts[i + 1 :], outcomes)
+        row.update(_outcome_of(p, outcomes))
         prompt_rows.append(row)
 
     return {
@@ -47,19 +53,43 @@ def build_report(result: CallResult, settings: Settings) -> dict[str, Any]:
             "max_frustration": round(max_frustration, 3),
             "escalated": escalated,
             "prompt_counts": counts,
+            "not_shown_counts": _not_shown_counts(prompts),
         },
+        "thresholds": th.to_report(),
     }
 
 
-def _outcome_of(prompt: Prompt, later: list[Prompt], outcomes: list[PromptOutcome]) -> str:
-    """What happened to a shown prompt: the agent's own mark (done/dismissed) wins over the
-    coach's judgement (followed/ignored); "shown" if nothing was decided."""
-    until = next((p.t for p in later if p.id == prompt.id), float("inf"))
-    mine = [o for o in outcomes if o.id == prompt.id and prompt.t <= o.t < until]
-    for o in mine:
-        if o.outcome in ("done", "dismissed"):
-            return o.outcome
-    return mine[0].outcome if mine else "shown"
+def _not_shown_counts(prompts: list[Prompt]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for p in prompts:
+        if not p.shown:
+            counts[p.id] = counts.get(p.id, 0) + 1
+    return counts
+
+
+def _outcome_of(prompt: Prompt, outcomes: list[PromptOutcome]) -> dict[str, Any]:
+    """What happened to a shown card, with the coach's evidence: the agent's own mark
+    (done/dismissed) wins over the coach's judgement (followed/ignored/superseded); "shown" if
+    nothing was decided (a card with nothing to judge it by), "not_shown" if never on screen."""
+    if not prompt.shown:
+        return {"outcome": "not_shown"}
+    mine = [o for o in outcomes if o.id == prompt.id and o.prompt_t == prompt.t]
+    if not mine:  # outcomes from older producers carry no prompt_t
+        mine = [o for o in outcomes if o.id == prompt.id and o.prompt_t is None and o.t >= prompt.t]
+    if not mine:
+        return {"outcome": "shown"}
+    chosen = next((o for o in mine if o.outcome in ("done", "dismissed")), mine[0])
+    judged = next((o for o in mine if o.outcome not in ("done", "dismissed")), None)
+    row: dict[str, Any] = {"outcome": chosen.outcome, "outcome_t": round(chosen.t, 2)}
+    evidence = judged or chosen
+    row["outcome_detail"] = evidence.detail
+    if evidence.heard:
+        row["heard"] = evidence.heard
+    if evidence.frustration_before is not None:
+        row["frustration_before"] = evidence.frustration_before
+    if evidence.frustration_after is not None:
+        row["frustration_after"] = evidence.frustration_after
+    return row
 
 
 def write_report(report: dict[str, Any], out_dir: Path, stem: str) -> Path:

@@ -8,7 +8,7 @@ controls; `replay_on_overlay` plays an analysed call on the overlay (the demo).
 from app.ui.bridge import EventBridge
 from app.ui.geometry import GeometryStore
 from app.ui.overlay import DISMISS_KEYS, DONE_KEYS, OverlayWindow
-from app.ui.policy import CardQueue, RecordedOutcome
+from app.ui.policy import CardQueue, CardSlot, RecordedOutcome
 from app.ui.replay import replay_on_overlay
 from app.ui.tray import CallcoachTray
 
@@ -17,6 +17,7 @@ __all__ = [
     "DONE_KEYS",
     "CallcoachTray",
     "CardQueue",
+    "CardSlot",
     "EventBridge",
     "GeometryStore",
     "OverlayWindow",

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizeGrip, QVBoxLayout, QWidg
 
 from app.events import (
     CallEnded,
+    CardCleared,
     Prompt,
     PromptOutcome,
     SpeechSegment,
@@ -29,7 +30,7 @@ from app.ui.card import PromptCard
 from app.ui.clock import EventClock, finite
 from app.ui.geometry import GeometryStore
 from app.ui.meter import FrustrationMeter, SlowDownBadge
-from app.ui.policy import CardQueue, Outcome, RecordedOutcome, clean_prompt
+from app.ui.policy import CardSlot, Outcome, RecordedOutcome, clean_prompt
 from app.ui.status import StatusLine
 from app.ui.window import FloatingWindow
 
@@ -65,7 +66,7 @@ class OverlayWindow(FloatingWindow):
         self._on_outcome = on_outcome
         self._event_clock = EventClock()
         self._clock = clock or self._event_clock
-        self._cards = CardQueue(fade_after_s=fade_after_s)
+        self._cards = CardSlot(fade_after_s=fade_after_s)  # what the coach decided
         self._hide_when_idle = hide_when_idle
         self._slow_down_tone = slow_down_tone
         self._idle = False
@@ -160,7 +161,7 @@ class OverlayWindow(FloatingWindow):
             return
         if idle:
             self.remember_geometry()
-            self._cards.clear()
+            self._cards.clear_all()
             self.card.clear()
             self.meter.reset()
             self.slow_down.hide()
@@ -208,6 +209,8 @@ class OverlayWindow(FloatingWindow):
                 self.slow_down.raise_for(self.call_time(), 10.0)
         elif isinstance(event, PromptOutcome):
             self._on_pipeline_outcome(event)
+        elif isinstance(event, CardCleared):
+            self._on_card_cleared(event)
         elif isinstance(event, StatusMessage):
             self.show_status(str(event.level), event.message)
         elif isinstance(event, CallEnded):
@@ -221,7 +224,7 @@ class OverlayWindow(FloatingWindow):
         if self._call_over:  # the first event of the next call
             self._call_over = False
             self._event_clock.reset()
-            self._cards.clear()
+            self._cards.clear_all()
             self.card.clear()
             self.meter.reset()
             self.slow_down.hide()
@@ -237,17 +240,24 @@ class OverlayWindow(FloatingWindow):
             log.warning("overlay: a prompt with no title or id was ignored")
             return
         self._begin_call(prompt.t)
+        if not self._cards.offer(prompt, self.call_time()):
+            return  # the coach kept it off screen: neither card nor badge
         if prompt.id == "slow_down":
             self.slow_down.raise_for(self.call_time(), 15.0)
-        if self._cards.offer(prompt, self.call_time()):
-            self._show_current()
+        self._show_current()
 
     def _on_pipeline_outcome(self, event: PromptOutcome) -> None:
         """The coach saw the agent follow a card (or gave up on it): take it down."""
         current = self._cards.current
-        self._cards.queued = [p for p in self._cards.queued if p.id != event.id]
-        if current is not None and current.id == event.id:
+        same_card = getattr(event, "prompt_t", None) in (None, getattr(current, "t", None))
+        if current is not None and current.id == event.id and same_card:
             self._next_card()
+
+    def _on_card_cleared(self, event: CardCleared) -> None:
+        """The coach took the card down (followed, expired, the call ended)."""
+        cleared = self._cards.current is not None and self._cards.clear(str(event.id))
+        if cleared and not self.card.is_fading:
+            self.card.fade_out()
 
     def _end_call(self) -> None:
         now = self.call_time()
@@ -255,7 +265,8 @@ class OverlayWindow(FloatingWindow):
         self._call_over = True
         self.slow_down.hide()
         if self._cards.end_call(now) is not None:
-            self._show_current()
+            if self.card.prompt is not self._cards.current:  # not already on screen
+                self._show_current()
         else:
             self.card.clear()
             self._idle_timer.start()

@@ -1,61 +1,46 @@
-"""The one-card-at-a-time rule as pure logic (no Qt)."""
+"""The overlay's side of the one-card rule: it shows what the coach decided (no Qt here).
+
+The rule itself lives in the core and is tested in tests/test_presentation.py."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from app.events import Prompt
-from app.ui.policy import CardQueue, clean_prompt
+from app.ui.policy import CardSlot, clean_prompt
 
 
-def card(pid: str, t: float, priority: int, interrupts: bool = False, group: str = "customer"):  # type: ignore[no-untyped-def]
-    return Prompt(t, pid, pid.title(), "", "", priority, group, interrupts)
+def card(pid: str, t: float, priority: int, group: str = "customer") -> Prompt:
+    return Prompt(t, pid, pid.title(), "", "", priority, group, False)
 
 
-def test_equal_priority_waits_and_the_queue_is_short_and_best_first() -> None:
-    q = CardQueue(max_queued=2)
-    assert q.offer(card("a", 0, 50), 0)
-    assert not q.offer(card("b", 1, 50), 1)
-    assert not q.offer(card("c", 2, 90), 2)
-    assert not q.offer(card("d", 3, 70), 3)
-    assert [p.id for p in q.queued] == ["b", "d"]  # c (least important) fell off
-    assert q.resolve(4).id == "b"
+def test_the_slot_shows_what_the_coach_marked_shown_and_nothing_else() -> None:
+    slot = CardSlot()
+    assert slot.offer(card("a", 0, 50), 0)
+    hidden = dataclasses.replace(card("b", 1, 10), shown=False, why_not="superseded")
+    assert not slot.offer(hidden, 1)
+    assert slot.current is not None and slot.current.id == "a"
+    assert slot.queued == []  # the coach queues, not the overlay
+    assert slot.offer(card("c", 2, 90), 2)  # the coach said show it: it replaces the card
+    assert slot.current.id == "c"
 
 
-def test_queued_prompts_go_out_of_date() -> None:
-    q = CardQueue(fade_after_s=20)
-    q.offer(card("a", 0, 10), 0)
-    q.offer(card("b", 1, 60), 1)
-    assert q.resolve(30) is None  # b waited 29 s: no longer relevant
-    assert q.current is None
+def test_the_slot_clears_on_the_coachs_word_and_fades_only_as_a_safety_net() -> None:
+    slot = CardSlot(fade_after_s=20)
+    slot.offer(card("a", 0, 10), 0)
+    assert not slot.clear("other")
+    assert not slot.expire(24)
+    assert slot.expire(25)  # the coach's "cleared" never came
+    assert slot.clear("a") and slot.current is None
 
 
-def test_interruptions_do_not_interrupt_a_more_important_one() -> None:
-    q = CardQueue()
-    q.offer(card("policy", 0, 5, interrupts=True), 0)
-    assert not q.offer(card("slow", 1, 6, interrupts=True), 1)
-    assert q.current.id == "policy"
-    q.resolve(2)
-    assert q.current.id == "slow"
-
-
-def test_same_prompt_again_refreshes_and_stale_card_gives_way() -> None:
-    q = CardQueue(fade_after_s=20)
-    q.offer(card("a", 0, 10), 0)
-    assert q.offer(card("a", 5, 10), 5) and q.shown_at == 5
-    assert not q.expire(24)
-    assert q.expire(25)
-    assert q.offer(card("z", 25, 99), 25)
-
-
-def test_end_of_call_keeps_only_after_call_prompts() -> None:
-    q = CardQueue()
-    q.offer(card("a", 0, 10), 0)
-    q.offer(card("b", 1, 60), 1)
-    q.offer(card("follow", 2, 200, group="after_call"), 2)
-    assert q.end_call(3).id == "follow"
-    assert q.queued == []
-    q2 = CardQueue()
-    q2.offer(card("a", 0, 10), 0)
-    assert q2.end_call(1) is None and q2.current is None
+def test_end_of_call_keeps_only_after_call_cards() -> None:
+    slot = CardSlot()
+    slot.offer(card("follow", 2, 200, group="after_call"), 2)
+    assert slot.end_call(3) is not None
+    slot2 = CardSlot()
+    slot2.offer(card("a", 0, 10), 0)
+    assert slot2.end_call(1) is None and slot2.current is None
 
 
 def test_clean_prompt_repairs_fields() -> None:

@@ -6,6 +6,7 @@ the only fake is the clock (call time), at the edge.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -15,8 +16,10 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from app.coaching.engine import Coach
 from app.coaching.playbook import load_playbook
+from app.coaching.presentation import CardPolicy
 from app.events import (
     CallEnded,
+    CardCleared,
     Prompt,
     PromptOutcome,
     StatusMessage,
@@ -97,28 +100,34 @@ def test_a_prompt_appears_with_title_line_and_why(ui: Harness) -> None:
     assert card.title.font().pointSizeF() > card.say.font().pointSizeF()
 
 
-def test_priority_replacement_queue_and_interruption(ui: Harness) -> None:
+def test_the_overlay_shows_what_the_coachs_card_policy_decided(ui: Harness) -> None:
+    """Priority, queue and interruptions are decided in the core (CardPolicy); the overlay
+    shows the prompts it marks shown, ignores the others and takes down what it clears."""
     w = ui.window
-    ui.send(prompt("offer_timeline", 10.0))  # priority 60
-    ui.send(prompt("acknowledge_anger", 11.0))  # 10: more important, replaces it
+    policy = CardPolicy()
+
+    def offer(pid: str, t: float) -> None:
+        ui.clock.now = t
+        ui.send(*policy.offer(prompt(pid, t), t))
+
+    offer("offer_timeline", 10.0)  # priority 60
+    offer("acknowledge_anger", 11.0)  # 10: more important, replaces it
     assert w.current_prompt.id == "acknowledge_anger"
     assert w.card.title.text() == "Acknowledge their anger"
-    assert [p.id for p in w.queued_prompts] == []  # the replaced, less important card is dropped
-
-    ui.send(prompt("acknowledge_loyalty", 12.0))  # 80: less important, waits
+    offer("acknowledge_loyalty", 12.0)  # 80: less important, waits in the coach's queue
     assert w.current_prompt.id == "acknowledge_anger"
-    assert [p.id for p in w.queued_prompts] == ["acknowledge_loyalty"]
-
-    ui.send(prompt("slow_down", 13.0))  # agent-side, interrupts
+    assert w.queued_prompts == []  # nothing queues in the overlay
+    offer("slow_down", 13.0)  # agent-side, interrupts
     assert w.current_prompt.id == "slow_down"
     assert w.card.title.text() == "Pause, breathe, slow down"
     assert not w.slow_down.isHidden()  # the discreet agent badge too
-    assert [p.id for p in w.queued_prompts] == ["acknowledge_anger", "acknowledge_loyalty"]
-
-    assert w.dismiss()  # the interrupted, more important card comes back, then the queued one
-    assert w.current_prompt.id == "acknowledge_anger"
-    assert w.mark_done()
-    assert w.current_prompt.id == "acknowledge_loyalty"
+    ui.send(*policy.clear("slow_down", 14.0, "followed"))  # the coach heard it followed
+    assert w.current_prompt.id == "acknowledge_loyalty"  # the coach's next card
+    hidden = dataclasses.replace(prompt("clarify", 15.0), shown=False, why_not="superseded")
+    ui.send(hidden)
+    assert w.current_prompt.id == "acknowledge_loyalty"  # a card the coach kept off screen
+    ui.send(CardCleared(16.0, "acknowledge_loyalty", "expired after 20 s"))
+    assert w.current_prompt is None
 
 
 @pytest.mark.skipif(
