@@ -10,6 +10,7 @@ out over `fade_ms`, and then it goes.
 
 from __future__ import annotations
 
+from PySide6 import QtGui
 from PySide6.QtCore import QEasingCurve, QRectF, Qt, QVariantAnimation, Signal, SignalInstance
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.events import Prompt
-from app.markup import to_html
+from app.markup import plain, to_html
 
 CARD_STYLE = """
 QFrame#card { background: rgba(255, 255, 255, 235); border-radius: 10px; }
@@ -44,6 +45,18 @@ def rich_label(name: str) -> QLabel:
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setWordWrap(True)
     return label
+
+
+might_be_rich_text = QtGui.Qt.mightBeRichText  # how QToolTip decides to read HTML
+
+
+def why_tooltip(reason: str) -> str:
+    """The reason as a tooltip: plain text (one line, Qt does not wrap it), unless Qt would take
+    it for HTML; then escaped rich text, so nothing in it is lost."""
+    if not reason:
+        return "Why: no reason given"
+    text = f"Why: {plain(reason)}"
+    return f"<qt>Why: {to_html(reason)}</qt>" if might_be_rich_text(text) else text
 
 
 def _point_size(widget: QWidget, scale: float) -> float:
@@ -135,7 +148,7 @@ class PromptCard(QFrame):
         self.title.setText(to_html(title))
         self.say.setText(to_html(f"“{say}”") if say else "")
         self.say.setVisible(bool(say))
-        tip = f"<qt>Why: {to_html(reason)}</qt>" if reason else "Why: no reason given"
+        tip = why_tooltip(reason)
         self.setToolTip(tip)
         self.why.setToolTip(tip)
         self.why.setVisible(bool(reason))

@@ -21,6 +21,7 @@ from app.coaching.playbook import load_playbook
 from app.events import Prompt, TrendPoint
 from app.markup import plain, to_html
 from app.ui import GeometryStore, OverlayWindow
+from app.ui.card import why_tooltip
 from app.ui.window import x11_compositor_running
 
 PLAYBOOK = load_playbook()
@@ -90,6 +91,10 @@ def test_markup_helpers() -> None:
     assert plain("**now** and _then_") == "now and then"
     assert plain("5 * 3 and snake_case_name") == "5 * 3 and snake_case_name"
     assert to_html("by <day> *now*") == "by &lt;day&gt; <i>now</i>"
+    # the reason's tooltip: one plain line, or escaped HTML where Qt would read it as HTML
+    assert why_tooltip("the agent said *our policy*") == "Why: the agent said our policy"
+    assert why_tooltip("a <b>bold</b> claim") == "<qt>Why: a &lt;b&gt;bold&lt;/b&gt; claim</qt>"
+    assert why_tooltip("") == "Why: no reason given"
 
 
 def test_why_hover_shows_the_reason_although_the_overlay_is_never_active(
