@@ -6,9 +6,9 @@ compositor."""
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,27 @@ from app.ui.card import why_tooltip
 from app.ui.window import x11_compositor_running
 
 PLAYBOOK = load_playbook()
+
+
+def start_xvfb(size: str) -> tuple[subprocess.Popen, str]:
+    """A private Xvfb on a display number it picks itself (-displayfd), so it never lands on
+    another test's or user's server; returns (process, ":N") once it accepts connections."""
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", size, "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        ready, _, _ = select.select([pipe], [], [], 30)
+        number = pipe.readline().strip() if ready else ""
+    if not number.isdigit():
+        server.kill()
+        server.wait(timeout=5)
+        pytest.skip("Xvfb did not start")
+    return server, f":{number}"
 
 
 def prompt(prompt_id: str, t: float, reason: str = "test reason") -> Prompt:
@@ -217,19 +238,8 @@ def test_compositor_detection_on_a_real_x_server(tmp_path: Path) -> None:
     from Xlib import X
     from Xlib import display as xdisplay
 
-    number = 100 + os.getpid() % 400
-    display = f":{number}"
-    server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "320x200x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, display = start_xvfb("320x200x24")
     try:
-        socket = Path(f"/tmp/.X11-unix/X{number}")
-        for _ in range(200):
-            if socket.exists():
-                break
-            time.sleep(0.05)
         assert not x11_compositor_running(display)  # a bare X server: corners would be black
         # a compositing manager announces itself by owning _NET_WM_CM_S0; be one
         conn = xdisplay.Display(display)

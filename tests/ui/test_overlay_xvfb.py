@@ -6,15 +6,37 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_xvfb(size: str) -> tuple[subprocess.Popen, str]:
+    """A private Xvfb on a display number it picks itself (-displayfd), so it never lands on
+    another test's or user's server; returns (process, ":N") once it accepts connections."""
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", size, "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        ready, _, _ = select.select([pipe], [], [], 30)
+        number = pipe.readline().strip() if ready else ""
+    if not number.isdigit():
+        server.kill()
+        server.wait(timeout=5)
+        pytest.skip("Xvfb did not start")
+    return server, f":{number}"
+
 
 HOVER = r"""
 import json, sys, tempfile
@@ -49,21 +71,11 @@ print(json.dumps({"active": overlay.isActiveWindow(), "composited": overlay.comp
 
 @pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb not installed")
 def test_why_hover_shows_on_a_real_x_server(tmp_path: Path) -> None:
-    number = 500 + os.getpid() % 400
-    server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1024x600x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, display = start_xvfb("1024x600x24")
     try:
-        socket = Path(f"/tmp/.X11-unix/X{number}")
-        for _ in range(200):
-            if socket.exists():
-                break
-            time.sleep(0.05)
         env = {
             **os.environ,
-            "DISPLAY": f":{number}",
+            "DISPLAY": display,
             "QT_QPA_PLATFORM": "xcb",
             "PYTHONPATH": str(ROOT),
             "XDG_DATA_HOME": str(tmp_path),
