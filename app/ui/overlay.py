@@ -198,7 +198,9 @@ class OverlayWindow(FloatingWindow):
         now = self.call_time()
         self.slow_down.expire(now)
         self.fit_height()  # a status line may have cleared itself
-        if self._cards.expire(now) and not self.card.is_fading:
+        # after the call only the call-back reminder is left, and it stays until marked (a
+        # replay's clock runs on after the call ends; a live call's stops)
+        if not self._call_over and self._cards.expire(now) and not self.card.is_fading:
             self.card.fade_out()
 
     # ------------------------------------------------------------------ events

@@ -252,3 +252,20 @@ def test_compositor_detection_on_a_real_x_server(tmp_path: Path) -> None:
         server.terminate()
         server.wait(timeout=5)
     assert not x11_compositor_running(display)  # the server is gone: no translucency
+
+
+def test_the_call_back_reminder_stays_after_the_call_until_marked(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from app.events import CallEnded
+
+    clock = Clock()
+    overlay = OverlayWindow(clock=clock, geometry_store=GeometryStore(tmp_path / "g.json"))
+    qtbot.addWidget(overlay)
+    overlay.show()
+    overlay.handle_event(prompt("follow_up_call", 90.0))
+    overlay.handle_event(CallEnded(90.0, 90.0))
+    clock.now = 200.0  # a replay's clock runs on after the call
+    overlay.tick()
+    qtbot.wait(50)
+    assert not overlay.card.is_fading
+    assert overlay.current_prompt is not None and overlay.current_prompt.id == "follow_up_call"
+    assert overlay.mark_done()
