@@ -1,12 +1,25 @@
-"""Build the bundled demo call: ``app/assets/demo_call.ogg`` and ``app/assets/demo_call.json``.
+"""Build the bundled demo calls: ``app/assets/demo_call.ogg`` / ``.json`` and
+``app/assets/demo_call_resolved.ogg`` / ``.json``.
 
-The demo call is a synthetic customer-service phone call, recorded in stereo at 16 kHz with the
+``--scenario escalation`` (the default, ``callcoach demo``): the first demo call, a synthetic
+customer-service phone call, recorded in stereo at 16 kHz with the
 agent on the LEFT channel and the customer on the RIGHT channel. The customer starts calm,
 escalates to anger (repeat contact, long wait), the agent first answers with policy language and
 refusals, puts the customer on a silent hold of about 23 s, then comes back, acknowledges the
 anger, gives a concrete timeline and the call ends calmly. It exercises several coaching prompts
 (acknowledge_anger, avoid_policy_language, offer_timeline, owner_question, update_on_progress,
 follow_up_call).
+
+``--scenario resolved`` (``callcoach demo --call resolved``): a call that escalates and is handled
+well. An internet outage: the customer works from home, gets angry ("nobody tells me anything"),
+the agent pauses, acknowledges the anger, gives a timeline when asked "how long", and when the
+customer rejects it ("not good enough, I need to work today") asks the owner question ("if you
+ran this business, what would you do in my place?"). The customer proposes a mobile hotspot, the
+agent agrees and adds a credit, and the call ends calmly. No hold, no policy language, no selling.
+The agent leaves a short pause after each customer turn a card answers, so the card is up before
+the agent speaks.
+
+``--scenario all`` writes both.
 
 Tone of voice is carried by espeak-ng parameters: calm turns use normal pitch, rate and amplitude;
 annoyed and angry turns are clearly higher pitched, faster and louder. A little band-limited noise
@@ -25,7 +38,8 @@ transcribes the key phrases ("our policy", "nothing I can do", "third time", "ho
 "please hold", "by Friday") recognisably; re-check with faster-whisper after editing lines.
 
 Usage:
-    .venv/bin/python scripts/make_demo_call.py [--out-dir app/assets] [--flac]
+    .venv/bin/python scripts/make_demo_call.py [--scenario escalation|resolved|all]
+        [--out-dir app/assets] [--flac]
 
 Running the demo itself does not need espeak-ng: the generated audio is committed.
 """
@@ -37,7 +51,7 @@ import json
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -187,6 +201,109 @@ DIALOGUE: list[Line] = [
 ]
 
 
+# The second demo: escalates, handled well, calms down. Key phrases are the ones Whisper tiny.en
+# must hear: "nobody tells me anything", "how long", "I don't want", "if you ran ... in my place".
+RESOLVED_DIALOGUE: list[Line] = [
+    Line(
+        "agent",
+        "calm",
+        "Thank you for calling Brightline. My name is Alex. How may I help you?",
+        gap=0.8,
+    ),
+    Line(
+        "customer",
+        "calm",
+        "Hello Alex. My internet has been down since Monday, and I work from home.",
+    ),
+    Line("agent", "calm", "I'm sorry to hear that. What is your account number, please?"),
+    Line("customer", "calm", "Yes. It is three one four, one five nine.", gap=0.8),
+    Line("agent", "calm", "Thank you. I see the fault report on your line.", gap=1.0),
+    Line(
+        "customer",
+        "annoyed",
+        "A report? I reported it on Monday and nothing has happened! I lost two days of work!",
+        gap=0.5,
+    ),
+    Line(
+        "customer",
+        "angry",
+        "This is ridiculous! I pay you every month, and nobody tells me anything!",
+        gap=0.9,
+    ),
+    # The agent pauses (the acknowledge_anger card is up) and acknowledges.
+    Line(
+        "agent",
+        "calm",
+        "You have every right to be angry. I hear you, and I want to help.",
+        gap=1.6,
+    ),
+    Line(
+        "customer",
+        "angry",
+        "Then how long is this going to take? How long do I have to wait?",
+        gap=0.4,
+    ),
+    # A timeline: a day, a time, a call back.
+    Line(
+        "agent",
+        "calm",
+        "A technician will come tomorrow morning, between eight and ten. "
+        "I will call you at twelve to make sure it is working.",
+        gap=1.6,
+    ),
+    Line(
+        "customer",
+        "angry",
+        "Tomorrow? No! I don't want to wait until tomorrow! I need to work today!",
+        gap=0.5,
+    ),
+    # The owner question.
+    Line(
+        "agent",
+        "calm",
+        "I understand. If you ran this business, what would you do in my place?",
+        gap=1.6,
+    ),
+    Line(
+        "customer",
+        "annoyed",
+        "Well. I would send me a mobile hotspot, so I can work until it is fixed.",
+        gap=0.8,
+    ),
+    Line(
+        "agent",
+        "calm",
+        "That is a good idea. I will send you a mobile hotspot today by courier, at no cost. "
+        "It will be with you by four pm.",
+    ),
+    Line("customer", "calm", "Oh. Okay. That would really help. Thank you.", gap=0.7),
+    Line(
+        "agent",
+        "calm",
+        "And I will credit your account for the days without service.",
+    ),
+    Line("customer", "calm", "Thank you, Alex. I appreciate that.", gap=0.6),
+    Line("agent", "calm", "You're welcome. I will call you tomorrow at twelve. Have a good day."),
+    Line("customer", "calm", "You too. Bye.", gap=0.5),
+]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One bundled demo call: its dialogue and where it is written."""
+
+    name: str
+    stem: str
+    dialogue: list[Line] = field(default_factory=list)
+    hold_seconds: float | None = None  # the silent hold, if the call has one
+
+
+SCENARIOS = {
+    "escalation": Scenario("escalation", "demo_call", DIALOGUE, HOLD_SECONDS),
+    "resolved": Scenario("resolved", "demo_call_resolved", RESOLVED_DIALOGUE, None),
+}
+
+
 def synthesize(line: Line, workdir: Path, index: int) -> np.ndarray:
     """Synthesize one line with espeak-ng and return float32 mono audio at 16 kHz, trimmed."""
     tone = TONES[(line.speaker, line.mood)]
@@ -242,13 +359,15 @@ def background_noise(n_samples: int, rng: np.random.Generator, level: float) -> 
     return coloured * level
 
 
-def build_call(workdir: Path) -> tuple[np.ndarray, list[dict[str, object]]]:
+def build_call(
+    workdir: Path, dialogue: list[Line] = DIALOGUE
+) -> tuple[np.ndarray, list[dict[str, object]]]:
     """Place every synthesized turn on the timeline; return (stereo audio, turn records)."""
-    clips = [synthesize(line, workdir, i) for i, line in enumerate(DIALOGUE)]
+    clips = [synthesize(line, workdir, i) for i, line in enumerate(dialogue)]
     turns: list[dict[str, object]] = []
     starts: list[int] = []
     cursor = 0
-    for line, clip in zip(DIALOGUE, clips, strict=True):
+    for line, clip in zip(dialogue, clips, strict=True):
         start = max(0, cursor + round(line.gap * SAMPLE_RATE))
         starts.append(start)
         cursor = start + len(clip)
@@ -256,7 +375,7 @@ def build_call(workdir: Path) -> tuple[np.ndarray, list[dict[str, object]]]:
     total = cursor + tail
 
     channels = {"agent": np.zeros(total, np.float32), "customer": np.zeros(total, np.float32)}
-    for line, clip, start in zip(DIALOGUE, clips, starts, strict=True):
+    for line, clip, start in zip(dialogue, clips, starts, strict=True):
         channels[line.speaker][start : start + len(clip)] += clip
         turns.append(
             {
@@ -281,19 +400,22 @@ def build_call(workdir: Path) -> tuple[np.ndarray, list[dict[str, object]]]:
     return stereo.astype(np.float32), turns
 
 
-def write_outputs(out_dir: Path, use_flac: bool) -> tuple[Path, Path]:
+def write_outputs(
+    out_dir: Path, use_flac: bool, scenario: Scenario = SCENARIOS["escalation"]
+) -> tuple[Path, Path]:
     """Synthesize the call and write the audio and its JSON script into ``out_dir``."""
     if shutil.which("espeak-ng") is None:
         raise SystemExit("espeak-ng not found: apt-get install -y espeak-ng")
     out_dir.mkdir(parents=True, exist_ok=True)
+    dialogue = scenario.dialogue
     with tempfile.TemporaryDirectory(prefix="demo_call_") as tmp:
-        stereo, turns = build_call(Path(tmp))
+        stereo, turns = build_call(Path(tmp), dialogue)
 
     if use_flac:
-        audio_path = out_dir / "demo_call.flac"
+        audio_path = out_dir / f"{scenario.stem}.flac"
         sf.write(audio_path, stereo, SAMPLE_RATE, format="FLAC", subtype="PCM_16")
     else:
-        audio_path = out_dir / "demo_call.ogg"
+        audio_path = out_dir / f"{scenario.stem}.ogg"
         # libsndfile maps compression_level 0..1 to Vorbis quality 1..0.
         with sf.SoundFile(
             audio_path,
@@ -311,25 +433,27 @@ def write_outputs(out_dir: Path, use_flac: bool) -> tuple[Path, Path]:
     first_angry = next(
         i for i, t in enumerate(turns) if t["speaker"] == "customer" and t["mood"] == "angry"
     )
-    # The hold is the long gap before the agent comes back.
-    hold_index = next(i for i, line in enumerate(DIALOGUE) if line.gap >= HOLD_SECONDS) - 1
+    hold: dict[str, object] | None = None
+    if scenario.hold_seconds is not None:
+        # The hold is the long gap before the agent comes back.
+        hold_index = (
+            next(i for i, line in enumerate(dialogue) if line.gap >= scenario.hold_seconds) - 1
+        )
+        hold = {"start": turns[hold_index]["end"], "end": turns[hold_index + 1]["start"]}
     script = {
         "audio": audio_path.name,
         "sample_rate": SAMPLE_RATE,
         "channels": {"left": "agent", "right": "customer"},
         "duration_s": round(len(stereo) / SAMPLE_RATE, 3),
         "first_angry_customer_turn": first_angry,
-        "hold": {
-            "start": turns[hold_index]["end"],
-            "end": turns[hold_index + 1]["start"],
-        },
+        "hold": hold,
         "voices": {
             "agent": AGENT_VOICE,
             "customer": CUSTOMER_VOICE,
         },
         "turns": turns,
     }
-    json_path = out_dir / "demo_call.json"
+    json_path = out_dir / f"{scenario.stem}.json"
     json_path.write_text(json.dumps(script, indent=2) + "\n", encoding="utf-8")
     return audio_path, json_path
 
@@ -339,12 +463,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT_DIR)
     parser.add_argument("--flac", action="store_true", help="write FLAC instead of OGG Vorbis")
+    parser.add_argument(
+        "--scenario", choices=[*SCENARIOS, "all"], default="escalation", help="which demo call"
+    )
     args = parser.parse_args()
-    audio_path, json_path = write_outputs(args.out_dir, args.flac)
-    info = sf.info(audio_path)
-    size_kb = audio_path.stat().st_size / 1024
-    print(f"wrote {audio_path} ({info.duration:.1f} s, {info.channels} ch, {size_kb:.0f} KiB)")
-    print(f"wrote {json_path}")
+    names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
+    for name in names:
+        audio_path, json_path = write_outputs(args.out_dir, args.flac, SCENARIOS[name])
+        info = sf.info(audio_path)
+        size_kb = audio_path.stat().st_size / 1024
+        print(f"wrote {audio_path} ({info.duration:.1f} s, {info.channels} ch, {size_kb:.0f} KiB)")
+        print(f"wrote {json_path}")
 
 
 if __name__ == "__main__":

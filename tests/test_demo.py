@@ -87,3 +87,125 @@ def test_report_prompts_say_whether_they_were_shown_and_outcomes_have_evidence(
         assert p["outcome"] in ("followed", "ignored", "superseded"), p
         assert p["outcome_t"] <= demo_report["duration_s"], p  # never after the call's end
         assert "frustration_before" in p and "frustration_after" in p, p
+
+
+# ---------------------------------------------------------------- the printed demo, in order
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+RESOLVED_SCRIPT = json.loads((ASSETS_DIR / "demo_call_resolved.json").read_text())
+UTTERANCE_LINE = re.compile(r"^\s+(\d+\.\d)s (agent|customer)")
+PROMPT_LINE = re.compile(r"^\s+>>>\s+(\d+\.\d)s\s+(.*)$")
+
+
+def run_demo(out: Path, *extra: str) -> tuple[str, dict]:
+    from app.cli import main
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["demo", "--out", str(out), "--no-overlay", *extra]) == 0
+    reports = list(out.glob("*.json"))
+    assert len(reports) == 1, reports
+    return printed.getvalue(), json.loads(reports[0].read_text())
+
+
+@pytest.fixture(scope="module")
+def printed_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
+    return run_demo(tmp_path_factory.mktemp("printed"))
+
+
+@pytest.fixture(scope="module")
+def resolved_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
+    return run_demo(tmp_path_factory.mktemp("resolved"), "--call", "resolved")
+
+
+def printed_events(text: str) -> list[tuple[str, float, str]]:
+    """("utterance", start, speaker) and ("prompt", t, title) in printed order."""
+    events: list[tuple[str, float, str]] = []
+    for line in text.splitlines():
+        if m := PROMPT_LINE.match(line):
+            events.append(("prompt", float(m.group(1)), m.group(2)))
+        elif m := UTTERANCE_LINE.match(line):
+            events.append(("utterance", float(m.group(1)), m.group(2)))
+    return events
+
+
+def check_print_order(text: str, report: dict) -> None:
+    events = printed_events(text)
+    assert len([e for e in events if e[0] == "utterance"]) == len(report["utterances"])
+    shown = [p for p in report["prompts"] if p["shown"]]  # the demo prints what the agent sees
+    assert len([e for e in events if e[0] == "prompt"]) == len(shown)
+    times = [t for _, t, _ in events]
+    assert times == sorted(times), events  # call-time order, as the times printed say
+    for p in shown:
+        where = next(
+            i
+            for i, e in enumerate(events)
+            if e[0] == "prompt" and abs(e[1] - p["t"]) < 0.06 and e[2] == e[2].upper()
+        )
+        before = [t for kind, t, _ in events[:where] if kind == "utterance"]
+        # every utterance that had ended when the card appeared (its trigger among them) is
+        # printed before the card; none that started after it (printed times have 1 decimal)
+        for u in report["utterances"]:
+            if u["end"] <= p["t"]:
+                assert any(abs(t - u["start"]) <= 0.06 for t in before), (p, u)
+        after = [t for kind, t, _ in events[where:] if kind == "utterance"]
+        assert all(t >= p["t"] - 0.06 for t in after), (p, after)
+
+
+def test_demo_prints_prompts_after_the_utterances_before_them(
+    printed_demo: tuple[str, dict],
+) -> None:
+    text, report = printed_demo
+    check_print_order(text, report)
+    titles = [title for kind, _, title in printed_events(text) if kind == "prompt"]
+    assert "SAY WHAT YOU CAN DO" in titles  # the playbook's "*can*" without its asterisks
+    assert not any("*" in title for title in titles)
+
+
+# ---------------------------------------------------------------- the second demo: resolved
+def test_resolved_demo_audio_is_small_stereo_and_scripted() -> None:
+    import soundfile as sf
+
+    path = ASSETS_DIR / "demo_call_resolved.ogg"
+    assert path.stat().st_size < 1024 * 1024
+    info = sf.info(path)
+    assert info.channels == 2 and info.samplerate == 16_000
+    assert abs(info.duration - RESOLVED_SCRIPT["duration_s"]) < 0.05
+    assert 60 <= RESOLVED_SCRIPT["duration_s"] <= 120
+    assert RESOLVED_SCRIPT["channels"] == {"left": "agent", "right": "customer"}
+    assert RESOLVED_SCRIPT["hold"] is None  # handled without putting the customer on hold
+
+
+def test_resolved_demo_escalates_then_calms_down(resolved_demo: tuple[str, dict]) -> None:
+    _, report = resolved_demo
+    customer = [u for u in report["utterances"] if u["speaker"] == "customer"]
+    peak = max(range(len(customer)), key=lambda i: customer[i]["frustration"])
+    assert customer[peak]["frustration"] >= 0.8
+    assert report["summary"]["escalated"] is True
+    opening = [u["frustration"] for u in customer if u["end"] < 24]
+    assert opening and max(opening) < 0.35  # a calm start
+    last = customer[-3:]
+    assert peak < len(customer) - 3
+    assert all(u["frustration"] < 0.35 for u in last), last  # and a calm end
+
+
+def test_resolved_demo_cards_are_the_ones_a_trainer_expects(
+    resolved_demo: tuple[str, dict],
+) -> None:
+    text, report = resolved_demo
+    ids = [p["id"] for p in report["prompts"]]
+    assert ids[0] == "acknowledge_anger"
+    first_upset = RESOLVED_SCRIPT["turns"][RESOLVED_SCRIPT["first_angry_customer_turn"] - 1]
+    assert first_upset["mood"] == "annoyed"
+    ack = report["prompts"][0]
+    assert first_upset["end"] <= ack["t"] <= first_upset["end"] + 10
+    # the situations of the script: a "how long", a rejected offer, an escalated call
+    assert {"offer_timeline", "owner_question", "follow_up_call"} <= set(ids)
+    # the agent never sells, never hides behind policy, never raises their voice
+    assert not {"no_upsell_unresolved", "avoid_policy_language", "slow_down"} & set(ids)
+    check_print_order(text, report)

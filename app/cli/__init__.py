@@ -91,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run the bundled demo call and write its report")
     p.add_argument("--out", type=Path, default=Path("callcoach-demo"), help="report folder")
     p.add_argument("--no-overlay", action="store_true", help="print prompts only")
+    p.add_argument(
+        "--call",
+        choices=("escalation", "resolved"),
+        default="escalation",
+        help="which bundled call: escalation (default) or resolved (a call handled well)",
+    )
     _call_options(p)
     _common(p)
     return parser

@@ -18,6 +18,10 @@ from app.paths import ASSETS_DIR
 log = logging.getLogger("callcoach")
 EXIT_BAD_INPUT = 2
 DEMO_CALL = ASSETS_DIR / "demo_call.ogg"
+DEMO_CALLS = {  # `callcoach demo --call NAME`
+    "escalation": DEMO_CALL,
+    "resolved": ASSETS_DIR / "demo_call_resolved.ogg",
+}
 
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -112,30 +116,63 @@ def _event_printer(high: float) -> Callable[[Event], None]:
 
 def _print_event(event: Event, high: float) -> None:
     from app.events import Utterance
+    from app.markup import plain
 
     if isinstance(event, Utterance):
         mark = "!" if event.frustration >= high else " "
         who = f"{event.speaker:8s}{mark}"
         print(f"  {event.start:6.1f}s {who} [{event.frustration:.2f}] {event.text}", flush=True)
     elif isinstance(event, Prompt) and event.shown:  # what the agent sees (the one-card rule)
-        print(f"\n  >>> {event.t:6.1f}s  {event.title.upper()}", flush=True)
+        print(f"\n  >>> {event.t:6.1f}s  {plain(event.title).upper()}", flush=True)
         if event.say:
-            print(f"      say: \u201c{event.say}\u201d", flush=True)
+            print(f"      say: \u201c{plain(event.say)}\u201d", flush=True)
         print(f"      why: {event.reason}\n", flush=True)
+
+
+class _CallTimeOrder:
+    """Collects a call's events and gives them back in call-time order: utterances by their
+    start (the time printed beside them), prompts by the time the card appears. The pipeline
+    emits an utterance when it has been processed, so a long utterance that started before a
+    prompt can arrive after it; sorted, a prompt always follows the utterance that triggered it
+    (its time is at or after that utterance's end)."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def __call__(self, event: Event) -> None:
+        self.events.append(event)
+
+    def ordered(self) -> list[Event]:
+        from app.events import Utterance
+
+        def key(item: tuple[int, Event]) -> tuple[float, int, int]:
+            seq, event = item
+            if isinstance(event, Utterance):
+                return (event.start, 0, seq)
+            if isinstance(event, Prompt):
+                return (event.t, 1, seq)
+            return (float("inf"), 2, seq)
+
+        return [event for _, event in sorted(enumerate(self.events), key=key)]
 
 
 def demo(args: argparse.Namespace, settings: Settings) -> int:
     from app.pipeline import analyze_call, load_models
     from app.report.call_report import build_report, write_report
 
-    if not DEMO_CALL.exists():
-        raise CallcoachError(f"the bundled demo call is missing ({DEMO_CALL}); reinstall callcoach")
-    print(f"callcoach demo: analysing {DEMO_CALL.name} (agent left, customer right)\n", flush=True)
+    call = DEMO_CALLS.get(getattr(args, "call", None) or "escalation", DEMO_CALL)
+    if not call.exists():
+        raise CallcoachError(f"the bundled demo call is missing ({call}); reinstall callcoach")
+    print(f"callcoach demo: analysing {call.name} (agent left, customer right)\n", flush=True)
     models = load_models(settings)
     high = models.thresholds.high
-    result = analyze_call(DEMO_CALL, settings, models, sinks=[_event_printer(high)])
+    collected = _CallTimeOrder()
+    result = analyze_call(call, settings, models, sinks=[collected])
+    printer = _event_printer(high)
+    for event in collected.ordered():
+        printer(event)
     report = build_report(result, settings, models.thresholds)
-    out = write_report(report, args.out, DEMO_CALL.stem)
+    out = write_report(report, args.out, call.stem)
     counts = ", ".join(f"{k} ×{v}" for k, v in report["summary"]["prompt_counts"].items())
     print(f"\nprompts: {counts or 'none'}")
     print(f"report written to {out}")

@@ -2,7 +2,8 @@
 
 Frameless, always on top, translucent, and it never takes the keyboard from the agent's call
 software (a tool window that does not accept focus and shows without activating). Fed only with
-pipeline events through `handle_event` (usually via `EventBridge`), which never raises.
+pipeline events through `handle_event` (usually via `EventBridge`), which never raises. Its height
+follows what it shows: between cards it shrinks to the header and the meter.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from app.ui.window import FloatingWindow
 log = logging.getLogger(__name__)
 
 OutcomeCallback = Callable[[str, str, float], object]
-MIN_SIZE = QSize(260, 120)
+MIN_SIZE = QSize(260, 40)  # the height follows the content (FloatingWindow.fit_height)
 DONE_KEYS = "Ctrl+Alt+D"
 DISMISS_KEYS = "Ctrl+Alt+X"
 
@@ -53,7 +54,7 @@ class OverlayWindow(FloatingWindow):
         clock: Callable[[], float] | None = None,
         geometry_store: GeometryStore | None = None,
         fade_after_s: float = 20.0,
-        fade_ms: int = 600,
+        fade_ms: int = 1200,
         hide_when_idle: bool = True,
         idle_after_call_ms: int = 8000,
         slow_down_tone: float = 0.75,
@@ -99,7 +100,7 @@ class OverlayWindow(FloatingWindow):
         layout.setSpacing(6)
         layout.addLayout(header)
         layout.addWidget(self.meter)
-        layout.addWidget(self.card, 1)
+        layout.addWidget(self.card)
         layout.addLayout(footer)
 
         self.card.done_clicked.connect(self.mark_done)
@@ -118,6 +119,7 @@ class OverlayWindow(FloatingWindow):
         self._idle_timer = QTimer(self, singleShot=True, interval=idle_after_call_ms)
         self._idle_timer.timeout.connect(self._idle_after_call)
         self.restore_geometry()
+        self.fit_height()
 
     # ------------------------------------------------------------------ public API
     def call_time(self) -> float:
@@ -139,6 +141,7 @@ class OverlayWindow(FloatingWindow):
         """Show one pipeline event. Never raises: odd input is logged and ignored."""
         try:
             self._dispatch(event)
+            self.fit_height()
         except Exception:
             log.exception("overlay ignored an event it could not show: %r", event)
 
@@ -175,22 +178,30 @@ class OverlayWindow(FloatingWindow):
             self.hide()
         elif idle:  # a small pill: the header line only
             self.setMinimumSize(0, 0)
+            self.setMaximumHeight(16_777_215)
             self.adjustSize()
+            self.fit_height()
         else:
             self.setMinimumSize(self.normal_minimum)
             self.restore_geometry()
+            self.fit_height()
             self.show()
 
     def show_status(self, level: str, message: str) -> None:
         """A line for the user (device error, dropped audio); info lines clear after 8 s."""
         text = self.status_label.show_message(level, message)
+        self.fit_height()
         self.status_changed.emit(self.status_label.level, text)
 
     def tick(self) -> None:
-        """Timers in call time: the slow-down badge goes quiet, a stale card fades."""
+        """Timers in call time: the slow-down badge goes quiet, a stale card fades; the height
+        follows what is left."""
         now = self.call_time()
         self.slow_down.expire(now)
-        if self._cards.expire(now) and not self.card.is_fading:
+        self.fit_height()  # a status line may have cleared itself
+        # after the call only the call-back reminder is left, and it stays until marked (a
+        # replay's clock runs on after the call ends; a live call's stops)
+        if not self._call_over and self._cards.expire(now) and not self.card.is_fading:
             self.card.fade_out()
 
     # ------------------------------------------------------------------ events
@@ -290,6 +301,7 @@ class OverlayWindow(FloatingWindow):
             except Exception:
                 log.exception("recording the outcome of %s failed", prompt.id)
         self._next_card()
+        self.fit_height()
         return True
 
     def _next_card(self) -> None:
@@ -304,6 +316,7 @@ class OverlayWindow(FloatingWindow):
         if self._cards.current is not None:
             log.info("prompt %s faded without action", self._cards.current.id)
         self._next_card()
+        self.fit_height()
 
     def _idle_after_call(self) -> None:
         if self._call_over and self._cards.current is None:

@@ -1,12 +1,21 @@
 """A small floating window: frameless, on top, translucent, never focused, dragged by its body,
-with its place remembered per screen."""
+with its place remembered per screen.
+
+Its height follows its content (`fit_height`): the user chooses where it sits and how wide it is,
+and it never keeps an empty panel around. Tooltips show although it is never the active window
+(Qt shows them only for the active window unless `WA_AlwaysShowToolTips` is set). Without a
+compositor (plain X11) translucent pixels show black, so it is then painted opaque and cut to its
+rounded shape with a window mask.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPainterPath, QPaintEvent, QRegion
 from PySide6.QtWidgets import QWidget
 
 from app.ui.geometry import GeometryStore, restore_geometry, save_geometry
@@ -17,6 +26,48 @@ WINDOW_FLAGS = (
     | Qt.WindowType.WindowStaysOnTopHint
     | Qt.WindowType.WindowDoesNotAcceptFocus  # typing stays in the agent's call software
 )
+RADIUS = 12.0
+PANEL = QColor(22, 24, 30, 215)
+
+log = logging.getLogger(__name__)
+
+
+def x11_compositor_running(display: str | None = None) -> bool:
+    """True when an X11 compositing manager owns the `_NET_WM_CM_S<screen>` selection (the
+    EWMH way to tell). False when none does, or when the X server cannot be asked."""
+    try:
+        from Xlib import X
+        from Xlib import display as xdisplay
+    except ImportError:
+        return False
+    try:
+        conn = xdisplay.Display(display or os.environ.get("DISPLAY"))
+    except Exception as exc:  # no server, no permission: no translucency to count on
+        log.debug("cannot ask the X server about a compositor: %s", exc)
+        return False
+    try:
+        atom = conn.intern_atom(f"_NET_WM_CM_S{conn.get_default_screen()}")
+        owner = conn.get_selection_owner(atom)
+        return owner not in (X.NONE, None) and getattr(owner, "id", owner) != X.NONE
+    except Exception as exc:
+        log.debug("compositor check failed: %s", exc)
+        return False
+    finally:
+        conn.close()
+
+
+def compositing_active() -> bool:
+    """Whether translucent window pixels are blended with what lies below. Always on Wayland,
+    Windows, macOS and offscreen; on X11 only with a compositing manager running."""
+    if QGuiApplication.platformName() != "xcb":
+        return True
+    return x11_compositor_running()
+
+
+def rounded_region(rect: QRect, radius: float) -> QRegion:
+    path = QPainterPath()
+    path.addRoundedRect(QRectF(rect), radius, radius)
+    return QRegion(path.toFillPolygon().toPolygon())
 
 
 class FloatingWindow(QWidget):
@@ -29,6 +80,12 @@ class FloatingWindow(QWidget):
         super().__init__(parent, WINDOW_FLAGS)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+        # the window is never active, and Qt shows tooltips ("why?") only for the active window
+        self.setAttribute(Qt.WidgetAttribute.WA_AlwaysShowToolTips)
+        self.composited: bool | None = None  # decided when first shown (see set_composited)
+        self._fitting = False
+        self._fit_timer = QTimer(self, singleShot=True, interval=0)
+        self._fit_timer.timeout.connect(self.fit_height)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.normal_minimum = minimum or QSize(260, 120)
         self.setMinimumSize(self.normal_minimum)
@@ -48,12 +105,51 @@ class FloatingWindow(QWidget):
         """Back where it was on this screen (call once the content is laid out)."""
         restore_geometry(self, self.geometry_store)
 
+    def set_composited(self, composited: bool) -> None:
+        """Translucent rounded corners with a compositor; opaque and masked to the rounded
+        shape without one (else the corners show black)."""
+        self.composited = composited
+        if composited:
+            self.clearMask()
+        else:
+            self.setMask(rounded_region(self.rect(), RADIUS))
+        self.update()
+
+    def fit_height(self) -> None:
+        """Make the window exactly as tall as its content at its width (the size grip then
+        changes the width only). A window in the lower half of its screen keeps its bottom edge,
+        so it grows upwards and stays on screen."""
+        layout = self.layout()
+        if layout is None or self._fitting:
+            return
+        self._fitting = True
+        try:
+            layout.invalidate()
+            layout.activate()
+            width = self.width()
+            height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else -1
+            if height <= 0:
+                height = layout.totalSizeHint().height()
+            height = max(height, layout.totalMinimumSize().height(), 1)
+            old = self.geometry()
+            if self.minimumHeight() == height == self.maximumHeight() == old.height():
+                return
+            self.setFixedHeight(height)
+            screen = self.screen()
+            if screen is not None and old.center().y() > screen.availableGeometry().center().y():
+                self.move(old.x(), old.bottom() + 1 - height)
+        finally:
+            self._fitting = False
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QColor(255, 255, 255, 40))
-        painter.setBrush(QColor(22, 24, 30, 215))
-        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 12, 12)
+        panel = QColor(PANEL)
+        if self.composited is False:
+            panel.setAlpha(255)  # no compositor: alpha would only darken to black
+        painter.setBrush(panel)
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), RADIUS, RADIUS)
 
     # dragging: the window manager's own move where it offers one (needed on Wayland)
     def mousePressEvent(self, event: Any) -> None:
@@ -81,10 +177,16 @@ class FloatingWindow(QWidget):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
+        if self.composited is False:
+            self.setMask(rounded_region(self.rect(), RADIUS))
+        if event.oldSize().width() != event.size().width():
+            self._fit_timer.start()  # wrapped text may need another height at the new width
         self._save_timer.start()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        if self.composited is None:
+            self.set_composited(compositing_active())
         self._placed = True
 
     def hideEvent(self, event: Any) -> None:
