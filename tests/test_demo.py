@@ -204,8 +204,10 @@ def test_resolved_demo_cards_are_the_ones_a_trainer_expects(
     assert first_upset["mood"] == "annoyed"
     ack = report["prompts"][0]
     assert first_upset["end"] <= ack["t"] <= first_upset["end"] + 10
-    # the situations of the script: a "how long", a rejected offer, an escalated call
-    assert {"offer_timeline", "owner_question", "follow_up_call"} <= set(ids)
+    # the situations of the script: a "how long", the fix agreed once calm, an escalated call.
+    # The rejected offer comes after one high line only, not sustained high frustration, so
+    # the owner question is the agent's own move here, not a card.
+    assert {"offer_timeline", "offer_something_extra", "follow_up_call"} <= set(ids)
     # the agent never sells, never hides behind policy, never raises their voice
     assert not {"no_upsell_unresolved", "avoid_policy_language", "slow_down"} & set(ids)
     check_print_order(text, report)
