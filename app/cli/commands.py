@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from app.cli.preflight import writable_folder
 from app.config import Settings
 from app.errors import AudioReadError, CallcoachError
 from app.events import Event, Prompt
@@ -38,6 +40,7 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
     from app.pipeline import analyze_call, load_models
     from app.report.call_report import build_report, write_report
 
+    writable_folder(args.out)  # before the first call is analysed, not after
     models = load_models(settings)
     status = 0
     for path in args.calls:
@@ -55,8 +58,14 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
 def score_text(args: argparse.Namespace, settings: Settings) -> int:
     from app.scoring.words import load_words_scorer
 
+    lines, invalid = read_lines(sys.stdin.buffer.read())
+    if invalid:
+        print(
+            f"callcoach: {invalid} input line(s) had bytes that are not UTF-8; "
+            "they were replaced with \ufffd and those lines scored as read",
+            file=sys.stderr,
+        )
     scorer = load_words_scorer(threads=settings.scoring.threads)
-    lines = [line.rstrip("\r\n") for line in sys.stdin]
     out = sys.stdout
     batch = 64
     for i in range(0, len(lines), batch):
@@ -64,6 +73,31 @@ def score_text(args: argparse.Namespace, settings: Settings) -> int:
             out.write(f"{score:.4f}\n")
     out.flush()
     return 0
+
+
+_NEWLINE = re.compile(rb"\r\n|\r|\n")
+
+
+def read_lines(data: bytes) -> tuple[list[str], int]:
+    """Standard input as text lines (universal newlines, as Python's text mode splits them) and
+    how many lines held bytes that are not UTF-8. Every line is kept, one score per line: bad
+    bytes become U+FFFD in their own line instead of failing (or shifting) the others."""
+    if not data:
+        return [], 0
+    parts = _NEWLINE.split(data)
+    if parts[-1] == b"":
+        parts.pop()  # the newline that ends the last line
+    lines: list[str] = []
+    invalid = 0
+    for raw in parts:
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            invalid += 1
+            lines.append(raw.decode("utf-8", errors="replace"))
+    if lines and lines[0].startswith("\ufeff"):
+        lines[0] = lines[0][1:]  # a byte-order mark is not part of the first utterance
+    return lines, invalid
 
 
 def _mono_clip(path: Path) -> np.ndarray:
@@ -76,12 +110,11 @@ def _mono_clip(path: Path) -> np.ndarray:
 def score_tone(args: argparse.Namespace, settings: Settings) -> int:
     from app.scoring.tone import SpeakerBaseline, load_tone_scorer
 
-    scorer = load_tone_scorer(threads=settings.scoring.threads)
-    if not args.files and len(args.baseline) >= 2:
-        # `--baseline calm.wav clip.wav`: the option swallowed the clip to score
-        args.files = [args.baseline.pop()]
     if not args.files:
-        raise CallcoachError("score-tone: give at least one FILE to score")
+        raise CallcoachError(
+            "score-tone: give at least one FILE to score (each --baseline takes one clip)"
+        )
+    scorer = load_tone_scorer(threads=settings.scoring.threads)
     status = 0
     baseline = None
     if args.baseline:
@@ -129,6 +162,7 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
 
     if not DEMO_CALL.exists():
         raise CallcoachError(f"the bundled demo call is missing ({DEMO_CALL}); reinstall callcoach")
+    writable_folder(args.out)
     print(f"callcoach demo: analysing {DEMO_CALL.name} (agent left, customer right)\n", flush=True)
     models = load_models(settings)
     high = settings.coach.high if settings.coach.high is not None else 1.0
@@ -141,5 +175,5 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     if not args.no_overlay:
         from app.cli.overlay_launch import show_overlay_if_possible
 
-        show_overlay_if_possible(result, settings)
+        show_overlay_if_possible(result, settings)  # says in one line when no screen opens
     return 0
