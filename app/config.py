@@ -200,7 +200,7 @@ def validate(settings: Settings) -> None:
         (settings.scoring.threads >= 1, "scoring.threads must be at least 1"),
         (
             _thresholds_ok(settings.coach),
-            "coach thresholds must satisfy 0 <= elevated <= high <= 1",
+            "coach.elevated and coach.high must satisfy 0 <= elevated <= high <= 1",
         ),
         (settings.coach.cooldown_s >= 0, "coach.cooldown_s must not be negative"),
         (settings.coach.hold_s > 0, "coach.hold_s must be positive"),
