@@ -50,6 +50,17 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
             print(f"callcoach: {exc}", file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
+        except (CallcoachError, OSError, MemoryError):
+            raise  # settings, models, the output folder: the same for every call
+        except Exception as exc:
+            # a bug met on this one call must not lose the others: one line, go on (-v: details)
+            log.info("analysing %s failed", path, exc_info=True)
+            print(
+                f"callcoach: {path.name}: internal error: {type(exc).__name__}: {exc}",
+                file=sys.stderr,
+            )
+            status = status or 1
+            continue
         out = write_report(build_report(result, settings), args.out, path.stem)
         log.info("%s: %d prompts -> %s", path.name, len(result.events), out)
     return status

@@ -110,6 +110,8 @@ def load_playbook(path: str | Path | None = None) -> Playbook:
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
             raise PlaybookError(f"cannot read playbook {file}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise PlaybookError(f"playbook {file} is not UTF-8 text: {exc.reason}") from None
         source = str(file)
     else:
         text, source = default_playbook_text(), "shipped playbook"
@@ -130,7 +132,7 @@ def parse_playbook(data: dict[str, Any], source: str = "playbook") -> Playbook:
             raise PlaybookError(f"{source}: phrases.{name} must be a list of strings")
         try:
             phrases[name] = PhraseSet.compile(name, items)
-        except re.error as exc:
+        except (re.error, OverflowError) as exc:
             raise PlaybookError(f"{source}: phrases.{name} has a bad pattern: {exc}") from None
 
     raw_prompts = data.get("prompt", [])
@@ -162,7 +164,7 @@ def _parse_prompt(raw: Any, where: str, phrases: dict[str, PhraseSet]) -> Prompt
             f"{where}: unknown trigger {raw['trigger']!r}; use one of {', '.join(sorted(TRIGGERS))}"
         )
     group = raw.get("group", "customer")
-    if group not in GROUPS:
+    if not isinstance(group, str) or group not in GROUPS:
         raise PlaybookError(f"{where}: group must be one of {', '.join(sorted(GROUPS))}")
     params: dict[str, float] = {}
     for key, value in raw.items():
@@ -200,6 +202,6 @@ def _parse_prompt(raw: Any, where: str, phrases: dict[str, PhraseSet]) -> Prompt
             min_frustration=float(raw.get("min_frustration", 0.0)),
             params=params,
         )
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise PlaybookError(f"{where}: {exc}") from None
     return spec
