@@ -404,3 +404,41 @@ def test_screen_check_accepts_a_working_display(monkeypatch: pytest.MonkeyPatch)
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+# ------------------------------------------------------------------ nothing lost, nothing skewed
+
+
+def test_two_calls_with_the_same_stem_are_refused_before_any_work(
+    tmp_path: Path, broken_call: Path
+) -> None:
+    other = tmp_path / "elsewhere" / broken_call.name
+    other.parent.mkdir()
+    other.write_bytes(broken_call.read_bytes())
+    out = tmp_path / "reports"
+    proc = run("analyze", str(broken_call), str(other), "--out", str(out))
+    line = one_line(proc)
+    assert "broken.json" in line and "different --out" in line
+    assert list(out.iterdir()) == []  # nothing analysed, nothing written
+
+
+def test_the_same_call_given_twice_is_analysed_once(tmp_path: Path) -> None:
+    from app.cli.commands import _check_distinct_reports
+
+    call = tmp_path / "call.wav"
+    call.write_bytes(b"x")
+    calls = [call, tmp_path / "." / "call.wav", tmp_path / "other.wav"]
+    _check_distinct_reports(calls, tmp_path)
+    assert calls == [call, tmp_path / "other.wav"]
+
+
+def test_score_tone_with_an_unreadable_baseline_scores_nothing(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    bad = tmp_path / "calm.wav"
+    bad.write_bytes(b"not audio")
+    clip = str(shared_data / "ravdess/audio/Actor_03/03-01-02-01-01-01-03.flac")
+    proc = run("score-tone", "--baseline", str(bad), clip)
+    line = one_line(proc)
+    assert "calm.wav" in line and "nothing scored" in line
+    assert proc.stdout == b""  # no score against a baseline that lost a clip

@@ -41,6 +41,7 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
     from app.report.call_report import build_report, write_report
 
     writable_folder(args.out)  # before the first call is analysed, not after
+    _check_distinct_reports(args.calls, args.out)
     models = load_models(settings)
     status = 0
     for path in args.calls:
@@ -64,6 +65,33 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
         out = write_report(build_report(result, settings), args.out, path.stem)
         log.info("%s: %d prompts -> %s", path.name, len(result.events), out)
     return status
+
+
+def _check_distinct_reports(calls: list[Path], out: Path) -> None:
+    """Two different calls with the same stem would write the same report: the first would be
+    lost. Refuse before any work (the same file given twice is simply analysed once)."""
+    seen: dict[str, Path] = {}
+    unique: list[Path] = []
+    for path in calls:
+        first = seen.get(path.stem)
+        if first is None:
+            seen[path.stem] = path
+            unique.append(path)
+        elif _same_file(first, path):
+            continue
+        else:
+            raise CallcoachError(
+                f"{first} and {path} would both be reported as {out / (path.stem + '.json')}; "
+                "analyse them into different --out folders"
+            )
+    calls[:] = unique
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or a.samefile(b)
+    except OSError:
+        return a.resolve() == b.resolve()
 
 
 def score_text(args: argparse.Namespace, settings: Settings) -> int:
@@ -134,8 +162,9 @@ def score_tone(args: argparse.Namespace, settings: Settings) -> int:
             try:
                 baseline.add_calm(scorer.features(_mono_clip(path)))
             except AudioReadError as exc:
-                print(f"callcoach: baseline {exc}", file=sys.stderr)
-                status = EXIT_BAD_INPUT
+                # every score is relative to the baseline: without one of its clips they would
+                # all quietly differ, so nothing is scored
+                raise CallcoachError(f"baseline {exc}; nothing scored") from None
     for path in args.files:
         try:
             feats = scorer.features(_mono_clip(path))
