@@ -442,3 +442,12 @@ def test_score_tone_with_an_unreadable_baseline_scores_nothing(
     line = one_line(proc)
     assert "calm.wav" in line and "nothing scored" in line
     assert proc.stdout == b""  # no score against a baseline that lost a clip
+
+
+def test_a_message_with_a_line_break_is_still_one_line(tmp_path: Path, broken_call: Path) -> None:
+    playbook = tmp_path / "playbook.toml"
+    playbook.write_text('[phrases]\n"two\\nlines" = 3\n')  # a TOML key holding a line break
+    proc = run(
+        "analyze", str(broken_call), "--out", str(tmp_path / "o"), "--playbook", str(playbook)
+    )
+    assert "two\\nlines" in one_line(proc)

@@ -13,7 +13,7 @@ from typing import Any
 
 from app import __version__
 from app.cli.preflight import positive_finite
-from app.errors import CallcoachError
+from app.errors import CallcoachError, one_line
 
 log = logging.getLogger("callcoach")
 EXIT_BAD_INPUT = 2
@@ -151,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.config, _overrides(args))
         return run_command(args, settings)
     except CallcoachError as exc:
-        print(f"callcoach: {exc}", file=sys.stderr)
+        print(f"callcoach: {one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("callcoach: interrupted", file=sys.stderr)
@@ -164,13 +164,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a write failing part-way (disk full, a folder removed under us): one line, no traceback
         log.debug("I/O error", exc_info=True)
         where = f" {exc.filename}" if exc.filename else ""
-        print(f"callcoach: cannot write or read{where}: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            one_line(f"callcoach: cannot write or read{where}: {exc.strerror or exc}"),
+            file=sys.stderr,
+        )
         return 1
     except Exception as exc:
         # a bug, not bad input: one line for the user, the traceback with -v
         log.info("internal error", exc_info=True)
         print(
-            f"callcoach: internal error: {type(exc).__name__}: {exc} (run with -v for details)",
+            one_line(f"callcoach: internal error: {type(exc).__name__}: {exc} (-v for details)"),
             file=sys.stderr,
         )
         return 1

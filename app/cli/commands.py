@@ -13,7 +13,7 @@ import numpy as np
 
 from app.cli.preflight import writable_folder
 from app.config import Settings
-from app.errors import AudioReadError, CallcoachError
+from app.errors import AudioReadError, CallcoachError, one_line
 from app.events import Event, Prompt
 from app.paths import ASSETS_DIR
 
@@ -48,7 +48,7 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
         try:
             result = analyze_call(path, settings, models)
         except AudioReadError as exc:
-            print(f"callcoach: {exc}", file=sys.stderr)
+            print(f"callcoach: {one_line(exc)}", file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
         except (CallcoachError, OSError, MemoryError):
@@ -56,10 +56,8 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
         except Exception as exc:
             # a bug met on this one call must not lose the others: one line, go on (-v: details)
             log.info("analysing %s failed", path, exc_info=True)
-            print(
-                f"callcoach: {path.name}: internal error: {type(exc).__name__}: {exc}",
-                file=sys.stderr,
-            )
+            why = one_line(f"{path.name}: internal error: {type(exc).__name__}: {exc}")
+            print(f"callcoach: {why}", file=sys.stderr)
             status = status or 1
             continue
         out = write_report(build_report(result, settings), args.out, path.stem)
@@ -169,7 +167,7 @@ def score_tone(args: argparse.Namespace, settings: Settings) -> int:
         try:
             feats = scorer.features(_mono_clip(path))
         except AudioReadError as exc:
-            print(f"callcoach: {exc}", file=sys.stderr)
+            print(f"callcoach: {one_line(exc)}", file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
         score = scorer.score_features(feats, baseline)
