@@ -451,3 +451,71 @@ def test_a_message_with_a_line_break_is_still_one_line(tmp_path: Path, broken_ca
         "analyze", str(broken_call), "--out", str(tmp_path / "o"), "--playbook", str(playbook)
     )
     assert "two\\nlines" in one_line(proc)
+
+
+FAKE_SOUNDDEVICE = """
+class PortAudioError(Exception):
+    pass
+
+
+def query_devices(device=None, kind=None):
+    if kind is not None:  # what PortAudio answers when there is no default input
+        raise PortAudioError("Error querying device -1")
+    return [{"name": "Fake mic", "max_input_channels": 2, "default_samplerate": 48000.0,
+             "hostapi": 0}]
+
+
+def query_hostapis():
+    return [{"name": "ALSA"}]
+
+
+class InputStream:
+    def __init__(self, *args, **kwargs):
+        raise PortAudioError("Error opening InputStream: Invalid device")
+"""
+
+
+def test_live_with_a_device_that_will_not_open_says_one_line_per_retry(tmp_path: Path) -> None:
+    """A fake PortAudio (the audio device is the edge): a device is listed but cannot be opened.
+    Each retry is one line on standard error, not a log line plus an echo of it."""
+    import itertools
+    import signal
+    import time
+
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    (fake / "sounddevice.py").write_text(FAKE_SOUNDDEVICE)
+    env = {**os.environ, "PYTHONPATH": f"{fake}{os.pathsep}{ROOT}"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "live", "--headless"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+        text=True,
+    )
+    lines: list[str] = []
+    arrived: list[float] = []
+    try:
+        assert proc.stderr is not None
+        while len(lines) < 3:
+            line = proc.stderr.readline()
+            if not line:
+                break
+            lines.append(line.rstrip("\n"))
+            arrived.append(time.monotonic())
+        proc.send_signal(signal.SIGINT)
+        _, rest = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    lines += rest.strip().splitlines()
+    assert len(lines) >= 3, lines
+    assert not any("Traceback" in line for line in lines)
+    retries = [line for line in lines if "cannot open audio device" in line]
+    # every line is a retry (or the last one saying it stopped), none said twice
+    assert len(retries) >= len(lines) - 1, lines
+    assert all("retrying" in line for line in retries)
+    # retries are 2 s apart; the same message said twice comes out at once
+    gaps = [b - a for a, b in itertools.pairwise(arrived)]
+    assert min(gaps) > 1.0, (gaps, lines)
