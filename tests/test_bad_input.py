@@ -134,6 +134,16 @@ def test_live_events_on_a_readonly_filesystem(
     assert "--events" in line and "read-only" in line.lower()
 
 
+def test_live_out_on_a_readonly_filesystem(
+    readonly: tuple[Path, list[str]], shared_data: Path
+) -> None:
+    folder, prefix = readonly
+    call = str(shared_data / JFK)
+    proc = run("live", "--simulate", call, "--headless", "--out", str(folder), prefix=prefix)
+    line = one_line(proc)
+    assert "--out" in line and "read-only" in line.lower()
+
+
 # ------------------------------------------------------------------ outputs named wrongly
 
 
