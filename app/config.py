@@ -7,6 +7,7 @@ wrong type are reported as a `SettingsError` naming the key, never silently igno
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 import types
 import typing
@@ -122,14 +123,17 @@ def _coerce(value: Any, target: Any, key: str) -> Any:
         if target is int:
             if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError(value)
-            return int(value)
+            return int(value)  # int(inf) and int(nan) raise, reported below
         if target is float:
             if isinstance(value, bool):
                 raise ValueError(value)
-            return float(value)
+            number = float(value)
+            if not math.isfinite(number):  # TOML and float() both accept nan and inf
+                raise SettingsError(f"setting {key}: {value!r} is not a finite number")
+            return number
         if target is str:
             return str(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise SettingsError(
             f"setting {key}: {value!r} is not a valid {getattr(target, '__name__', target)}"
         ) from None
@@ -157,11 +161,15 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
     ``{"asr.model": "/models/small.en"}``."""
     settings = Settings()
     file = path if path is not None else default_settings_path()
+    if file.is_dir():
+        raise SettingsError(f"settings file {file} is a folder, not a TOML file")
     if file.exists():
         try:
             data = tomllib.loads(file.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise SettingsError(f"settings file {file} is not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise SettingsError(f"cannot read settings file {file}: {exc.strerror}") from None
         _apply(settings, data)
     elif path is not None:
         raise SettingsError(f"settings file {file} does not exist")
@@ -192,10 +200,21 @@ def validate(settings: Settings) -> None:
         (settings.scoring.threads >= 1, "scoring.threads must be at least 1"),
         (
             _thresholds_ok(settings.coach),
-            "coach thresholds must satisfy 0 <= elevated <= high <= 1",
+            "coach.elevated and coach.high must satisfy 0 <= elevated <= high <= 1",
         ),
         (settings.coach.cooldown_s >= 0, "coach.cooldown_s must not be negative"),
         (settings.coach.hold_s > 0, "coach.hold_s must be positive"),
+        # numeric settings a site is most likely to mistype (bad-input review, issue 16)
+        (settings.vad.min_speech_s >= 0, "vad.min_speech_s must not be negative"),
+        (0 <= settings.vad.speech_pad_s <= 1, "vad.speech_pad_s must be between 0 and 1"),
+        (settings.vad.min_silence_s <= 10, "vad.min_silence_s must be at most 10"),
+        (settings.vad.max_utterance_s <= 120, "vad.max_utterance_s must be at most 120"),
+        (settings.asr.threads <= 256, "asr.threads must be at most 256"),
+        (settings.asr.beam_size <= 32, "asr.beam_size must be at most 32"),
+        (settings.scoring.threads <= 256, "scoring.threads must be at most 256"),
+        (0 <= settings.scoring.words_weight <= 1, "scoring.words_weight must be between 0 and 1"),
+        (0 <= settings.scoring.tone_weight <= 1, "scoring.tone_weight must be between 0 and 1"),
+        (0 < settings.coach.steep_rise <= 1, "coach.steep_rise must be above 0 and at most 1"),
     ]
     for ok, message in checks:
         if not ok:

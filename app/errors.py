@@ -23,3 +23,9 @@ class PlaybookError(CallcoachError):
 
 class DeviceError(CallcoachError):
     """An audio device is missing, busy or was unplugged."""
+
+
+def one_line(message: object) -> str:
+    """A message as the single line the user sees: line breaks (from a file name, a TOML key or
+    a library's message) are shown escaped instead of splitting it."""
+    return str(message).replace("\r", "\\r").replace("\n", "\\n")

@@ -56,3 +56,28 @@ def demo_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("demo")
     assert main(["demo", "--out", str(out), "--no-overlay"]) == 0
     return json.loads((out / "demo_call.json").read_text())
+
+
+# ------------------------------------------------------------------ hypothesis (issue 16)
+# Property and fuzz tests run briefly and reproducibly by default (the "ci" profile: a fixed
+# derandomised seed, bounded examples, no example database written into the checkout); a longer
+# search: HYPOTHESIS_PROFILE=fuzz pytest tests/test_properties*.py tests/test_fuzz*.py
+from hypothesis import HealthCheck as _HealthCheck  # noqa: E402
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile(
+    "ci",
+    max_examples=40,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[_HealthCheck.too_slow, _HealthCheck.data_too_large],
+)
+_hypothesis_settings.register_profile(
+    "fuzz",
+    max_examples=1500,
+    deadline=None,
+    suppress_health_check=[_HealthCheck.too_slow, _HealthCheck.data_too_large],
+)
+_hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

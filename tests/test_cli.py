@@ -135,7 +135,9 @@ def test_score_tone_angry_above_calm_with_baseline(shared_data: Path) -> None:
     calm = actor / "03-01-02-01-01-01-03.flac"
     angry = actor / "03-01-05-02-01-01-03.flac"
     baseline = [str(p) for p in neutral[:2]]
-    out = run_cli("score-tone", "--baseline", *baseline, "--", str(calm), str(angry))
+    out = run_cli(
+        "score-tone", "--baseline", baseline[0], "--baseline", baseline[1], str(calm), str(angry)
+    )
     assert out.returncode == 0, out.stderr
     rows = [line.split("\t") for line in out.stdout.splitlines()]
     assert [r[0] for r in rows] == [str(calm), str(angry)]
@@ -157,10 +159,11 @@ def test_score_tone_baseline_forms(shared_data: Path) -> None:
     actor = shared_data / "ravdess/audio/Actor_05"
     neutral = [str(p) for p in sorted(actor.glob("03-01-01-*"))[:2]]
     clip = str(actor / "03-01-05-01-01-01-05.flac")
+    # each --baseline takes exactly one clip and may repeat (../shared/CONTRACT.md)
     forms = [
         ["--baseline", neutral[0], "--baseline", neutral[1], "--", clip],
-        [clip, "--baseline", *neutral],
-        ["--baseline", *neutral, clip],
+        [clip, "--baseline", neutral[0], "--baseline", neutral[1]],
+        ["--baseline", neutral[0], clip, "--baseline", neutral[1]],
     ]
     outputs = []
     for form in forms:
@@ -169,3 +172,22 @@ def test_score_tone_baseline_forms(shared_data: Path) -> None:
         assert out.stdout.split("\t")[0] == clip
         outputs.append(out.stdout)
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_score_tone_repeated_baseline_scores_every_file(shared_data: Path) -> None:
+    """The contract break of issue 16: `--baseline A --baseline B X Y` once took X as a third
+    baseline and scored only Y. Now X and Y are both scored, against the baseline A+B."""
+    actor = shared_data / "ravdess/audio/Actor_05"
+    a, b = (str(p) for p in sorted(actor.glob("03-01-01-*"))[:2])
+    x = str(actor / "03-01-05-01-01-01-05.flac")
+    y = str(actor / "03-01-02-01-01-01-05.flac")
+    out = run_cli("score-tone", "--baseline", a, "--baseline", b, x, y)
+    assert out.returncode == 0, out.stderr
+    rows = [line.split("\t") for line in out.stdout.splitlines()]
+    assert [r[0] for r in rows] == [x, y]
+    # the same scores as with the clips to score kept apart from the options by `--`
+    apart = run_cli("score-tone", "--baseline", a, "--baseline", b, "--", x, y)
+    assert apart.stdout == out.stdout
+    # and not the scores of Y against the baseline A+B+X (the old reading)
+    old = run_cli("score-tone", "--baseline", a, "--baseline", b, "--baseline", x, "--", y)
+    assert old.stdout.split("\t")[1] != rows[1][1]

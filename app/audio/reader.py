@@ -116,8 +116,8 @@ def _open(path: Path) -> av.container.InputContainer:
 
 
 def _audio_stream(container: av.container.InputContainer, path: Path) -> av.audio.AudioStream:
-    if not container.streams.audio:
-        raise AudioReadError(f"{path.name}: the file has no audio stream")
+    if not container.streams.audio or container.streams.audio[0].codec_context is None:
+        raise AudioReadError(f"{path.name}: the file has no audio stream that can be decoded")
     return container.streams.audio[0]
 
 

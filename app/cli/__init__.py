@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import typing
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from app import __version__
-from app.errors import CallcoachError
+from app.cli.preflight import positive_finite
+from app.errors import CallcoachError, one_line
 
 log = logging.getLogger("callcoach")
 EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on standard error (exit code 2)."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +51,7 @@ def _call_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="callcoach",
         description="On-device call coaching: transcribe both sides, track customer frustration, "
         "suggest what to say.",
@@ -61,24 +71,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "score-tone",
         help="tone score of each audio clip",
-        epilog="--baseline takes one or more clips; put the clips to score before it, after "
-        "`--`, or after another option. If nothing is left to score, the last --baseline clip "
-        "is the one scored.",
+        epilog="Each --baseline takes exactly one clip and may repeat: "
+        "`--baseline A --baseline B X Y` scores X and Y against the baseline A+B.",
     )
     p.add_argument("files", nargs="*", type=Path, metavar="FILE")
     p.add_argument(
         "--baseline",
-        nargs="+",
         type=Path,
         default=[],
-        action="extend",
-        help="clips of the same speaker talking calmly (repeatable)",
+        action="append",
+        metavar="FILE",
+        help="one clip of the same speaker talking calmly (repeat for more clips)",
     )
     _common(p)
 
     p = sub.add_parser("live", help="coach a live call (or a recording replayed as if live)")
     p.add_argument("--simulate", type=Path, metavar="CALL", help="replay this recording live")
-    p.add_argument("--speed", type=float, default=1.0, help="replay speed (with --simulate)")
+    p.add_argument(
+        "--speed", type=positive_finite, default=1.0, help="replay speed (with --simulate)"
+    )
     p.add_argument("--headless", action="store_true", help="no window: print or log events")
     p.add_argument("--events", type=Path, metavar="OUT.jsonl", help="write every UI event here")
     p.add_argument("--out", type=Path, help="also write the call's JSON report to this folder")
@@ -118,8 +129,23 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
+# commands whose positional file list may continue after an option (`X --baseline A Y`)
+_FILE_LISTS = {"analyze": "calls", "score-tone": "files"}
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    target = _FILE_LISTS.get(args.command)
+    if extra and target and not any(e.startswith("-") for e in extra):
+        getattr(args, target).extend(Path(e) for e in extra)
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
@@ -131,8 +157,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.config, _overrides(args))
         return run_command(args, settings)
     except CallcoachError as exc:
-        print(f"callcoach: {exc}", file=sys.stderr)
+        print(f"callcoach: {one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("callcoach: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader of standard output went away (`callcoach score-text | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as exc:
+        # a write failing part-way (disk full, a folder removed under us): one line, no traceback
+        log.debug("I/O error", exc_info=True)
+        where = f" {exc.filename}" if exc.filename else ""
+        print(
+            one_line(f"callcoach: cannot write or read{where}: {exc.strerror or exc}"),
+            file=sys.stderr,
+        )
+        return 1
+    except Exception as exc:
+        # a bug, not bad input: one line for the user, the traceback with -v
+        log.info("internal error", exc_info=True)
+        print(
+            one_line(f"callcoach: internal error: {type(exc).__name__}: {exc} (-v for details)"),
+            file=sys.stderr,
+        )
+        return 1

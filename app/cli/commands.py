@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from app.cli.preflight import writable_folder
 from app.config import Settings
-from app.errors import AudioReadError, CallcoachError
+from app.errors import AudioReadError, CallcoachError, one_line
 from app.events import Event, Prompt
 from app.paths import ASSETS_DIR
 
@@ -42,14 +44,25 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
     from app.pipeline import analyze_call, load_models
     from app.report.call_report import build_report, write_report
 
+    writable_folder(args.out)  # before the first call is analysed, not after
+    _check_distinct_reports(args.calls, args.out)
     models = load_models(settings)
     status = 0
     for path in args.calls:
         try:
             result = analyze_call(path, settings, models)
         except AudioReadError as exc:
-            print(f"callcoach: {exc}", file=sys.stderr)
+            print(f"callcoach: {one_line(exc)}", file=sys.stderr)
             status = EXIT_BAD_INPUT
+            continue
+        except (CallcoachError, OSError, MemoryError):
+            raise  # settings, models, the output folder: the same for every call
+        except Exception as exc:
+            # a bug met on this one call must not lose the others: one line, go on (-v: details)
+            log.info("analysing %s failed", path, exc_info=True)
+            why = one_line(f"{path.name}: internal error: {type(exc).__name__}: {exc}")
+            print(f"callcoach: {why}", file=sys.stderr)
+            status = status or 1
             continue
         report = build_report(result, settings, models.thresholds)
         out = write_report(report, args.out, path.stem)
@@ -57,11 +70,44 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
     return status
 
 
+def _check_distinct_reports(calls: list[Path], out: Path) -> None:
+    """Two different calls with the same stem would write the same report: the first would be
+    lost. Refuse before any work (the same file given twice is simply analysed once)."""
+    seen: dict[str, Path] = {}
+    unique: list[Path] = []
+    for path in calls:
+        first = seen.get(path.stem)
+        if first is None:
+            seen[path.stem] = path
+            unique.append(path)
+        elif _same_file(first, path):
+            continue
+        else:
+            raise CallcoachError(
+                f"{first} and {path} would both be reported as {out / (path.stem + '.json')}; "
+                "analyse them into different --out folders"
+            )
+    calls[:] = unique
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or a.samefile(b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
 def score_text(args: argparse.Namespace, settings: Settings) -> int:
     from app.scoring.words import load_words_scorer
 
+    lines, invalid = read_lines(sys.stdin.buffer.read())
+    if invalid:
+        print(
+            f"callcoach: {invalid} input line(s) had bytes that are not UTF-8; "
+            "they were replaced with \ufffd and those lines scored as read",
+            file=sys.stderr,
+        )
     scorer = load_words_scorer(threads=settings.scoring.threads)
-    lines = [line.rstrip("\r\n") for line in sys.stdin]
     out = sys.stdout
     batch = 64
     for i in range(0, len(lines), batch):
@@ -69,6 +115,31 @@ def score_text(args: argparse.Namespace, settings: Settings) -> int:
             out.write(f"{score:.4f}\n")
     out.flush()
     return 0
+
+
+_NEWLINE = re.compile(rb"\r\n|\r|\n")
+
+
+def read_lines(data: bytes) -> tuple[list[str], int]:
+    """Standard input as text lines (universal newlines, as Python's text mode splits them) and
+    how many lines held bytes that are not UTF-8. Every line is kept, one score per line: bad
+    bytes become U+FFFD in their own line instead of failing (or shifting) the others."""
+    if not data:
+        return [], 0
+    parts = _NEWLINE.split(data)
+    if parts[-1] == b"":
+        parts.pop()  # the newline that ends the last line
+    lines: list[str] = []
+    invalid = 0
+    for raw in parts:
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            invalid += 1
+            lines.append(raw.decode("utf-8", errors="replace"))
+    if lines and lines[0].startswith("\ufeff"):
+        lines[0] = lines[0][1:]  # a byte-order mark is not part of the first utterance
+    return lines, invalid
 
 
 def _mono_clip(path: Path) -> np.ndarray:
@@ -81,12 +152,11 @@ def _mono_clip(path: Path) -> np.ndarray:
 def score_tone(args: argparse.Namespace, settings: Settings) -> int:
     from app.scoring.tone import SpeakerBaseline, load_tone_scorer
 
-    scorer = load_tone_scorer(threads=settings.scoring.threads)
-    if not args.files and len(args.baseline) >= 2:
-        # `--baseline calm.wav clip.wav`: the option swallowed the clip to score
-        args.files = [args.baseline.pop()]
     if not args.files:
-        raise CallcoachError("score-tone: give at least one FILE to score")
+        raise CallcoachError(
+            "score-tone: give at least one FILE to score (each --baseline takes one clip)"
+        )
+    scorer = load_tone_scorer(threads=settings.scoring.threads)
     status = 0
     baseline = None
     if args.baseline:
@@ -95,13 +165,14 @@ def score_tone(args: argparse.Namespace, settings: Settings) -> int:
             try:
                 baseline.add_calm(scorer.features(_mono_clip(path)))
             except AudioReadError as exc:
-                print(f"callcoach: baseline {exc}", file=sys.stderr)
-                status = EXIT_BAD_INPUT
+                # every score is relative to the baseline: without one of its clips they would
+                # all quietly differ, so nothing is scored
+                raise CallcoachError(f"baseline {exc}; nothing scored") from None
     for path in args.files:
         try:
             feats = scorer.features(_mono_clip(path))
         except AudioReadError as exc:
-            print(f"callcoach: {exc}", file=sys.stderr)
+            print(f"callcoach: {one_line(exc)}", file=sys.stderr)
             status = EXIT_BAD_INPUT
             continue
         score = scorer.score_features(feats, baseline)
@@ -163,6 +234,7 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     call = DEMO_CALLS.get(getattr(args, "call", None) or "escalation", DEMO_CALL)
     if not call.exists():
         raise CallcoachError(f"the bundled demo call is missing ({call}); reinstall callcoach")
+    writable_folder(args.out)
     print(f"callcoach demo: analysing {call.name} (agent left, customer right)\n", flush=True)
     models = load_models(settings)
     high = models.thresholds.high
@@ -179,5 +251,5 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     if not args.no_overlay:
         from app.cli.overlay_launch import show_overlay_if_possible
 
-        show_overlay_if_possible(result, settings)
+        show_overlay_if_possible(result, settings)  # says in one line when no screen opens
     return 0

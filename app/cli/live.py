@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
+import os
 import signal
 import sys
 import threading
 
 from app.audio.capture import AudioSource, SimulatedSource, list_input_devices
+from app.cli.preflight import screen_problem, writable_file, writable_folder
 from app.config import Settings
-from app.errors import CallcoachError
+from app.errors import CallcoachError, DeviceError
 from app.events import Event, Prompt, StatusMessage, Utterance
 
 log = logging.getLogger("callcoach")
@@ -37,8 +40,26 @@ def _print_sink(event: Event, call_t: float, wall_t: float) -> None:
         )
     elif isinstance(event, Prompt):
         print(f"[{call_t:7.1f}s] >>> {event.title} — {event.say}", flush=True)
-    elif isinstance(event, StatusMessage):
-        print(f"[{call_t:7.1f}s] {event.level}: {event.message}", file=sys.stderr, flush=True)
+    elif isinstance(event, StatusMessage) and event.level == "info":
+        # warnings and errors are already logged (one line each) by the session itself
+        print(f"[{call_t:7.1f}s] {event.message}", file=sys.stderr, flush=True)
+
+
+def _preflight(args: argparse.Namespace) -> None:
+    """Everything that would otherwise fail after the call: outputs, screen, audio device."""
+    if args.out is not None:
+        writable_folder(args.out)
+    if args.events is not None:
+        writable_file(args.events, "--events")
+    if not args.headless and os.environ.get("QT_QPA_PLATFORM", "") not in ("offscreen", "minimal"):
+        problem = screen_problem()
+        if problem is not None:
+            raise CallcoachError(f"no screen could be opened ({problem}); use --headless")
+    if args.simulate is None and not list_input_devices():
+        raise DeviceError(
+            "no audio input device found (no sound card, and no PulseAudio/PipeWire server "
+            "reachable); see `callcoach devices`, or replay a recording with --simulate CALL"
+        )
 
 
 def live(args: argparse.Namespace, settings: Settings) -> int:
@@ -46,8 +67,9 @@ def live(args: argparse.Namespace, settings: Settings) -> int:
     from app.pipeline.live import LiveSession, LiveSink
     from app.pipeline.models import load_models
 
-    if args.speed <= 0:
-        raise CallcoachError("--speed must be positive")
+    if not (math.isfinite(args.speed) and args.speed > 0):  # also checked by the parser
+        raise CallcoachError("--speed must be a finite number above 0")
+    _preflight(args)
 
     def make_source() -> AudioSource:
         if args.simulate is not None:

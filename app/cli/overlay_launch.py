@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 
+from app.cli.preflight import screen_problem
 from app.config import Settings
 from app.pipeline.call import CallResult
 
@@ -13,6 +14,7 @@ log = logging.getLogger(__name__)
 
 
 def screen_available() -> bool:
+    """A display is configured at all (cheap; `screen_problem` checks it can be opened)."""
     if os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
         return False
     if sys.platform.startswith("linux"):
@@ -22,9 +24,21 @@ def screen_available() -> bool:
 
 def show_overlay_if_possible(result: CallResult, settings: Settings) -> bool:
     """Replay the analysed call on the overlay when a screen exists; without one (or without
-    Qt) the printed prompts and the report are the demo's output. True if it was shown."""
+    Qt) the printed prompts and the report are the demo's output. True if it was shown.
+
+    A display that is configured but cannot be opened (a stale DISPLAY) is said in one line on
+    standard error; Qt is never asked to open it, since Qt aborts the process when it fails."""
     if not screen_available():
         log.info("no screen: prompts printed only")
+        return False
+    problem = screen_problem()
+    if problem is not None:
+        print(
+            f"callcoach: no screen could be opened ({problem}); the overlay was not shown, "
+            "the prompts above and the report are the demo's output",
+            file=sys.stderr,
+            flush=True,
+        )
         return False
     try:
         from app.ui.replay import replay_on_overlay

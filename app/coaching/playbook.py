@@ -119,6 +119,8 @@ def load_playbook(path: str | Path | None = None) -> Playbook:
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
             raise PlaybookError(f"cannot read playbook {file}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise PlaybookError(f"playbook {file} is not UTF-8 text: {exc.reason}") from None
         source = str(file)
     else:
         text, source = default_playbook_text(), "shipped playbook"
@@ -179,7 +181,7 @@ def parse_playbook(data: dict[str, Any], source: str = "playbook", text: str = "
             raise PlaybookError(f"{where}: phrases.{name} must be a list of strings")
         try:
             phrases[name] = PhraseSet.compile(name, items)
-        except PatternError as exc:
+        except (PatternError, OverflowError) as exc:
             raise PlaybookError(f"{where}: phrases.{name} has a bad pattern: {exc}") from None
 
     raw_prompts = data.get("prompt", [])
@@ -220,7 +222,7 @@ def _parse_prompt(
         )
     allowed = TRIGGERS[raw["trigger"]].params
     group = raw.get("group", "customer")
-    if group not in GROUPS:
+    if not isinstance(group, str) or group not in GROUPS:
         raise PlaybookError(
             f"{where}{at('group')}: group must be one of {', '.join(sorted(GROUPS))}"
         )
@@ -265,7 +267,7 @@ def _parse_prompt(
             min_frustration=float(raw.get("min_frustration", 0.0)),
             params=params,
         )
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise PlaybookError(f"{where}: {exc}") from None
     return spec
 
