@@ -14,6 +14,7 @@ from app.coaching.state import CallState, Turn
 from app.coaching.triggers import TRIGGERS
 from app.config import CoachSettings
 from app.events import Prompt, PromptOutcome, TrendPoint, Utterance
+from app.scoring.escalation import turn_escalates
 
 MAX_CARDS_PER_TURN = 2  # the overlay shows the first and queues the second
 FOLLOW_WINDOW_S = 60.0
@@ -118,7 +119,7 @@ class Coach:
             s.rise = trend.slope
         s.peak_level = max(s.peak_level, s.level)
         s.max_frustration = max(s.max_frustration, turn.frustration)
-        if turn.frustration >= s.high or s.level >= s.high:
+        if turn_escalates(turn.frustration, s.level, s.high):
             s.escalated = True
         for name in CUSTOMER_LISTS:
             if self.playbook.phrase_set(name).find(turn.norm):

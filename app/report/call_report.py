@@ -9,6 +9,7 @@ from typing import Any
 from app.config import Settings
 from app.events import Prompt, PromptOutcome, TrendPoint, Utterance
 from app.pipeline.call import CallResult
+from app.scoring.escalation import call_escalated
 
 
 def build_report(result: CallResult, settings: Settings) -> dict[str, Any]:
@@ -23,7 +24,7 @@ def build_report(result: CallResult, settings: Settings) -> dict[str, Any]:
     for p in prompts:
         counts[p.id] = counts.get(p.id, 0) + 1
     high = settings.coach.high if settings.coach.high is not None else 1.0
-    escalated = max_frustration >= high or "acknowledge_anger" in counts
+    escalated = call_escalated(customer, [p.level for p in trend], high)
 
     prompt_rows = []
     for i, p in enumerate(prompts):
