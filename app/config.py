@@ -55,10 +55,8 @@ class AsrSettings:
 @dataclass
 class ScoringSettings:
     threads: int = 1
-    # frustration = 1 - (1 - words_weight * words) * (1 - tone_weight * tone): with words_weight 1
-    # the words model's calibrated thresholds carry over to the fused score unchanged
-    words_weight: float = 1.0
-    tone_weight: float = 0.5  # an angry voice alone reaches "elevated", not "high"
+    # tone and words are fused by a logistic regression fitted on data (models/fusion), not by
+    # weights set here
 
 
 @dataclass

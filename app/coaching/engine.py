@@ -64,6 +64,7 @@ class Coach:
             words=utt.words,
             frustration=utt.frustration,
             overlap_s=overlap_s,
+            tone_baseline=utt.tone_baseline,
         )
         events: list[CoachEvent] = []
         if turn.speaker == "customer":

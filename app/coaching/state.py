@@ -20,6 +20,7 @@ class Turn:
     words: float
     frustration: float
     overlap_s: float  # how long it overlapped speech on the other channel
+    tone_baseline: bool = True  # tone judged against the speaker's own baseline
 
 
 @dataclass

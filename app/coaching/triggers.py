@@ -27,7 +27,8 @@ def _agent_turn(turn: Turn | None) -> Turn | None:
 
 def _scores(turn: Turn, state: CallState) -> str:
     return (
-        f"frustration {turn.frustration:.2f} (tone {turn.tone:.2f}, words {turn.words:.2f}), "
+        f"frustration {turn.frustration:.2f} (tone {turn.tone:.2f} {tone_basis(turn)}, "
+        f"words {turn.words:.2f}), "
         f"trend {state.level:.2f} {state.direction}"
     )
 
@@ -165,11 +166,18 @@ def agent_upsell(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) 
 
 def agent_tone_rising(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
     t = _agent_turn(turn)
-    if t is None or not s.frustrated:
-        return None
+    if t is None or not s.frustrated or not t.tone_baseline:
+        return None  # before the agent's own baseline exists their tone cannot prompt them
     if t.tone >= spec.params.get("min_tone", 0.6):
-        return f"the agent's voice is tense (tone {t.tone:.2f} against their own baseline)"
+        return f"the agent's voice is tense (tone {t.tone:.2f} {tone_basis(t)})"
     return None
+
+
+def tone_basis(turn: Turn) -> str:
+    """Which reference a turn's tone was judged against, for the reason text."""
+    if turn.tone_baseline:
+        return "against their own baseline"
+    return "against population norms, no baseline yet"
 
 
 def call_end_escalated(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:

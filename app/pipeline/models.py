@@ -8,6 +8,7 @@ from app.asr.transcriber import Transcriber, load_transcriber
 from app.coaching.playbook import Playbook, load_playbook
 from app.config import Settings
 from app.pipeline.backend import WordsModel
+from app.scoring.fusion import load_fusion
 from app.scoring.tone import load_tone_scorer
 from app.scoring.tone.model import ToneScorer
 from app.scoring.words import WORDS_THRESHOLDS, load_words_scorer
@@ -32,6 +33,7 @@ def load_models(settings: Settings) -> Models:
     if settings.coach.high is None:
         settings.coach.high = WORDS_THRESHOLDS["high"]
     threads = settings.scoring.threads
+    load_fusion()  # checked now, so that a corrupt file is reported before the call starts
     return Models(
         transcriber=load_transcriber(settings.asr),
         words=load_words_scorer(threads=threads),
