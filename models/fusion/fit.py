@@ -410,6 +410,7 @@ def main() -> None:
         }
         for s in ("goemotions", "airline")
         for c in ("frustrated", "neutral", "positive")
+        if ((tsrc == s) & (tcls == c)).any()
     }
     print("texts:", json.dumps(wsum))
     pairs = build_pairs(oof, cal, words, tcls)
