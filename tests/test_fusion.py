@@ -134,3 +134,43 @@ def test_altered_parameters_are_a_model_error(tmp_path: Path) -> None:
     assert load_fusion(bad).voice_words == 0.0  # a consistent pair loads
     with pytest.raises(ModelError, match="missing"):
         load_fusion(tmp_path / "nowhere")
+
+
+def _call(tmp_path: Path, name: str, actor: int, parts: list[tuple[str, str | None, int]]) -> Path:
+    """A mono call of one RAVDESS actor: (emotion, intensity, how many clips), 1.5 s apart."""
+    import soundfile as sf
+
+    gap = np.zeros(int(1.5 * 16000), np.float32)
+    audio = [gap]
+    for emotion, intensity, n in parts:
+        for x in clips(actor, emotion, intensity)[:n]:
+            audio += [x, gap]
+    path = tmp_path / f"{name}.wav"
+    sf.write(path, np.concatenate(audio), 16000)
+    return path
+
+
+@needs_data
+def test_voice_only_anger_escalates_a_real_call(tmp_path: Path) -> None:
+    """Every clip says "Kids/Dogs are … by the door": the anger is in the voice only. The old
+    fusion capped such turns at 0.5 (< high), so the call never escalated."""
+    from app.cli import main
+
+    calm = [("neutral", None, 2), ("calm", "normal", 2)]
+    angry = _call(tmp_path, "angry", 3, [*calm, ("angry", "strong", 3)])
+    control = _call(tmp_path, "calm", 3, [*calm, ("calm", "strong", 3)])
+    assert main(["analyze", str(angry), str(control), "--out", str(tmp_path / "out")]) == 0
+    rep = json.loads((tmp_path / "out" / "angry.json").read_text())
+    customer = [u for u in rep["utterances"] if u["speaker"] == "customer"]
+    assert max(u["words"] for u in customer) < ELEVATED  # the words stay neutral
+    first_angry_end = 1.5 + sum(x.size / 16000 + 1.5 for x in clips(3, "neutral")[:2])
+    first_angry_end += sum(x.size / 16000 + 1.5 for x in clips(3, "calm", "normal")[:2])
+    first_angry_end += clips(3, "angry", "strong")[0].size / 16000
+    ids = [p["id"] for p in rep["prompts"]]
+    assert "acknowledge_anger" in ids and "follow_up_call" in ids
+    ack = next(p for p in rep["prompts"] if p["id"] == "acknowledge_anger")
+    assert ack["t"] >= first_angry_end - 0.5
+    assert rep["summary"]["escalated"] is True
+    calm_rep = json.loads((tmp_path / "out" / "calm.json").read_text())
+    assert calm_rep["summary"]["escalated"] is False
+    assert not {"acknowledge_anger", "owner_question"} & {p["id"] for p in calm_rep["prompts"]}

@@ -149,3 +149,17 @@ def test_customer_prompt_reason_names_the_reference() -> None:
     fired = _coach_with(0.1, True, customer_baseline=True)
     ack = next(p for p in fired if p.id == "acknowledge_anger")
     assert "against their own baseline" in ack.reason
+
+
+def test_demo_marks_tone_judged_before_each_baseline(demo_report: dict) -> None:
+    """Each speaker's first turns are judged against population norms and say so; once their
+    baseline exists, against it; no slow_down card is shown from a turn without a baseline."""
+    for speaker in ("agent", "customer"):
+        flags = [u["tone_baseline"] for u in demo_report["utterances"] if u["speaker"] == speaker]
+        assert flags[0] is False and flags[-1] is True
+        assert flags == sorted(flags)  # once there, the baseline stays
+    no_base = [u["end"] for u in demo_report["utterances"] if not u["tone_baseline"]]
+    for p in demo_report["prompts"]:
+        if p["id"] == "slow_down":
+            assert "against their own baseline" in p["reason"]
+            assert p["t"] > max(no_base)
