@@ -56,10 +56,8 @@ class AsrSettings:
 @dataclass
 class ScoringSettings:
     threads: int = 1
-    # frustration = 1 - (1 - words_weight * words) * (1 - tone_weight * tone): with words_weight 1
-    # the words model's calibrated thresholds carry over to the fused score unchanged
-    words_weight: float = 1.0
-    tone_weight: float = 0.5  # an angry voice alone reaches "elevated", not "high"
+    # tone and words are fused by a logistic regression fitted on data (models/fusion), not by
+    # weights set here
 
 
 @dataclass
@@ -212,8 +210,6 @@ def validate(settings: Settings) -> None:
         (settings.asr.threads <= 256, "asr.threads must be at most 256"),
         (settings.asr.beam_size <= 32, "asr.beam_size must be at most 32"),
         (settings.scoring.threads <= 256, "scoring.threads must be at most 256"),
-        (0 <= settings.scoring.words_weight <= 1, "scoring.words_weight must be between 0 and 1"),
-        (0 <= settings.scoring.tone_weight <= 1, "scoring.tone_weight must be between 0 and 1"),
         (0 < settings.coach.steep_rise <= 1, "coach.steep_rise must be above 0 and at most 1"),
     ]
     for ok, message in checks:

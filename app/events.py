@@ -37,6 +37,9 @@ class Utterance:
     words: float
     frustration: float
     processed_t: float = 0.0  # call time at which the pipeline had finished with it
+    # tone judged against the speaker's own calm baseline (False: population norms, no baseline
+    # yet); True when not known (records made outside the pipeline)
+    tone_baseline: bool = True
 
     def to_report(self) -> dict[str, Any]:
         return {
@@ -47,6 +50,7 @@ class Utterance:
             "tone": round(self.tone, 3),
             "words": round(self.words, 3),
             "frustration": round(self.frustration, 3),
+            "tone_baseline": self.tone_baseline,
         }
 
 
@@ -128,6 +132,7 @@ class ToneUpdate:
     t: float
     speaker: Speaker
     tone: float
+    baseline: bool = True  # judged against the speaker's own baseline (False: population norms)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from app.coaching.thresholds import Thresholds, resolve_thresholds
 from app.coaching.triggers import TRIGGERS
 from app.config import CoachSettings
 from app.events import CardCleared, Prompt, PromptOutcome, TrendPoint, Utterance
+from app.scoring.escalation import turn_escalates
 
 # a done-phrase outside a shown card counts only this soon after the prompt's situation arose
 DONE_WINDOW_S = 30.0
@@ -81,6 +82,7 @@ class Coach:
             content=frozenset(content_words(utt.text))
             if utt.speaker == "customer"
             else frozenset(),
+            tone_baseline=utt.tone_baseline,
         )
         events: list[CoachEvent] = self._flush() + self._advance(s.now)
         self.names.hear(turn.speaker, turn.text)
@@ -173,14 +175,16 @@ class Coach:
             s.level = turn.frustration
         s.peak_level = max(s.peak_level, s.level)
         s.max_frustration = max(s.max_frustration, turn.frustration)
+        if turn_escalates(turn.frustration, s.level, s.high) and (
+            not s.escalated or s.calm_turns >= CALM_TURNS_TO_REARM
+        ):
+            self._new_escalation()
         # a "high" turn: the utterance itself is high, or the trend is high and the utterance is
         # at least elevated (a calm line while the smoothed level lags is not "still high")
         high = turn.frustration >= s.high or (s.level >= s.high and turn.frustration >= s.elevated)
         if high:
             s.recent_high.append(max(turn.frustration, s.level))
             s.high_turns += 1
-            if not s.escalated or s.calm_turns >= CALM_TURNS_TO_REARM:
-                self._new_escalation()
             s.calm_turns = 0
         else:
             s.high_turns = 0
@@ -201,6 +205,7 @@ class Coach:
         s.escalated = True
         s.escalations += 1
         s.escalated_at = s.now
+        s.calm_turns = 0
         s.done.clear()  # re-arm every prompt
         for name in ("acknowledgement", "empathy", "refusal"):
             s.last_phrase_t.pop(name, None)

@@ -28,6 +28,7 @@ class Turn:
     frustration: float
     overlap_s: float  # how long it overlapped speech on the other channel
     content: frozenset[str] = frozenset()  # content words (for "the customer repeats")
+    tone_baseline: bool = True  # tone judged against the speaker's own baseline
 
 
 @dataclass

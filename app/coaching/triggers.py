@@ -45,7 +45,8 @@ def _p(spec: PromptSpec, name: str) -> float:
 
 def _scores(turn: Turn, state: CallState) -> str:
     return (
-        f"frustration {turn.frustration:.2f} (tone {turn.tone:.2f}, words {turn.words:.2f}), "
+        f"frustration {turn.frustration:.2f} (tone {turn.tone:.2f} {tone_basis(turn)}, "
+        f"words {turn.words:.2f}), "
         f"trend {state.level:.2f} {state.direction}"
     )
 
@@ -243,9 +244,18 @@ def agent_tone_rising(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeT
 
 
 def _tense(s: CallState, spec: PromptSpec, pb: Playbook, turn: Turn) -> Reason:
+    if not turn.tone_baseline:
+        return None  # before the agent's own baseline exists their tone cannot prompt them
     if turn.tone >= _p(spec, "min_tone"):
-        return f"the agent's voice is tense (tone {turn.tone:.2f} against their own baseline)"
+        return f"the agent's voice is tense (tone {turn.tone:.2f} {tone_basis(turn)})"
     return None
+
+
+def tone_basis(turn: Turn) -> str:
+    """Which reference a turn's tone was judged against, for the reason text."""
+    if turn.tone_baseline:
+        return "against their own baseline"
+    return "against population norms, no baseline yet"
 
 
 # ---------------------------------------------------------------- after the call

@@ -92,8 +92,7 @@ class BackEnd:
             return []
         with self.times.stage("words"):
             words = float(self.words.score([text])[0])
-        s = self.scoring
-        frustration = fuse(item.tone, words, s.tone_weight, s.words_weight)
+        frustration = fuse(item.tone, words)
         utt = Utterance(
             speaker=item.speaker,
             start=item.start,
@@ -103,6 +102,7 @@ class BackEnd:
             words=words,
             frustration=frustration,
             processed_t=item.closed_t,
+            tone_baseline=item.tone_baseline,
         )
         events: list[Event] = [utt]
         trend = None

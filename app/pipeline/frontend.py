@@ -120,12 +120,14 @@ class FrontEnd:
             audio = ch.audio(start, end)
             with self.times.stage("tone"):
                 feats = self.tone.features(audio, SAMPLE_RATE)
-                tone = float(self.tone.score_features(feats, ch.baseline))
+                reading = self.tone.read(feats, ch.baseline)
+                tone = reading.score
                 ch.baseline.observe(feats, tone)
             overlap = self._barge_in(ch, s, e)
             ch.intervals.append((s, e))
+            closed_t = closed_at / SAMPLE_RATE
             items.append(
-                ClosedSpeech(ch.speaker, s, e, closed_at / SAMPLE_RATE, audio, tone, overlap)
+                ClosedSpeech(ch.speaker, s, e, closed_t, audio, tone, overlap, reading.baseline)
             )
         return items
 

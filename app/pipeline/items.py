@@ -20,6 +20,7 @@ class ClosedSpeech:
     audio: np.ndarray  # mono float32 16 kHz
     tone: float
     overlap_s: float  # time it spent talking over speech already going on on the other channel
+    tone_baseline: bool = False  # tone judged against the speaker's own baseline (see ToneReading)
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,7 +130,7 @@ class LiveSession:
 
     def _early_tone(self, item: WorkItem) -> None:
         if isinstance(item, ClosedSpeech):
-            self._emit(ToneUpdate(t=item.closed_t, speaker=item.speaker, tone=item.tone))
+            self._emit(ToneUpdate(item.closed_t, item.speaker, item.tone, item.tone_baseline))
 
     def _back_loop(self) -> None:
         try:

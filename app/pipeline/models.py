@@ -9,6 +9,7 @@ from app.coaching.playbook import Playbook, load_playbook
 from app.coaching.thresholds import Thresholds, resolve_thresholds
 from app.config import Settings
 from app.pipeline.backend import WordsModel
+from app.scoring.fusion import load_fusion
 from app.scoring.tone import load_tone_scorer
 from app.scoring.tone.model import ToneScorer
 from app.scoring.words import WORDS_THRESHOLDS, load_words_scorer
@@ -33,6 +34,7 @@ def load_models(settings: Settings) -> Models:
     """
     thresholds = resolve_thresholds(settings.coach, WORDS_THRESHOLDS)
     threads = settings.scoring.threads
+    load_fusion()  # checked now, so that a corrupt file is reported before the call starts
     return Models(
         transcriber=load_transcriber(settings.asr),
         words=load_words_scorer(threads=threads),

@@ -10,6 +10,7 @@ from app.coaching.thresholds import Thresholds, resolve_thresholds
 from app.config import Settings
 from app.events import Prompt, PromptOutcome, TrendPoint, Utterance
 from app.pipeline.call import CallResult
+from app.scoring.escalation import call_escalated
 
 
 def build_report(
@@ -29,7 +30,7 @@ def build_report(
     for p in prompts:
         if p.shown:
             counts[p.id] = counts.get(p.id, 0) + 1
-    escalated = max_frustration >= th.high or "acknowledge_anger" in counts
+    escalated = call_escalated(customer, [p.level for p in trend], th.high)
 
     prompt_rows = []
     for p in prompts:  # in decision order: the same order the live events have

@@ -1,15 +1,122 @@
-"""Fusing the tone and words scores into one frustration score per utterance."""
+"""Fusing the tone and words scores into one frustration probability per utterance.
+
+Both inputs are calibrated probabilities (tone: P(angry voice), models/tone; words: P(frustrated
+words), models/words). The customer is frustrated when the voice is angry or the words are
+frustrated, so the fusion is a noisy-OR of two channels, fitted on data by models/fusion/fit.py and
+shipped as models/fusion/fusion.json (checked against SHA256SUMS at load, like every model):
+
+    voice = sigmoid(v0 + v_tone * logit(tone) + v_words * logit(words))
+    said  = sigmoid(w0 + w_slope * logit(words))
+    frustration = 1 - (1 - voice) * (1 - said)
+
+with each logit clipped to ±`clip`. Either channel alone can reach any level (a confident angry
+voice with neutral words, angry words in a flat voice); `v_words` lets clearly positive words
+pull down what a loud voice says (a happy voice); all weights are >= 0, so the score never falls
+when either input rises. The model card says what it was fitted on and how well it does.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-def fuse(tone: float, words: float, tone_weight: float = 0.6, words_weight: float = 0.85) -> float:
-    """Weighted noisy-OR: either channel of evidence can raise frustration on its own, both
-    together raise it more, and neither alone reaches 1.
+from app.paths import models_dir
 
-    Words carry more weight than tone: an angry sentence said calmly is still a complaint,
-    while a loud voice alone may be excitement. The result is in [0, 1].
-    """
-    t = min(max(float(tone), 0.0), 1.0)
-    w = min(max(float(words), 0.0), 1.0)
-    return 1.0 - (1.0 - words_weight * w) * (1.0 - tone_weight * t)
+try:
+    from app.errors import ModelError
+except ImportError:  # pragma: no cover - the package may be used without the app's error module
+
+    class ModelError(Exception):  # type: ignore[no-redef]
+        """A shipped model is missing, corrupt or does not match its checksum."""
+
+
+PARAMS = "fusion.json"
+
+_cache: dict[Path, Fusion] = {}
+_lock = threading.Lock()
+
+
+def logit(p: float, clip: float) -> float:
+    """log(p / (1 - p)), limited to ±clip (a score of exactly 0 or 1 stays finite)."""
+    q = min(max(float(p), 0.0), 1.0)
+    if not math.isfinite(q):
+        q = 0.0
+    edge = 1.0 / (1.0 + math.exp(clip))
+    q = min(max(q, edge), 1.0 - edge)
+    return math.log(q / (1.0 - q))
+
+
+@dataclass(frozen=True, slots=True)
+class Fusion:
+    """The fitted fusion (see the module docstring); call it with (tone, words)."""
+
+    voice_intercept: float
+    voice_tone: float
+    voice_words: float
+    words_intercept: float = 0.0
+    words_slope: float = 1.0
+    clip: float = 6.0
+
+    def __call__(self, tone: float, words: float) -> float:
+        lt, lw = logit(tone, self.clip), logit(words, self.clip)
+        voice = _sigmoid(self.voice_intercept + self.voice_tone * lt + self.voice_words * lw)
+        said = _sigmoid(self.words_intercept + self.words_slope * lw)
+        return 1.0 - (1.0 - voice) * (1.0 - said)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Fusion:
+        voice, said = data["voice"], data["words"]
+        fusion = cls(
+            voice_intercept=float(voice["intercept"]),
+            voice_tone=float(voice["tone"]),
+            voice_words=float(voice["words"]),
+            words_intercept=float(said["intercept"]),
+            words_slope=float(said["slope"]),
+            clip=float(data.get("logit_clip", 6.0)),
+        )
+        if min(fusion.voice_tone, fusion.voice_words, fusion.words_slope) < 0:
+            raise ValueError("a negative weight would make frustration fall as a score rises")
+        return fusion
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+def _check_sums(folder: Path) -> None:
+    sums = folder / "SHA256SUMS"
+    if not sums.is_file():
+        raise ModelError(f"fusion: {sums} is missing")
+    for line in sums.read_text().splitlines():
+        if not line.strip():
+            continue
+        digest, name = line.split(maxsplit=1)
+        path = folder / name.strip()
+        if not path.is_file():
+            raise ModelError(f"fusion: {path} is missing")
+        if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            raise ModelError(f"fusion: {path} does not match its sha256 (corrupt or replaced)")
+
+
+def load_fusion(model_dir: Path | None = None) -> Fusion:
+    """The shipped fusion (loaded once per folder); raises ModelError."""
+    folder = (model_dir or models_dir() / "fusion").resolve()
+    with _lock:
+        if folder not in _cache:
+            _check_sums(folder)
+            try:
+                data = json.loads((folder / PARAMS).read_text(encoding="utf-8"))
+                _cache[folder] = Fusion.from_json(data)
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise ModelError(f"fusion: cannot read {folder / PARAMS}: {exc}") from exc
+        return _cache[folder]
+
+
+def fuse(tone: float, words: float) -> float:
+    """Frustration in [0, 1] from one utterance's calibrated tone and words scores."""
+    return load_fusion()(tone, words)

@@ -216,7 +216,8 @@ class OverlayWindow(FloatingWindow):
         elif isinstance(event, ToneUpdate):
             self._begin_call(event.t)
             tone = finite(event.tone)
-            if event.speaker == "agent" and tone is not None and tone >= self._slow_down_tone:
+            agent = event.speaker == "agent" and event.baseline is not False  # no baseline: no tag
+            if agent and tone is not None and tone >= self._slow_down_tone:
                 self.slow_down.raise_for(self.call_time(), 10.0)
         elif isinstance(event, PromptOutcome):
             self._on_pipeline_outcome(event)

@@ -8,9 +8,12 @@ tone_speaker.onnx (angry-vs-rest logistic regression on the differences of every
 speaker's calm baseline), tone_speaker_whisper.onnx (angry-vs-rest logistic regression on the
 mean Whisper tiny.en encoder frame minus the speaker's, see app/scoring/tone/embedding.py),
 tone.json and SHA256SUMS. With a baseline the shipped score is the mean of the two speaker models'
-P(angry). The same data loading, telephone simulation and feature tables serve
-benchmarks/tone_accuracy.py, which runs the actor-grouped cross-validation in MODEL_CARD.md
-(including the v2 log-mel CNN, logmel_cnn.py, as the previous ship it compares against).
+P(angry). tone.json's "calibration" (one Platt scaling per mode, fitted on held-out scores) is
+written by models/fusion/fit.py --write: after retraining here, rerun models/fusion/tone_oof.py
+and models/fusion/fit.py --write, or the scores are uncalibrated. The same data loading,
+telephone simulation and feature tables serve benchmarks/tone_accuracy.py, which runs the
+actor-grouped cross-validation in MODEL_CARD.md (including the v2 log-mel CNN, logmel_cnn.py,
+as the previous ship it compares against).
 """
 
 from __future__ import annotations
@@ -291,7 +294,7 @@ def train_and_export(data_dir: Path, out: Path) -> None:
     for name in (*files, "tone.json"):
         sums.append(f"{hashlib.sha256((out / name).read_bytes()).hexdigest()}  {name}")
     (out / "SHA256SUMS").write_text("\n".join(sums) + "\n")
-    print("wrote", out)
+    print("wrote", out, "(uncalibrated: run models/fusion/tone_oof.py, then fit.py --write)")
 
 
 def main() -> None:

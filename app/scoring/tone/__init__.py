@@ -7,7 +7,7 @@ from app.scoring.tone.features import (
     ToneFeatures,
     extract_features,
 )
-from app.scoring.tone.model import ModelError, ToneScorer, load_tone_scorer
+from app.scoring.tone.model import ModelError, ToneReading, ToneScorer, load_tone_scorer
 
 __all__ = [
     "BASELINE_NAMES",
@@ -15,6 +15,7 @@ __all__ = [
     "ModelError",
     "SpeakerBaseline",
     "ToneFeatures",
+    "ToneReading",
     "ToneScorer",
     "extract_features",
     "load_tone_scorer",

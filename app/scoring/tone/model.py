@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +56,29 @@ SPEAKER_LOGMEL = "tone_speaker_logmel.onnx"
 SPEAKER_WHISPER = "tone_speaker_whisper.onnx"
 
 
+@dataclass(frozen=True, slots=True)
+class ToneReading:
+    """One tone score and what it was judged against."""
+
+    score: float  # calibrated P(angry voice) in [0, 1]
+    baseline: bool  # True: against the speaker's own calm reference; False: population norms
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Platt scaling in logit space: p -> sigmoid(slope * logit(p) + intercept)."""
+
+    slope: float = 1.0
+    intercept: float = 0.0
+
+    def __call__(self, p: float) -> float:
+        q = min(max(p, 1e-6), 1.0 - 1e-6)
+        z = self.slope * math.log(q / (1.0 - q)) + self.intercept
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
 class ToneScorer:
-    """Probability-like anger-in-the-voice score in [0, 1] for one utterance."""
+    """Calibrated anger-in-the-voice probability in [0, 1] for one utterance."""
 
     def __init__(
         self,
@@ -71,6 +94,13 @@ class ToneScorer:
         mel = meta["models"].get(SPEAKER_LOGMEL, {})
         self._mel_scale = float(mel.get("scale_db", 10.0))
         self._embedder = embedder
+        cal = meta.get("calibration", {})
+        self._calibration = {
+            mode: Calibration(float(cal[mode]["slope"]), float(cal[mode]["intercept"]))
+            if mode in cal
+            else Calibration()
+            for mode in ("population", "speaker")
+        }
 
     @property
     def uses_encoder(self) -> bool:
@@ -90,17 +120,33 @@ class ToneScorer:
 
     def score_features(self, feats: ToneFeatures, baseline: SpeakerBaseline | None = None) -> float:
         """Score from features; relative to `baseline` when it is ready, else population norms."""
-        if feats.speech_s < MIN_SPEECH_S:
-            return 0.0
+        return self.read(feats, baseline).score
+
+    def read(self, feats: ToneFeatures, baseline: SpeakerBaseline | None = None) -> ToneReading:
+        """The calibrated score and whether the speaker's own baseline was used."""
+        p, mode = self._raw(feats, baseline)
+        return ToneReading(self._calibration[mode](p) if p > 0.0 else 0.0, mode == "speaker")
+
+    def raw_score(self, feats: ToneFeatures, baseline: SpeakerBaseline | None = None) -> float:
+        """The models' P(angry) before calibration (what the calibration is fitted on)."""
+        return self._raw(feats, baseline)[0]
+
+    def _raw(self, feats: ToneFeatures, baseline: SpeakerBaseline | None) -> tuple[float, str]:
         ref = baseline.mean if baseline is not None and baseline.ready else None
         if baseline is None or ref is None:
+            if feats.speech_s < MIN_SPEECH_S:
+                return 0.0, "population"
             p = self._p_angry(POPULATION, feats.population_vector[None, :].astype(np.float32))
+            mode = "population"
         else:
+            if feats.speech_s < MIN_SPEECH_S:
+                return 0.0, "speaker"
             inputs = self._speaker_inputs(feats, ref, baseline)
             used = {n: w for n, w in self._fusion.items() if n in inputs}
             p = sum(w * self._p_angry(n, inputs[n]) for n, w in used.items())
             p /= sum(used.values())
-        return min(1.0, max(0.0, p)) if np.isfinite(p) else 0.0
+            mode = "speaker"
+        return (min(1.0, max(0.0, p)) if np.isfinite(p) else 0.0), mode
 
     def _speaker_inputs(
         self, feats: ToneFeatures, ref: np.ndarray, baseline: SpeakerBaseline

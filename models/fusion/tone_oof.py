@@ -1,0 +1,138 @@
+"""Held-out tone scores of every RAVDESS clip: the input the fusion and the tone calibration
+are fitted on.
+
+    .venv/bin/python models/fusion/tone_oof.py [--out out/fusion/tone_oof.npz]
+
+The shipped tone model was trained on all of actors 1-20, so its scores on those clips are
+in-sample and overconfident. Here every clip is scored by models trained without its actor:
+5 folds of 4 whole actors, the same recipe, features, telephone augmentation and classifiers as
+models/tone/train.py (the same folds and code path as benchmarks/tone_accuracy.py). Two bands:
+the clean clip ("full") and a telephone simulation never used in training ("phone", seed 99).
+Two modes, as at run time: "population" (no baseline: the 5-class ensemble's P(angry)) and
+"speaker" (relative to the mean of the actor's other neutral clips: the mean of the feature and
+Whisper-encoder models' P(angry), weights from models/tone/train.py).
+
+Also scores calm speech from outside RAVDESS with the shipped model, as out-of-domain negatives for
+the population calibration: the read speech of asr_eval_small in 2.5 s chunks and 40 calm
+service sentences in six espeak-ng voices (benchmarks/tone_calm_speech.py's material).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "models" / "tone"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
+
+import train as T  # noqa: E402  (models/tone/train.py)
+
+BANDS = {"full": "full", "phone": f"phone{T.EVAL_SEED}"}
+N_FOLDS = 5
+
+
+def _oof(clips, tables, inputs, make, with_base, target) -> dict[str, np.ndarray]:
+    """Pooled held-out P(angry) per band (the folds of benchmarks/tone_accuracy.py)."""
+    actors = np.array([c.actor for c in clips])
+    y = target(T.labels(clips))
+    folds = np.array_split(np.unique(actors), N_FOLDS)
+    train_conds = ["full", *(f"phone{s}" for s in T.TRAIN_SEEDS)]
+    bases = {c: T.baseline_means(f, clips) if with_base else None for c, f in tables.items()}
+    xs = {c: inputs(tables[c], bases[c]) for c in tables}
+    preds = {band: np.zeros(len(clips)) for band in BANDS}
+    for held in folds:
+        test = np.isin(actors, held)
+        x_tr = np.concatenate([xs[c][~test] for c in train_conds])
+        y_tr = np.concatenate([y[~test]] * len(train_conds))
+        model = make().fit(x_tr.astype(np.float32), y_tr)
+        for band, cond in BANDS.items():
+            preds[band][test] = T.angry_proba(model, xs[cond][test].astype(np.float32))
+    return preds
+
+
+def ravdess_oof(data: Path) -> dict[str, np.ndarray]:
+    clips = T.load_ravdess(data)
+    conds = ["full", *(f"phone{s}" for s in T.TRAIN_SEEDS), BANDS["phone"]]
+    t0 = time.time()
+    values = {c: T.feature_table(clips, c).values for c in conds}
+    print(f"features: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+    embs = {c: T.embedding_table(clips, c) for c in conds}
+    print(f"encoder: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+
+    def speaker_target(y):
+        return T.targets(y, "speaker")
+
+    pop = _oof(clips, values, T.model_inputs, T.make_classifier, False, lambda y: y)
+    spk = _oof(
+        clips, values, T.model_inputs, lambda: T.make_classifier("speaker"), True, speaker_target
+    )
+    whisper = _oof(
+        clips,
+        embs,
+        T.embedding_inputs,
+        lambda: T.make_classifier("whisper"),
+        True,
+        speaker_target,
+    )
+    w_spk, w_wh = T.FUSION["tone_speaker.onnx"], T.FUSION["tone_speaker_whisper.onnx"]
+    out: dict[str, np.ndarray] = {
+        "emotion": np.array([c.emotion for c in clips]),
+        "intensity": np.array([c.intensity for c in clips]),
+        "actor": np.array([c.actor for c in clips]),
+        "statement": np.array([c.statement for c in clips]),
+    }
+    for band in BANDS:
+        out[f"population_{band}"] = pop[band]
+        out[f"speaker_{band}"] = (w_spk * spk[band] + w_wh * whisper[band]) / (w_spk + w_wh)
+    print(f"cross-validation: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+    return out
+
+
+def calm_outside_ravdess() -> dict[str, np.ndarray]:
+    """Shipped-model scores of calm, varied speech from outside RAVDESS (never trained on)."""
+    import tone_calm_speech as C  # benchmarks/tone_calm_speech.py
+
+    from app.scoring.tone import SpeakerBaseline, load_tone_scorer
+
+    scorer = load_tone_scorer()
+    groups = C.read_speech_groups() + C.espeak_groups()
+    pop, spk, group = [], [], []
+    for name, audios in groups:
+        feats = [scorer.features(a) for a in audios]
+        n_base = 4 if len(audios) >= 8 else 1
+        base = SpeakerBaseline()
+        for f in feats[:n_base]:
+            base.add_calm(f)
+        for f in feats[n_base:]:
+            pop.append(scorer.raw_score(f, None))  # before calibration: what is fitted
+            spk.append(scorer.raw_score(f, base))
+            group.append(name)
+    return {
+        "calm_group": np.array(group),
+        "calm_population": np.array(pop),
+        "calm_speaker": np.array(spk),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=T.DEFAULT_DATA)
+    ap.add_argument("--out", type=Path, default=ROOT / "out" / "fusion" / "tone_oof.npz")
+    args = ap.parse_args()
+    warnings.filterwarnings("ignore")
+    res = ravdess_oof(args.data)
+    res.update(calm_outside_ravdess())
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(args.out, **res)
+    print("wrote", args.out)
+
+
+if __name__ == "__main__":
+    main()
