@@ -154,7 +154,6 @@ def test_the_issue_state_follows_both_sides_words() -> None:
     assert s.issue == "being_resolved"
     call.run([{"who": "customer", "text": "perfect that works thank you", "f": 0.05}])
     assert s.issue == "resolved"
-    assert s.frustrated  # the trend still lags: the upsell card stays quiet because of the state
     call.run(
         [{"who": "customer", "text": "wait no that's not good enough it dropped again", "f": 0.6}]
     )
