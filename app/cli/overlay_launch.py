@@ -9,7 +9,7 @@ import sys
 from app.config import Settings
 from app.pipeline.call import CallResult
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 
 def screen_available() -> bool:

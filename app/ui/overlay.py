@@ -33,7 +33,7 @@ from app.ui.policy import CardQueue, Outcome, RecordedOutcome, clean_prompt
 from app.ui.status import StatusLine
 from app.ui.window import FloatingWindow
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 OutcomeCallback = Callable[[str, str, float], object]
 MIN_SIZE = QSize(260, 120)

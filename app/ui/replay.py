@@ -25,7 +25,7 @@ from app.ui.overlay import OverlayWindow
 if TYPE_CHECKING:  # the pipeline is not imported at run time: the overlay only needs its events
     from app.pipeline.call import CallResult
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 
 def event_time(event: object, previous: float = 0.0) -> float:
