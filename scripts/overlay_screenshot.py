@@ -86,7 +86,7 @@ def take(out: Path) -> None:
         spec = load_playbook().prompt("acknowledge_anger")
         assert spec is not None
         for event in (
-            TrendPoint(251.0, 0.8, 0.21, True, "rising"),
+            TrendPoint(251.0, 0.8, 0.21, "rising"),
             ToneUpdate(251.5, "agent", 0.8),
             Prompt(
                 252.0,

@@ -47,11 +47,4 @@ class FrustrationTrend:
         direction: Literal["rising", "steady", "falling"] = (
             "rising" if rising else "falling" if slope <= self.fall_threshold else "steady"
         )
-        return TrendPoint(t=t, level=self.level, slope=slope, rising=rising, direction=direction)
-
-    def rise_over(self, n: int) -> float:
-        """How much the level rose over the last n utterances."""
-        if len(self._history) < 2:
-            return 0.0
-        past = self._history[-1 - n] if len(self._history) > n else self._history[0]
-        return self._history[-1] - past
+        return TrendPoint(t=t, level=self.level, slope=slope, direction=direction)

@@ -19,7 +19,6 @@ from app.events import (
     CallEnded,
     Prompt,
     PromptOutcome,
-    SpeechSegment,
     StatusMessage,
     ToneUpdate,
     TrendPoint,
@@ -212,8 +211,6 @@ class OverlayWindow(FloatingWindow):
             self.show_status(str(event.level), event.message)
         elif isinstance(event, CallEnded):
             self._end_call()
-        elif isinstance(event, SpeechSegment):
-            self._begin_call(event.end)
         else:
             log.debug("overlay: ignoring %s", type(event).__name__)
 
