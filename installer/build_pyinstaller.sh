@@ -21,6 +21,17 @@ install -m 0644 installer/linux/callcoach.desktop dist/callcoach/callcoach.deskt
 echo "pyinstaller: built dist/callcoach ($(du -sh dist/callcoach | cut -f1)); selftest:" >&2
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
-# from another folder, with an empty HOME and no checkout on the path: only the frozen app counts
-(cd "$home" && env -i PATH=/usr/bin:/bin HOME="$home" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
-  "$OLDPWD/dist/callcoach/callcoach" selftest)
+# from another folder, with an empty HOME and no checkout on the path: only the frozen app counts;
+# in a network namespace (no network at all) where this machine allows one
+netns=()
+for prefix in "unshare -n" "unshare -rn"; do
+  if $prefix true 2>/dev/null; then read -r -a netns <<< "$prefix"; break; fi
+done
+[ "${#netns[@]}" -gt 0 ] || echo "pyinstaller: no network namespace here; selftest with the network up" >&2
+app=$PWD/dist/callcoach/callcoach
+(cd "$home" && "${netns[@]}" env -i PATH=/usr/bin:/bin HOME="$home" LANG=C.UTF-8 \
+  QT_QPA_PLATFORM=offscreen "$app" selftest)
+if [ -e "$home/.cache/Microsoft" ]; then
+  echo "pyinstaller: FAILED: onnxruntime telemetry wrote ~/.cache/Microsoft" >&2
+  exit 1
+fi
