@@ -35,7 +35,7 @@ TEXT = "I have been waiting for two weeks and nobody calls me back\nthanks, that
 DOCUMENTED_HOME_FILES = [
     (r"\.local/share/callcoach/overlay_geometry\.json", "overlay position and size per screen"),
     (r"\.cache/fontconfig/.*", "fontconfig's font cache, written by Qt when it draws text"),
-    (r"\.config/pulse/[0-9a-f]+-runtime", "libpulse's link to its socket folder (no XDG_RUNTIME_DIR)"),
+    (r"\.config/pulse/[0-9a-f]+-runtime", "libpulse: link to its sockets"),
 ]
 
 
