@@ -4,8 +4,9 @@
 faster-whisper or huggingface_hub (every entry point — the `callcoach` script, `python -m app`, the
 frozen build, the tests — imports `app` first). What each switch does:
 
-- ``ORT_DISABLE_TELEMETRY=1``: onnxruntime's official builds (1.2x/1.3x, every desktop platform)
-  carry Microsoft's 1DS telemetry. Without this variable, importing onnxruntime creates
+- ``ORT_DISABLE_TELEMETRY=1``: onnxruntime's official builds carry Microsoft's 1DS telemetry
+  (on Linux from 1.29: the 1.24.4 and 1.28.0 wheels hold no 1DS code, 1.29.0, 1.30.0 and 1.32.0
+  hold it together with this switch). Without this variable, importing onnxruntime creates
   ``~/.cache/Microsoft/DeveloperTools/.onnxruntime/`` (a persistent device id and an SQLite queue of
   events) and uploads them over HTTPS. It is read once, when onnxruntime is first imported: setting
   it later does nothing, and `disable_telemetry_events()` alone still leaves the device id and an
