@@ -6,23 +6,10 @@ receive them in call-time order. Times are seconds from the start of the call.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 Speaker = Literal["agent", "customer"]
-
-
-@dataclass(frozen=True, slots=True)
-class SpeechSegment:
-    """A stretch of speech found by VAD on one channel."""
-
-    speaker: Speaker
-    start: float
-    end: float
-
-    @property
-    def duration(self) -> float:
-        return self.end - self.start
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +48,6 @@ class TrendPoint:
     t: float
     level: float
     slope: float  # change of level per utterance, smoothed
-    rising: bool
     direction: Literal["rising", "steady", "falling"] = "steady"
 
 
@@ -151,8 +137,7 @@ class CallEnded:
 
 
 Event = (
-    SpeechSegment
-    | Utterance
+    Utterance
     | TrendPoint
     | Prompt
     | PromptOutcome
@@ -164,7 +149,6 @@ Event = (
 
 
 EVENT_TYPES: dict[type, str] = {
-    SpeechSegment: "segment",
     Utterance: "utterance",
     TrendPoint: "trend",
     Prompt: "prompt",
@@ -183,10 +167,3 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     if isinstance(event, Utterance):
         call_t = event.processed_t or event.end
     return {"type": EVENT_TYPES[type(event)], "call_t": round(float(call_t), 3), **data}
-
-
-@dataclass
-class CallSummary:
-    max_frustration: float = 0.0
-    escalated: bool = False
-    prompt_counts: dict[str, int] = field(default_factory=dict)

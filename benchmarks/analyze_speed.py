@@ -1,6 +1,6 @@
 """Speed and memory of `callcoach analyze` on the demo call (or any calls given).
 
-Usage: python benchmarks/analyze_speed.py [CALL ...] [--model PATH] [--beam-size N]
+Usage: python -m benchmarks.analyze_speed [CALL ...] [--model PATH] [--beam-size N]
 Prints model load time, then per call the real-time factor (processing seconds / audio seconds)
 of the whole pipeline and of each stage, and the process's peak resident memory.
 Targets (2-core machine, tiny.en int8, two channels): whole pipeline RTF <= 0.1 (10x faster than
@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import argparse
 import resource
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from app.config import load_settings
+from app.paths import ASSETS_DIR
+from app.pipeline import analyze_call, load_models
 
-from app.config import load_settings  # noqa: E402
-from app.paths import ASSETS_DIR  # noqa: E402
-from app.pipeline import analyze_call, load_models  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 STAGES = ("decode", "vad", "tone", "asr", "words", "coach")
 

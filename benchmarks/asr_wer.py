@@ -1,21 +1,19 @@
 """Word error rate of the speech model on ../shared/data/asr_eval_small.
 
-Usage: python benchmarks/asr_wer.py [--model PATH] [--beam-size N] [--threads N] [--data DIR]
+Usage: python -m benchmarks.asr_wer [--model PATH] [--beam-size N] [--threads N] [--data DIR]
 Prints one line per reference and the corpus WER (total word errors / total reference words).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from app.asr.transcriber import load_transcriber
+from app.config import AsrSettings
+from benchmarks.asr_eval.evaluation import evaluate_manifest
 
-from app.asr.transcriber import load_transcriber  # noqa: E402
-from app.config import AsrSettings  # noqa: E402
-from benchmarks.asr_eval.evaluation import evaluate_manifest  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "asr_eval_small"
 

@@ -1,6 +1,6 @@
 """Latency, CPU and memory of the live path, replaying recordings at real-time speed.
 
-Usage: python benchmarks/live_latency.py [CALL ...] [--speed 1] [--no-shared]
+Usage: python -m benchmarks.live_latency [CALL ...] [--speed 1] [--no-shared]
 By default replays the demo call and the recordings in ../shared/data/asr_eval_small through
 `LiveSession` exactly as `callcoach live --simulate` does. Prints, per prompt, the delay from the
 end of the triggering utterance to the card being emitted to the UI, p50/p95 over all prompts
@@ -15,21 +15,19 @@ from __future__ import annotations
 import argparse
 import csv
 import resource
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from app.audio.capture import SimulatedSource
+from app.config import load_settings
+from app.events import Prompt, Utterance
+from app.paths import ASSETS_DIR
+from app.pipeline.live import LiveSession
+from app.pipeline.models import load_models
 
-from app.audio.capture import SimulatedSource  # noqa: E402
-from app.config import load_settings  # noqa: E402
-from app.events import Prompt, Utterance  # noqa: E402
-from app.paths import ASSETS_DIR  # noqa: E402
-from app.pipeline.live import LiveSession  # noqa: E402
-from app.pipeline.models import load_models  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SHARED = ROOT.parent / "shared" / "data" / "asr_eval_small"
 

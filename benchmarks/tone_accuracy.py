@@ -1,7 +1,7 @@
 """Tone model accuracy on RAVDESS with actor-grouped cross-validation, beside a simple baseline.
 
     .venv/bin/pip install -r models/tone/requirements-train.txt
-    .venv/bin/python benchmarks/tone_accuracy.py [--data ../shared/data/ravdess] [--folds 5]
+    .venv/bin/python -m benchmarks.tone_accuracy [--data ../shared/data/ravdess] [--folds 5]
 
 Actors 1–20 are split into folds of whole actors; each fold's models are trained (with the same
 telephone augmentation as the shipped model) on the other actors only. Scores of held-out actors
@@ -31,12 +31,10 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "models" / "tone"))
-sys.path.insert(0, str(ROOT))
+from models.tone import logmel_cnn
+from models.tone import train as T
 
-import logmel_cnn  # noqa: E402  (models/tone/logmel_cnn.py)
-import train as T  # noqa: E402  (models/tone/train.py)
+ROOT = Path(__file__).resolve().parents[1]
 
 TEST_CONDITIONS = {"full": "full", "phone": f"phone{T.EVAL_SEED}"}
 COLUMNS = ("ang-calm", "ang-happy", "ang-sad", "mild-ang-rest")

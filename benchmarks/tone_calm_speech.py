@@ -1,6 +1,6 @@
 """False alarms of the tone model on calm speech whose words vary (what RAVDESS cannot show).
 
-    .venv/bin/python benchmarks/tone_calm_speech.py [--compare MODEL_DIR]
+    .venv/bin/python -m benchmarks.tone_calm_speech [--compare MODEL_DIR]
 
 RAVDESS says two sentences only, so its cross-validation cannot tell whether a view of the voice
 also reacts to the words. Here every stretch is calm and the words change from one to the next:
@@ -27,10 +27,9 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from app.scoring.tone import SpeakerBaseline, extract_features, load_tone_scorer
 
-from app.scoring.tone import SpeakerBaseline, extract_features, load_tone_scorer  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 ASR_EVAL = ROOT.parent / "shared" / "data" / "asr_eval_small"
 SR = 16000

@@ -1,6 +1,6 @@
 """Tone scoring speed: feature extraction + model time per second of audio, on one core.
 
-    .venv/bin/python benchmarks/tone_speed.py [--seconds 60] [--repeats 5] [--model-dir DIR]
+    .venv/bin/python -m benchmarks.tone_speed [--seconds 60] [--repeats 5] [--model-dir DIR]
 
 Pins the process to one CPU and onnxruntime to one thread. Audio: RAVDESS clips laid end to end
 (or a synthetic voice-like signal when the shared data is absent), scored as 3 s utterances (the
@@ -16,14 +16,12 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 from app.scoring.tone import SpeakerBaseline, extract_features, load_tone_scorer  # noqa: E402
 

@@ -1,6 +1,6 @@
 """Accuracy of the words model against a TF-IDF + logistic regression baseline, side by side.
 
-    .venv/bin/python benchmarks/words_accuracy.py [--data ../shared/data] [--threads 1]
+    .venv/bin/python -m benchmarks.words_accuracy [--data ../shared/data] [--threads 1]
 
 Three columns: the shipped scorer (the dev-fitted combiner of the frustration logit and the five
 frustration-label logits), the previous shipped score (the single frustration head, same ONNX
@@ -20,7 +20,6 @@ import argparse
 import json
 import random
 import re
-import sys
 import time
 from collections import Counter
 from itertools import pairwise
@@ -31,12 +30,10 @@ from scipy import sparse
 from scipy.optimize import minimize
 from scipy.stats import rankdata
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "models" / "words"))
-from spoken_style import asr_style, read_split, with_fillers  # noqa: E402
+from app.scoring.words import WORDS_THRESHOLDS, load_words_scorer
+from models.words.spoken_style import asr_style, read_split, with_fillers
 
-from app.scoring.words import WORDS_THRESHOLDS, load_words_scorer  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 

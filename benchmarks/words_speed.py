@@ -1,6 +1,6 @@
 """Speed of the words model on the CPU: load time, latency per utterance, throughput.
 
-    .venv/bin/python benchmarks/words_speed.py [--data ../shared/data] [--threads 1] [--n 500]
+    .venv/bin/python -m benchmarks.words_speed [--data ../shared/data] [--threads 1] [--n 500]
 
 Latency is one utterance at a time (batch size 1) on `--threads` onnxruntime threads, over real
 utterances: GoEmotions test comments in ASR style (lower case, no punctuation) and the abcd_sample
@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "models" / "words"))
-from spoken_style import asr_style, read_split  # noqa: E402
+from app.scoring.words import load_words_scorer
+from models.words.spoken_style import asr_style, read_split
 
-from app.scoring.words import load_words_scorer  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:

@@ -133,7 +133,7 @@ def stage(scene: str, tmp: Path):  # type: ignore[no-untyped-def]
     overlay.resize(430, 196)
     overlay.move(screen.right() - 430 - 40, 40)
     overlay.set_capturing(True)
-    overlay.handle_event(TrendPoint(251.0, 0.8, 0.21, True, "rising"))
+    overlay.handle_event(TrendPoint(251.0, 0.8, 0.21, "rising"))
     overlay.handle_event(ToneUpdate(251.5, "agent", 0.8))
     if scene == "policy":
         card = card_prompt(

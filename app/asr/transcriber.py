@@ -20,7 +20,7 @@ import numpy as np
 from app.config import AsrSettings
 from app.errors import ModelError
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 REQUIRED_FILES = ("model.bin", "config.json")
 SAMPLE_RATE = 16_000
 WHISPER_WINDOW_S = 30.0

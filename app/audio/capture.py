@@ -22,7 +22,7 @@ from app.audio.reader import SAMPLE_RATE
 from app.audio.source import CallAudio
 from app.events import Speaker
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 END = None  # marks the end of a source's audio in the queue
 
 

@@ -28,7 +28,7 @@ from app.config import AudioSettings
 from app.errors import DeviceError
 from app.events import Speaker
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 STALL_S = 2.0  # no audio for this long: the device is gone
 MAX_SKEW_S = 1.0  # two devices: pad the silent one with zeros beyond this lag
 

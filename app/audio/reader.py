@@ -17,7 +17,7 @@ import numpy as np
 from app.errors import AudioReadError
 
 SAMPLE_RATE = 16_000
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 
 @dataclass(frozen=True, slots=True)

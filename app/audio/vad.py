@@ -33,17 +33,15 @@ def silero_model_path() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _session():  # type: ignore[no-untyped-def]
-    import onnxruntime as ort
+    from app.inference import inference_session, onnxruntime
 
-    opts = ort.SessionOptions()
+    opts = onnxruntime().SessionOptions()
     opts.intra_op_num_threads = 1
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 4
     opts.enable_cpu_mem_arena = False
     try:
-        return ort.InferenceSession(
-            str(silero_model_path()), providers=["CPUExecutionProvider"], sess_options=opts
-        )
+        return inference_session(silero_model_path(), opts)
     except Exception as exc:  # onnxruntime raises its own exception types
         raise ModelError(f"cannot load the Silero VAD model: {exc}") from None
 

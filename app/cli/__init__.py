@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _call_options(p)
     _common(p)
+
+    p = sub.add_parser("selftest", help="check this installation: models, audio, Qt, offline")
+    p.add_argument("--qt-probe", action="store_true", help=argparse.SUPPRESS)
+    _common(p)
     return parser
 
 
@@ -155,6 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = load_settings(args.config, _overrides(args))
+        if args.command == "selftest":
+            from app.cli.selftest import run_selftest
+
+            return run_selftest(args, settings)
         return run_command(args, settings)
     except CallcoachError as exc:
         print(f"callcoach: {one_line(exc)}", file=sys.stderr)

@@ -10,7 +10,7 @@ from app.cli.preflight import screen_problem
 from app.config import Settings
 from app.pipeline.call import CallResult
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 
 def screen_available() -> bool:

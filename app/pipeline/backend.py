@@ -20,7 +20,7 @@ from app.pipeline.timing import StageTimes
 from app.scoring.fusion import fuse
 from app.scoring.trend import FrustrationTrend
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 
 class WordsModel(Protocol):

@@ -24,7 +24,7 @@ from app.pipeline.items import ClosedSpeech, WorkItem
 from app.pipeline.models import Models
 from app.pipeline.timing import StageTimes
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 LiveSink = Callable[[Event, float, float], None]  # (event, call_t, wall_t)
 
 

@@ -59,7 +59,7 @@ class FrustrationTrend:
         direction: Literal["rising", "steady", "falling"] = (
             "rising" if rising else "falling" if slope <= self.fall_threshold else "steady"
         )
-        return TrendPoint(t=t, level=self.level, slope=slope, rising=rising, direction=direction)
+        return TrendPoint(t=t, level=self.level, slope=slope, direction=direction)
 
     def turns_up(self) -> int:
         """How many of the last `window` utterances each raised the level by `up_step` or more."""

@@ -197,7 +197,9 @@ def _load(model_dir: Path, threads: int) -> WordsScorer:
     except ImportError as exc:
         raise ModelError("words model: the 'tokenizers' package is not installed") from exc
     try:
-        import onnxruntime as ort
+        from app.inference import inference_session, onnxruntime
+
+        ort = onnxruntime()
     except ImportError as exc:
         raise ModelError("words model: onnxruntime is not installed") from exc
     try:
@@ -214,9 +216,7 @@ def _load(model_dir: Path, threads: int) -> WordsScorer:
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
     try:
-        session = ort.InferenceSession(
-            str(model_dir / MODEL), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
+        session = inference_session(model_dir / MODEL, opts)
     except Exception as exc:
         raise ModelError(f"words model: cannot load {model_dir / MODEL}: {exc}") from exc
     missing = {"frustration", "emotions"} - {o.name for o in session.get_outputs()}

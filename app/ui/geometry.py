@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.config import APP_NAME
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 DEFAULT_SIZE = QSize(380, 210)
 MARGIN = 24  # from the screen's edge for the first placement

@@ -27,7 +27,7 @@ from app.ui.tray import CallcoachTray
 if TYPE_CHECKING:
     from app.pipeline.live import LiveSession
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 LINGER_MS = 8000  # keep the after-call card up this long once a replayed call has ended
 
 

@@ -21,7 +21,6 @@ from app.events import (
     CardCleared,
     Prompt,
     PromptOutcome,
-    SpeechSegment,
     StatusMessage,
     ToneUpdate,
     TrendPoint,
@@ -35,7 +34,7 @@ from app.ui.policy import CardSlot, Outcome, RecordedOutcome, clean_prompt
 from app.ui.status import StatusLine
 from app.ui.window import FloatingWindow
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 OutcomeCallback = Callable[[str, str, float], object]
 MIN_SIZE = QSize(260, 40)  # the height follows the content (FloatingWindow.fit_height)
@@ -227,8 +226,6 @@ class OverlayWindow(FloatingWindow):
             self.show_status(str(event.level), event.message)
         elif isinstance(event, CallEnded):
             self._end_call()
-        elif isinstance(event, SpeechSegment):
-            self._begin_call(event.end)
         else:
             log.debug("overlay: ignoring %s", type(event).__name__)
 

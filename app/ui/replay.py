@@ -16,7 +16,7 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from app.config import Settings
-from app.events import CallEnded, SpeechSegment, Utterance
+from app.events import CallEnded, Utterance
 from app.ui.bridge import EventBridge
 from app.ui.clock import finite
 from app.ui.interrupt import quit_on_ctrl_c
@@ -25,15 +25,13 @@ from app.ui.overlay import OverlayWindow
 if TYPE_CHECKING:  # the pipeline is not imported at run time: the overlay only needs its events
     from app.pipeline.call import CallResult
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 
 def event_time(event: object, previous: float = 0.0) -> float:
     """Call time at which the pipeline produced `event` (never earlier than `previous`)."""
     if isinstance(event, Utterance):
         t = finite(event.processed_t) or finite(event.end)
-    elif isinstance(event, SpeechSegment):
-        t = finite(event.end)
     else:
         t = finite(getattr(event, "t", None))
     return previous if t is None else max(previous, t)

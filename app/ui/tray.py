@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from app.config import default_settings_path, default_settings_toml
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 Devices = Callable[[], Sequence[tuple[str, str]]]  # [(device id, display name)]
 

@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 _MODIFIERS = {
     "<ctrl>": "ControlMask",
     "<alt>": "Mod1Mask",

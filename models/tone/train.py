@@ -1,7 +1,7 @@
 """Train the tone (anger-in-the-voice) model on RAVDESS and export it to ONNX.
 
     .venv/bin/pip install -r models/tone/requirements-train.txt
-    .venv/bin/python models/tone/train.py [--data ../shared/data/ravdess] [--out models/tone]
+    .venv/bin/python -m models.tone.train [--data ../shared/data/ravdess] [--out models/tone]
 
 Writes tone_population.onnx (no speaker baseline: 5-class ensemble on level-invariant features),
 tone_speaker.onnx (angry-vs-rest logistic regression on the differences of every feature from the
@@ -22,7 +22,6 @@ import argparse
 import csv
 import hashlib
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,11 +29,7 @@ import numpy as np
 import soundfile as sf
 from scipy import signal
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-
-from app.scoring.tone.features import (  # noqa: E402
+from app.scoring.tone.features import (
     BASELINE_NAMES,
     FEATURE_NAMES,
     N_FEAT,
@@ -42,6 +37,8 @@ from app.scoring.tone.features import (  # noqa: E402
     POPULATION_NAMES,
     extract_features,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "ravdess"
 EMOTIONS = ("neutral", "calm", "happy", "sad", "angry")

@@ -192,7 +192,7 @@ def test_outcome_reaches_the_real_coach(qtbot, tmp_path: Path) -> None:  # type:
     window = OverlayWindow(record, geometry_store=GeometryStore(tmp_path / "g.json"))
     qtbot.addWidget(window)
     utt = Utterance("customer", 0.0, 3.0, "This is ridiculous, I am furious!", 0.9, 0.9, 0.92, 3.2)
-    trend = TrendPoint(3.2, 0.85, 0.3, True, "rising")
+    trend = TrendPoint(3.2, 0.85, 0.3, "rising")
     events = coach.on_utterance(utt, trend)
     shown = [e for e in events if isinstance(e, Prompt)]
     assert shown, "the coach should raise a card for a furious customer"
@@ -206,23 +206,23 @@ def test_outcome_reaches_the_real_coach(qtbot, tmp_path: Path) -> None:  # type:
 
 def test_meter_follows_the_trend(ui: Harness) -> None:
     meter = ui.window.meter
-    ui.send(TrendPoint(3.0, 0.82, 0.2, True, "rising"))
+    ui.send(TrendPoint(3.0, 0.82, 0.2, "rising"))
     assert meter.level == pytest.approx(0.82) and meter.arrow_text == "↑"
     assert meter.value.text() == "0.82"
-    ui.send(TrendPoint(9.0, 0.5, 0.0, False, "steady"))
+    ui.send(TrendPoint(9.0, 0.5, 0.0, "steady"))
     assert meter.arrow_text == "→"
-    ui.send(TrendPoint(15.0, 1.7, -0.2, False, "falling"))
+    ui.send(TrendPoint(15.0, 1.7, -0.2, "falling"))
     assert meter.level == 1.0 and meter.arrow_text == "↓"
 
 
 def test_bad_input_never_raises(ui: Harness) -> None:
     w = ui.window
-    ui.send(TrendPoint(1.0, 0.4, 0.0, False, "steady"))
+    ui.send(TrendPoint(1.0, 0.4, 0.0, "steady"))
     odd = [
         object(),
         None,
         "text",
-        TrendPoint(float("nan"), float("nan"), float("nan"), True, "sideways"),  # type: ignore[arg-type]
+        TrendPoint(float("nan"), float("nan"), float("nan"), "sideways"),  # type: ignore[arg-type]
         Prompt(None, None, None, None, None, None),  # type: ignore[arg-type]
         Prompt(float("nan"), "x", "", None, None, float("nan")),  # type: ignore[arg-type]
         Utterance("customer", 0, 1, None, float("nan"), 0, 0, float("inf")),  # type: ignore[arg-type]

@@ -149,7 +149,7 @@ def test_why_hover_shows_the_reason_although_the_overlay_is_never_active(
 def test_panel_collapses_between_cards_and_grows_for_a_card(overlay: OverlayWindow) -> None:
     overlay.resize(430, 400)
     overlay.fit_height()
-    overlay.handle_event(TrendPoint(1.0, 0.8, 0.2, True, "rising"))
+    overlay.handle_event(TrendPoint(1.0, 0.8, 0.2, "rising"))
     empty = overlay.height()
     assert empty < 100  # header + meter only
     overlay.handle_event(prompt("acknowledge_anger", 5.0))

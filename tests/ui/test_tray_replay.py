@@ -101,7 +101,7 @@ def test_settings_opens_a_file_written_from_defaults(qtbot, opened: list[str]) -
 def call_events() -> list[object]:
     return [
         Utterance("customer", 0.0, 4.0, "Still waiting!", 0.8, 0.9, 0.85, 4.3),
-        TrendPoint(4.3, 0.8, 0.3, True, "rising"),
+        TrendPoint(4.3, 0.8, 0.3, "rising"),
         Prompt(4.3, "acknowledge_anger", "Acknowledge their anger", "I can hear…", "0.85", 10),
         CallEnded(6.0, 6.0),
         Prompt(9.0, "never", "Never shown", "", "", 1),  # after the end: not replayed
@@ -127,6 +127,6 @@ def test_call_replay_paces_events_onto_the_overlay(qtbot, tmp_path: Path) -> Non
 
 def test_replay_on_overlay_returns_after_the_call(qtbot, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
     result = SimpleNamespace(path=Path("demo_call.ogg"), events=call_events())
-    with caplog.at_level(logging.INFO, logger="app.ui.replay"):
+    with caplog.at_level(logging.INFO, logger="callcoach.ui.replay"):
         replay_on_overlay(result, Settings(), speed=100.0, linger_s=0.05)  # type: ignore[arg-type]
     assert "replay finished" in caplog.text

@@ -226,7 +226,9 @@ def _load(model_dir: Path, threads: int) -> ToneScorer:
     ):
         raise ModelError("tone model: trained on other features than this version extracts")
     try:
-        import onnxruntime as ort
+        from app.inference import inference_session, onnxruntime
+
+        ort = onnxruntime()
     except ImportError as exc:
         raise ModelError("tone model: onnxruntime is not installed") from exc
     opts = ort.SessionOptions()
@@ -246,9 +248,7 @@ def _load(model_dir: Path, threads: int) -> ToneScorer:
     for name in (POPULATION, *fusion):
         n_in = n_inputs[name]
         try:
-            sess = ort.InferenceSession(
-                str(model_dir / name), sess_options=opts, providers=["CPUExecutionProvider"]
-            )
+            sess = inference_session(model_dir / name, opts)
         except Exception as exc:  # onnxruntime raises its own exception types
             raise ModelError(f"tone model: cannot load {model_dir / name}: {exc}") from exc
         if sess.get_inputs()[0].shape[-1] != n_in:
