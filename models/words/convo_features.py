@@ -3,13 +3,14 @@
 The conversational head (convo_head.py) is trained on the shipped fine-tuned encoder's mean-pooled
 sentence embedding, so the encoder is run once per text here and the result cached:
 
-    .venv/bin/python models/words/convo_features.py [--data ../shared/data] [--out out/convo]
+    PYTHONPATH=$PWD .venv/bin/python models/words/convo_features.py [--data ../shared/data]
+        [--out out/convo]
 
 For each (set, split) it writes `OUT/<set>__<split>.npz` with `pooled` [n, 384] (float32, the
 int8 graph's mean-pooled embedding, the input of its head), `logits` [n, 29] (the head's raw
 logits before the temperature), `labels` [n] and the `texts` it scored. Training texts get a
 spoken-style rendering half of the time (spoken_style.spoken_variant, seeded), as the encoder's
-own training did. About 100k texts: 5-10 minutes on two cores.
+own training did. About 100k texts: 25 minutes on two heavily shared cores.
 """
 
 from __future__ import annotations
