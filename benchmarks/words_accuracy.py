@@ -1,27 +1,38 @@
-"""Accuracy of the words model against a TF-IDF + logistic regression baseline, side by side.
+"""Accuracy of the words model: before / now / simple baselines, every test split, one run.
 
     .venv/bin/python -m benchmarks.words_accuracy [--data ../shared/data] [--threads 1]
+        [--candidate DIR]
 
-Three columns: the shipped scorer (the dev-fitted combiner of the frustration logit and the five
-frustration-label logits), the previous shipped score (the single frustration head, same ONNX
-run) and the baseline. All are scored on the GoEmotions test split (clean text; ASR-style text:
-lower case and no punctuation; ASR-style with hesitation fillers), on the hand-written call lines
-of models/words/call_lines_eval.tsv (evaluation only, never trained or tuned on) and on the three
-abcd_sample customer-service chats. abcd has no frustration labels and its customers are calm, so
-for it the script prints how high the calm turns score, and the ROC AUC / best F1 of telling those
-calm turns apart from the frustrated GoEmotions test comments (ASR-style). The baseline is trained
-here on GoEmotions train (clean + ASR-style copies), with numpy and scipy only; C=1 was chosen on
-dev by models/words/train.py. Takes about two minutes on one core.
+Columns:
+- "before (GoEmotions)": the score shipped before the conversational head (the GoEmotions head
+  and its dev-fitted combiner). When models/words holds the conversational head, this is
+  computed from the same graph (its `frustration_goemotions` and `emotions` outputs and
+  config.json "previous_combiner"), so it is exactly the old score.
+- "now (shipped)": `load_words_scorer().score`, what the app uses.
+- "candidate" (only with --candidate DIR): another model folder, scored the same way.
+- "TF-IDF+LR (GoEmotions)": word 1-2 grams + logistic regression on GoEmotions train (clean +
+  ASR-style copies), numpy and scipy only, C=1 (chosen on dev by models/words/train.py).
+- "TF-IDF+LR (GE + convo)": the same, trained on GoEmotions train plus the training splits of the
+  six conversational sets the new head learns from (models/words/convo_data.py, same mapping).
+
+Rows: GoEmotions test (clean; ASR-style: lower case, no punctuation; ASR-style with fillers), the
+hand-written call lines (models/words/call_lines_eval.tsv, evaluation only), abcd calm customer
+turns vs the frustrated GoEmotions test comments (ASR-style), and the test split of every
+conversational set (convo_data.py; emocontext is evaluation only, never trained or tuned on).
+Each cell is ROC AUC / best F1. Then how high the abcd calm turns score. Several minutes on one
+core (two TF-IDF fits, about 45k texts scored).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 
@@ -30,7 +41,8 @@ from scipy import sparse
 from scipy.optimize import minimize
 from scipy.stats import rankdata
 
-from app.scoring.words import WORDS_THRESHOLDS, load_words_scorer
+from app.scoring.words import WORDS_THRESHOLDS, WordsScorer, load_words_scorer, logit
+from models.words.convo_data import ALL_SETS, TRAIN_SETS, load_split
 from models.words.spoken_style import asr_style, read_split, with_fillers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,73 +127,121 @@ def call_lines(path: Path) -> tuple[list[str], np.ndarray]:
     return [text for _, text in rows], np.array([int(label) for label, _ in rows])
 
 
+def _batched(texts: list[str], fn: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """Score in length-sorted batches of 32 (as the app would see short turns), input order."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.empty(len(texts))
+    for i in range(0, len(order), 32):
+        idx = order[i : i + 32]
+        out[idx] = fn([texts[j] for j in idx])
+    return out
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def previous_scores(scorer: WordsScorer, config: dict) -> Callable[[list[str]], np.ndarray]:
+    """The score shipped before the conversational head, from the same graph."""
+    spec = config["previous_combiner"]
+    names = list(config["outputs"]["emotions"])
+    cols = [names.index(n) for n in spec["labels"]]
+
+    def run(texts: list[str]) -> np.ndarray:
+        frus, emo = scorer.outputs(texts, ["frustration_goemotions", "emotions"])
+        z = spec["w_frustration_logit"] * logit(frus) + spec["bias"]
+        if cols:
+            z = z + spec["w_logsumexp_label_logits"] * np.logaddexp.reduce(
+                logit(emo)[:, cols], axis=1
+            )
+        return _sigmoid(z)
+
+    return run
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--candidate", type=Path, help="another model folder to score beside")
     args = p.parse_args()
     ge = args.data / "goemotions" / "original"
     train, test = read_split(ge, "train"), read_split(ge, "test")
     y = np.array(test.frustrated)
     rng = random.Random(7)
-    sets = {
-        "GoEmotions test, clean": test.texts,
-        "GoEmotions test, ASR-style": [asr_style(t) for t in test.texts],
-        "GoEmotions test, ASR + fillers": [with_fillers(asr_style(t), rng) for t in test.texts],
-    }
+    asr_test = [asr_style(t) for t in test.texts]
+    rows: list[tuple[str, list[str], np.ndarray]] = [
+        ("GoEmotions test, clean", test.texts, y),
+        ("GoEmotions test, ASR-style", asr_test, y),
+        ("GoEmotions test, ASR + fillers", [with_fillers(t, rng) for t in asr_test], y),
+    ]
+    calls, call_y = call_lines(ROOT / "models" / "words" / "call_lines_eval.tsv")
+    rows.append((f"call lines ({len(calls)}, hand-written), clean", calls, call_y))
+    rows.append(("call lines, ASR-style", [asr_style(t) for t in calls], call_y))
     abcd = abcd_customer_turns(args.data)
     calm = [t for turns in abcd.values() for t in turns]
-    positives = [t for t, f in zip(sets["GoEmotions test, ASR-style"], y, strict=True) if f]
+    positives = [t for t, f in zip(asr_test, y, strict=True) if f]
+    rows.append(
+        (
+            "abcd calm turns vs GoEmotions frustrated",
+            calm + positives,
+            np.r_[np.zeros(len(calm)), np.ones(len(positives))],
+        )
+    )
+    for name in ALL_SETS:
+        part = load_split(name, "test", args.data)
+        tag = " (eval only)" if name not in TRAIN_SETS else ""
+        rows.append((f"{name} test{tag}", part.texts, np.array(part.labels)))
 
     t0 = time.time()
     tr_texts = train.texts + [asr_style(t) for t in train.texts]
-    baseline = TfidfLogistic(c=1.0).fit(tr_texts, np.array(train.frustrated * 2, dtype=float))
-    print(f"baseline trained in {time.time() - t0:.0f}s ({len(baseline.vocab)} n-grams)")
+    tr_y = list(train.frustrated) * 2
+    baseline = TfidfLogistic(c=1.0).fit(tr_texts, np.array(tr_y, dtype=float))
+    for name in TRAIN_SETS:
+        part = load_split(name, "train", args.data)
+        tr_texts += part.texts
+        tr_y += part.labels
+    baseline_mix = TfidfLogistic(c=1.0).fit(tr_texts, np.array(tr_y, dtype=float))
+    print(f"baselines trained in {time.time() - t0:.0f}s")
+
     scorer = load_words_scorer(threads=args.threads)
+    config = json.loads((ROOT / "models" / "words" / "config.json").read_text())
+    models: dict[str, Callable[[list[str]], np.ndarray]] = {}
+    cand_config = json.loads((args.candidate / "config.json").read_text()) if args.candidate else {}
+    shipped_sha = hashlib.sha256((ROOT / "models" / "words" / "model.onnx").read_bytes())
+    if "previous_combiner" in config:
+        models["before (GoEmotions)"] = previous_scores(scorer, config)
+        models["now (shipped)"] = lambda t: np.array(scorer.score(t))
+    elif (
+        cand_config.get("base_graph_sha256") == shipped_sha.hexdigest()
+        and cand_config.get("previous_combiner") == config["combiner"]
+    ):
+        # the candidate is the shipped graph plus a head: its GoEmotions outputs and the shipped
+        # combiner give the shipped score exactly (same int8 nodes, checked by sha256 above)
+        cand = load_words_scorer(args.candidate, threads=args.threads)
+        models["shipped (GoEmotions)"] = previous_scores(cand, cand_config)
+        print("shipped score computed from the candidate graph (same encoder, same head)")
+    else:
+        models["shipped (GoEmotions)"] = lambda t: np.array(scorer.score(t))
+    if args.candidate:
+        cand = load_words_scorer(args.candidate, threads=args.threads)
+        models["candidate"] = lambda t: np.array(cand.score(t))
+    models["TF-IDF+LR (GoEmotions)"] = baseline.decision
+    models["TF-IDF+LR (GE + convo)"] = baseline_mix.decision
 
-    def model_scores(texts: list[str]) -> np.ndarray:
-        out: list[float] = []
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for i in range(0, len(order), 32):
-            out.extend(scorer.score([texts[j] for j in order[i : i + 32]]))
-        scores = np.empty(len(texts))
-        scores[order] = out
-        return scores
-
-    def single_head(texts: list[str]) -> np.ndarray:
-        """The score shipped before the combiner: the frustration head alone."""
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        scores = np.empty(len(texts))
-        for i in range(0, len(order), 32):
-            idx = order[i : i + 32]
-            scores[idx] = scorer.head_logits([texts[j] for j in idx])[:, 0]
-        return scores
-
-    models = {
-        "shipped (combiner)": model_scores,
-        "previous (single head)": single_head,
-        "TF-IDF + LR baseline": baseline.decision,
-    }
-    header = f"{'set':<44}" + "".join(f"{m:>26}" for m in models)
     print("\nROC AUC / best F1")
-    print(header)
-
-    def row(labels: np.ndarray, texts: list[str]) -> str:
-        cells = [models[m](texts) for m in models]
-        return "".join(f"{roc_auc(labels, s):>16.4f} / {best_f1(labels, s):.3f}" for s in cells)
-
-    for name, texts in sets.items():
-        print(f"{name:<44}{row(y, texts)}")
-    calls, call_y = call_lines(ROOT / "models" / "words" / "call_lines_eval.tsv")
-    print(f"{f'call lines ({len(calls)}, hand-written), clean':<44}{row(call_y, calls)}")
-    print(f"{'call lines, ASR-style':<44}{row(call_y, [asr_style(t) for t in calls])}")
-    yy = np.r_[np.zeros(len(calm)), np.ones(len(positives))]
-    print(f"{'abcd calm turns vs GoEmotions frustrated':<44}{row(yy, calm + positives)}")
+    print(f"{'set':<44}" + "".join(f"{m:>24}" for m in models))
+    for name, texts, labels in rows:
+        cells = []
+        for m, fn in models.items():
+            s = _batched(texts, fn) if not m.startswith("TF-IDF") else fn(texts)
+            cells.append(f"{roc_auc(labels, s):>14.4f} / {best_f1(labels, s):.3f}")
+        print(f"{f'{name} [{int(labels.sum())}/{len(labels)}]':<44}" + "".join(cells))
 
     elevated, high = WORDS_THRESHOLDS["elevated"], WORDS_THRESHOLDS["high"]
-    print(f"\nabcd_sample customer turns, words model (elevated >= {elevated}, high >= {high})")
+    print(f"\nabcd_sample customer turns, shipped model (elevated >= {elevated}, high >= {high})")
     for convo, turns in abcd.items():
-        s = model_scores(turns)
+        s = np.array(scorer.score(turns))
         print(
             f"  chat {convo}: {len(turns)} turns, mean {s.mean():.3f}, max {s.max():.3f} "
             f"({turns[int(s.argmax())]!r}), above elevated {int((s >= elevated).sum())}, "

@@ -174,6 +174,36 @@ def test_known_weakness_rhetorical_and_idiomatic_frustration(scorer) -> None:
     assert min(scorer.score(lines)) > WORDS_THRESHOLDS["elevated"]
 
 
+ISSUE_14_PHRASES = [
+    "what exactly am i paying you for",
+    "is anybody there actually going to help me",
+    "seriously how hard can it be",
+    "great just great another month without internet",
+    "i just want my money back",
+]
+
+
+@pytest.mark.xfail(
+    reason="issue 14: rhetorical questions, sarcasm and flat demands score below 'elevated' "
+    "(shipped 0.02-0.30); a conversational head on the frozen encoder lifted only two of five "
+    "(MODEL_CARD.md, session 6). Strict: when a model passes, turn this into a plain test.",
+    strict=True,
+)
+def test_issue_14_rhetorical_sarcastic_and_flat_demands(scorer) -> None:
+    scores = scorer.score(ISSUE_14_PHRASES)
+    assert min(scores) > WORDS_THRESHOLDS["elevated"], list(
+        zip(ISSUE_14_PHRASES, scores, strict=True)
+    )
+
+
+def test_named_outputs_are_the_graph_the_score_comes_from(scorer) -> None:
+    texts = ANGRY[:2] + CALM[:2]
+    frustration, emotions = scorer.outputs(texts, ["frustration", "emotions"])
+    assert frustration.shape == (4,) and emotions.shape == (4, 28)
+    logits = scorer.head_logits(texts)
+    assert np.allclose(logits[:, 0], np.log(frustration) - np.log1p(-frustration), atol=1e-4)
+
+
 def test_empty_and_whitespace_text_give_the_defined_low_value(scorer) -> None:
     assert scorer.score([]) == []
     assert scorer.score(["", "   ", "\n\t"]) == [EMPTY_SCORE] * 3

@@ -153,6 +153,16 @@ class WordsScorer:
         )
         return logit(np.concatenate([frustration[:, None], emotions], axis=1))
 
+    def outputs(self, texts: Sequence[str], names: Sequence[str]) -> list[np.ndarray]:
+        """Named graph outputs for non-empty texts (for benchmarks and model comparisons: the
+        shipped graph also carries the GoEmotions head alone, `frustration_goemotions`, and the
+        conversational head alone, `conversational`; see config.json "outputs")."""
+        cleaned = [_SPACES.sub(" ", t or "").strip()[:MAX_CHARS] for t in texts]
+        with self._lock:
+            encodings = self._tokenizer.encode_batch(cleaned)
+        ids, mask = pad_batch(encodings)
+        return list(self._session.run(list(names), {"input_ids": ids, "attention_mask": mask}))
+
     def score(self, texts: Sequence[str]) -> list[float]:
         """One score per text, same order. Empty or whitespace-only text scores `EMPTY_SCORE`."""
         cleaned = [_SPACES.sub(" ", t or "").strip()[:MAX_CHARS] for t in texts]
