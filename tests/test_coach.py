@@ -26,11 +26,26 @@ ANGRY_CALL = [
 ]
 
 
-def test_thresholds_are_the_words_models_dev_thresholds_unless_settings_override() -> None:
-    shipped = json.loads((models_dir() / "words" / "thresholds.json").read_text())
+def test_thresholds_are_the_fusions_unless_settings_override() -> None:
+    """The coach compares thresholds with the fused score: the words model's dev thresholds
+    carried through the fitted fusion at a calm voice (models/fusion/fusion.json)."""
+    words = json.loads((models_dir() / "words" / "thresholds.json").read_text())
+    fusion = json.loads((models_dir() / "fusion" / "fusion.json").read_text())
     th = resolve_thresholds(CoachSettings())
-    assert (th.elevated, th.high) == (shipped["elevated"], shipped["high"])
-    assert th.source == "words model (dev data)"
+    assert (th.elevated, th.high) == (
+        fusion["thresholds"]["elevated"],
+        fusion["thresholds"]["high"],
+    )
+    assert th.source == "fusion (words model's dev thresholds at a calm voice)"
+    # the words model's thresholds are what they carry: a calm-voiced turn whose words sit exactly
+    # on a words threshold fuses to the fused threshold
+    from app.scoring.fusion import load_fusion
+
+    calm = fusion["thresholds"]["calm_tone"]
+    for name in ("elevated", "high"):
+        assert fusion["thresholds"]["words_thresholds"][name] == words[name]
+        assert load_fusion()(calm, words[name]) == pytest.approx(getattr(th, name), abs=5e-4)
+        assert getattr(th, name) > words[name]  # the calm voice's floor, not a loosening
     both = resolve_thresholds(CoachSettings(elevated=0.2, high=0.5))
     assert (both.elevated, both.high, both.source) == (0.2, 0.5, "settings")
     with pytest.raises(dataclasses.FrozenInstanceError):

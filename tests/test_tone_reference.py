@@ -13,16 +13,18 @@ from scipy import signal
 
 from app.coaching.engine import Coach
 from app.coaching.playbook import load_playbook
+from app.coaching.thresholds import resolve_thresholds
 from app.config import CoachSettings
 from app.events import Prompt, Utterance
 from app.scoring.tone import SpeakerBaseline, load_tone_scorer
-from app.scoring.words import WORDS_THRESHOLDS
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 RAVDESS = DATA / "ravdess"
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "tone"
 SR = 16000
-ELEVATED, HIGH = WORDS_THRESHOLDS["elevated"], WORDS_THRESHOLDS["high"]
+# the coach's thresholds on the fused score (models/fusion/fusion.json "thresholds")
+_COACH = resolve_thresholds()
+ELEVATED, HIGH = _COACH.elevated, _COACH.high
 
 needs_data = pytest.mark.skipif(
     not (RAVDESS / "manifest.csv").is_file(), reason=f"shared RAVDESS data not found at {RAVDESS}"

@@ -6,13 +6,14 @@ import pytest
 
 from app.coaching.engine import Coach
 from app.coaching.playbook import load_playbook
+from app.coaching.thresholds import resolve_thresholds
 from app.config import CoachSettings
 from app.events import Prompt, Utterance
 from app.scoring.escalation import call_escalated, turn_escalates
 from app.scoring.trend import FrustrationTrend
-from app.scoring.words import WORDS_THRESHOLDS
 
-ELEVATED, HIGH = WORDS_THRESHOLDS["elevated"], WORDS_THRESHOLDS["high"]
+_COACH = resolve_thresholds()  # production: the fusion's thresholds
+ELEVATED, HIGH = _COACH.elevated, _COACH.high
 
 
 def run(turns: list[tuple[float, float]]) -> list[str]:

@@ -74,8 +74,12 @@ class CallState:
 
     @property
     def frustrated(self) -> bool:
+        """The customer is frustrated now: their smoothed level, or their latest line, is at
+        least elevated. The latest line counts on its own because the trend's pull per turn is
+        capped: after one upset line ("why was I charged twice") the level is only part of the
+        way there, yet "it's our policy" or a sales pitch in reply is already the wrong answer."""
         return self.level >= self.elevated or (
-            bool(self.customer) and self.customer[-1].frustration >= self.high
+            bool(self.customer) and self.customer[-1].frustration >= self.elevated
         )
 
     @property

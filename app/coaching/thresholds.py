@@ -1,9 +1,12 @@
 """The coach's frustration thresholds, resolved once per run into an immutable object.
 
 Where they come from, in order: the settings (`coach.elevated`, `coach.high`) when a site set
-them; otherwise the words model's thresholds, chosen on its dev data (models/words/
-thresholds.json). The same object is handed to the coach and to the report, and nothing is
-written back into the caller's settings.
+them; otherwise the fusion's thresholds (models/fusion/fusion.json "thresholds"): the coach
+compares them with the fused tone + words score, and the fused score of a calm voice sits a
+little above its words score, so the words model's dev thresholds (models/words/thresholds.json)
+are carried through the fitted fusion at a typical calm voice (models/fusion/fit.py). The words
+model's own thresholds are the fallback when the fusion file carries none. The same object is
+handed to the coach and to the report, and nothing is written back into the caller's settings.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ class Thresholds:
     elevated: float
     high: float
     steep_rise: float = 0.25
-    source: str = "words model (dev data)"
+    source: str = "fusion (words model's dev thresholds at a calm voice)"
 
     def to_report(self) -> dict[str, float | str]:
         return {
@@ -30,11 +33,23 @@ class Thresholds:
         }
 
 
+FUSION_SOURCE = "fusion (words model's dev thresholds at a calm voice)"
+WORDS_SOURCE = "words model (dev data)"
+
+
 def model_thresholds() -> dict[str, float]:
-    """The words model's dev-chosen thresholds (read from its folder at import)."""
+    """The shipped fusion's thresholds, else the words model's dev-chosen ones."""
+    return _model_thresholds()[0]
+
+
+def _model_thresholds() -> tuple[dict[str, float], str]:
+    from app.scoring.fusion import fusion_thresholds
     from app.scoring.words import WORDS_THRESHOLDS  # numpy only; onnxruntime stays lazy
 
-    return dict(WORDS_THRESHOLDS)
+    fused = fusion_thresholds()
+    if fused is not None:
+        return fused, FUSION_SOURCE
+    return dict(WORDS_THRESHOLDS), WORDS_SOURCE
 
 
 def resolve_thresholds(
@@ -42,7 +57,10 @@ def resolve_thresholds(
 ) -> Thresholds:
     """One Thresholds from the settings' overrides and the words model's values."""
     coach = coach or CoachSettings()
-    base = dict(model) if model is not None else model_thresholds()
+    if model is not None:
+        base, model_source = dict(model), "given thresholds"
+    else:
+        base, model_source = _model_thresholds()
     overridden = [n for n in ("elevated", "high") if getattr(coach, n) is not None]
     elevated = coach.elevated if coach.elevated is not None else base["elevated"]
     high = coach.high if coach.high is not None else base["high"]
@@ -50,9 +68,9 @@ def resolve_thresholds(
         raise ValueError(
             f"coach thresholds must satisfy 0 <= elevated <= high <= 1 (got {elevated}, {high})"
         )
-    source = "words model (dev data)"
+    source = model_source
     if len(overridden) == 2:
         source = "settings"
     elif overridden:
-        source = f"settings ({overridden[0]}) + words model (dev data)"
+        source = f"settings ({overridden[0]}) + {model_source}"
     return Thresholds(float(elevated), float(high), float(coach.steep_rise), source)

@@ -78,7 +78,10 @@ def customer_frustration(s: CallState, spec: PromptSpec, pb: Playbook, turn: May
 
 def needs_empathy(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
     t = _customer_turn(turn)
-    if t is None or t.frustration < s.elevated or not s.agent:
+    # "frustration elevated" (PLAYBOOK.md): the customer's smoothed level, not one line (a
+    # single elevated line moves the capped trend only part of the way), and the line itself
+    # upset too, so the reason never quotes a calm score
+    if t is None or t.frustration < s.elevated or s.level < s.elevated or not s.agent:
         return None
     recent = _p(spec, "recent_s")
     if s.agent_said_recently("empathy", recent) or s.agent_said_recently("acknowledgement", recent):

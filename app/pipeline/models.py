@@ -12,7 +12,7 @@ from app.pipeline.backend import WordsModel
 from app.scoring.fusion import load_fusion
 from app.scoring.tone import load_tone_scorer
 from app.scoring.tone.model import ToneScorer
-from app.scoring.words import WORDS_THRESHOLDS, load_words_scorer
+from app.scoring.words import load_words_scorer
 
 
 @dataclass
@@ -21,7 +21,7 @@ class Models:
     words: WordsModel
     tone: ToneScorer
     playbook: Playbook
-    # resolved once (settings override, else the words model's dev thresholds); the coach and
+    # resolved once (settings override, else the fusion's thresholds); the coach and
     # the report both take this object, and the caller's settings are left as they were
     thresholds: Thresholds = field(default_factory=lambda: resolve_thresholds())
 
@@ -30,11 +30,12 @@ def load_models(settings: Settings) -> Models:
     """Raises ModelError / PlaybookError with a message for the user.
 
     Coach thresholds are resolved once here (`Models.thresholds`): the settings' values where
-    set, else the words model's, chosen on its dev data; `settings` is not modified.
+    set, else the fusion's (the words model's dev thresholds carried through the fitted fusion
+    at a calm voice, models/fusion/fusion.json); `settings` is not modified.
     """
-    thresholds = resolve_thresholds(settings.coach, WORDS_THRESHOLDS)
-    threads = settings.scoring.threads
     load_fusion()  # checked now, so that a corrupt file is reported before the call starts
+    thresholds = resolve_thresholds(settings.coach)
+    threads = settings.scoring.threads
     return Models(
         transcriber=load_transcriber(settings.asr),
         words=load_words_scorer(threads=threads),

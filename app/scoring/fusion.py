@@ -61,6 +61,10 @@ class Fusion:
     words_intercept: float = 0.0
     words_slope: float = 1.0
     clip: float = 6.0
+    # the coach's cut-offs on this fused score (fusion.json "thresholds"; fit.py says how they
+    # were chosen); None for a parameter file without them
+    elevated: float | None = None
+    high: float | None = None
 
     def __call__(self, tone: float, words: float) -> float:
         lt, lw = logit(tone, self.clip), logit(words, self.clip)
@@ -78,10 +82,25 @@ class Fusion:
             words_intercept=float(said["intercept"]),
             words_slope=float(said["slope"]),
             clip=float(data.get("logit_clip", 6.0)),
+            elevated=_cut(data, "elevated"),
+            high=_cut(data, "high"),
         )
         if min(fusion.voice_tone, fusion.voice_words, fusion.words_slope) < 0:
             raise ValueError("a negative weight would make frustration fall as a score rises")
         return fusion
+
+
+def _cut(data: dict[str, Any], name: str) -> float | None:
+    value = (data.get("thresholds") or {}).get(name)
+    return None if value is None else float(value)
+
+
+def fusion_thresholds() -> dict[str, float] | None:
+    """The shipped fusion's thresholds for the coach ({"elevated", "high"}), or None."""
+    fusion = load_fusion()
+    if fusion.elevated is None or fusion.high is None:
+        return None
+    return {"elevated": fusion.elevated, "high": fusion.high}
 
 
 def _sigmoid(z: float) -> float:

@@ -392,6 +392,49 @@ def cell_table(pairs, p: np.ndarray) -> list[dict]:
     return out
 
 
+def coach_thresholds(pairs, predict) -> dict:
+    """The coach's thresholds on the fused score: the words model's dev-chosen thresholds carried
+    through the fitted fusion at a typical calm voice (the median held-out calibrated tone of the
+    calm RAVDESS clips and the calm outside speech, both modes and bands, as paired here).
+
+    The voice channel adds a small floor even for a calm voice (sigmoid(v0 + ...) > 0), so on the
+    words model's own cut-offs a calm-voiced turn whose words sit just under "elevated" would be
+    read as elevated. With these cut-offs a typical calm-voiced turn is elevated (high) exactly when
+    its words are elevated (high) by the words model's dev criteria (best F1; precision >= 0.75).
+    The same two criteria applied directly to the fused held-out scores of the pairs are reported
+    beside them, but depend on the designed mixture's base rate (CELLS), so they are not used.
+    """
+    calm = np.isin(pairs["voice"], ["calm", "outside"])
+    tone = float(np.median(pairs["tone"][calm]))
+    out = {
+        name: round(float(predict(np.array([tone]), np.array([cut]))[0]), 3)
+        for name, cut in WORDS_THRESHOLDS.items()
+    }
+    return {
+        **out,
+        "calm_tone": round(tone, 4),
+        "rule": "the words model's dev thresholds (models/words/thresholds.json) carried through"
+        " the fusion at the median held-out calibrated tone of calm voices",
+        "words_thresholds": dict(WORDS_THRESHOLDS),
+    }
+
+
+def mixture_rule_thresholds(y: np.ndarray, p: np.ndarray, prevalence: float) -> dict:
+    """The words model's criteria (best-F1 cut; lowest cut with precision >= 0.75) on the fused
+    held-out scores, the pairs weighted to a given share of frustrated turns (for the report)."""
+    w = np.where(y == 1, prevalence / y.mean(), (1 - prevalence) / (1 - y.mean()))
+    o = np.argsort(-p, kind="stable")
+    ps, tp, k = p[o], np.cumsum((y * w)[o]), np.cumsum(w[o])
+    last = np.r_[ps[1:] != ps[:-1], True]
+    f1 = np.where(last, 2 * tp / (k + (y * w).sum()), -1)
+    high = ps[int(np.flatnonzero(last & (tp / k >= 0.75)).max())]
+    return {
+        "prevalence": prevalence,
+        "elevated": round(float(ps[int(np.argmax(f1))]), 3),
+        "high": round(float(high), 3),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--oof", type=Path, default=OUT / "tone_oof.npz")
@@ -450,6 +493,10 @@ def main() -> None:
         for w in (0.016, 0.062, 0.3, 0.7, 0.85)
     }
     print("points:", json.dumps(points))
+    thresholds = coach_thresholds(pairs, predict)
+    print("coach thresholds on the fused score:", json.dumps(thresholds))
+    by_rule = [mixture_rule_thresholds(y, cv[form], q) for q in (float(y.mean()), 0.172)]
+    print("words criteria on the fused held-out scores (not used):", json.dumps(by_rule))
 
     if args.write:
         meta = json.loads((TONE_DIR / "tone.json").read_text())
@@ -479,6 +526,8 @@ def main() -> None:
             "logit_clip": CLIP,
             "fitted": form,
             "thresholds_evaluated": dict(WORDS_THRESHOLDS),
+            "thresholds": thresholds,
+            "thresholds_by_the_words_criteria_on_the_pairs": by_rule,
             "pairs": int(y.size),
             "frustrated_share": round(float(y.mean()), 3),
             "cells": {f"{v}+{t}": s for (v, t), s in CELLS.items()},
