@@ -14,19 +14,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from app.coaching.engine import Coach  # noqa: E402
-from app.coaching.playbook import load_playbook  # noqa: E402
-from app.coaching.thresholds import resolve_thresholds  # noqa: E402
-from app.config import CoachSettings  # noqa: E402
-from app.events import Utterance  # noqa: E402
-from app.scoring.trend import FrustrationTrend  # noqa: E402
+from app.coaching.engine import Coach
+from app.coaching.playbook import load_playbook
+from app.coaching.thresholds import resolve_thresholds
+from app.config import CoachSettings
+from app.events import Utterance
+from app.scoring.trend import FrustrationTrend
 
 # (speaker, text, frustration, tone, overlap_s, silence after)
 CYCLE = [

@@ -210,7 +210,8 @@ def _run_guarded(argv: list[str], stdin: str = "") -> tuple[int, str, list[str]]
     from app.netguard import network_blocked
 
     old_in, old_out = sys.stdin, sys.stdout
-    sys.stdin, sys.stdout = io.StringIO(stdin), io.StringIO()
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode()), encoding="utf-8")
+    sys.stdout = io.StringIO()
     try:
         with network_blocked() as attempts:
             code = main(argv)

@@ -45,7 +45,7 @@ def test_one_turn_neither_rises_nor_pulls_the_level_past_elevated(turn) -> None:
     for f, d in CALM:
         trend.update(0.0, f, d)
     point = trend.update(0.0, *turn)
-    assert not point.rising and point.slope == 0.0 and point.direction == "steady"
+    assert point.slope == 0.0 and point.direction == "steady"
     assert point.level < ELEVATED
     assert point.level <= 0.05 + trend.max_pull * (turn[0] - 0.05) + 1e-9
 
@@ -57,7 +57,7 @@ def test_two_angry_turns_in_a_row_are_a_steep_rise() -> None:
     for f, d in [*CALM, (0.53, 3.0)]:
         trend.update(0.0, f, d)
     point = trend.update(0.0, 0.53, 3.0)
-    assert point.rising and point.slope >= 0.25
+    assert point.direction == "rising" and point.slope >= 0.25
 
 
 def test_a_single_high_turn_still_fires_at_once() -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app.errors import CallcoachError
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 
 class OutputError(CallcoachError):

@@ -32,7 +32,7 @@ _KNOWN_KEYS = frozenset(
         "min_frustration",
     }
 )
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 _TOP_KEYS = frozenset({"version", "phrases", "prompt"})
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _NAME = re.compile(r"\{name\}")

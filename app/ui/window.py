@@ -29,7 +29,7 @@ WINDOW_FLAGS = (
 RADIUS = 12.0
 PANEL = QColor(22, 24, 30, 215)
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 
 def x11_compositor_running(display: str | None = None) -> bool:
