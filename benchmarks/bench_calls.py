@@ -1,0 +1,362 @@
+"""Build the call bench's calls from ../shared/data: scripted words by espeak-ng, tone by RAVDESS.
+
+Usage: python -m benchmarks.bench_calls OUT_DIR [--per-type N] [--conditions a,b,...] [--seed S]
+
+Each call is a stereo 16 kHz two-sided call, agent LEFT, customer RIGHT, about 40 s long, with a
+ground-truth manifest (`OUT_DIR/manifest.json`): every turn's speaker, start, end, kind (calm,
+angry, happy, sad) and text, and per call the end of its first clearly angry customer turn.
+
+Call types (``TYPES``):
+- escalation calls: ``voice_only`` (RAVDESS clips: calm, then strongly angry voice, the words
+  always a neutral RAVDESS statement), ``words_only`` (espeak-ng in one flat voice: polite lines,
+  then angry lines), ``both`` (each customer turn is a RAVDESS clip followed by an espeak-ng line:
+  calm voice + polite words, then angry voice + angry words);
+- control calls: ``calm``, ``happy`` and ``sad`` (RAVDESS clips of that emotion followed by
+  polite, pleased or downcast espeak-ng lines; "no problem", "I can't wait" and the like).
+
+Conditions (``CONDITIONS``), applied to the whole call: ``full`` (as built), ``tel8k`` (300–3400 Hz
+band-pass, 8 kHz, peaks near full scale), ``ulaw`` (that, G.711 µ-law coded), ``quiet`` (speech at
+−45 dBFS RMS), ``clipped`` (6 dB over full scale, hard-clipped), ``noise10`` (noise at 10 dB SNR
+on each channel), ``echo`` (the agent's side bleeding into the customer channel at −20 dB, 40 ms
+late).
+
+RAVDESS is CC BY-NC-SA 4.0 (non-commercial): the built calls are for evaluation only and are
+never committed. The tone model was trained on the same 20 actors, so the voice-only figures
+say the front end and fusion work, not that tone transfers to unseen speakers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from scipy import signal
+
+ROOT = Path(__file__).resolve().parents[1]
+RAVDESS = ROOT.parent / "shared" / "data" / "ravdess"
+RATE = 16_000
+ESPEAK_RATE = 22_050
+
+ESCALATION_TYPES = ("voice_only", "words_only", "both")
+CONTROL_TYPES = ("calm", "happy", "sad")
+TYPES = ESCALATION_TYPES + CONTROL_TYPES
+CONDITIONS = ("full", "tel8k", "ulaw", "quiet", "clipped", "noise10", "echo")
+
+AGENT_LINES = [
+    "Thank you for calling. How can I help you today?",
+    "I see. Can you give me the account number, please?",
+    "Thank you. I have your account open now.",
+    "Okay. I am looking at the order history.",
+    "I see the order here on my screen.",
+    "Right. I have made a note of that.",
+    "Is there anything else on the account?",
+    "Okay. I have written that down as well.",
+]
+POLITE = [
+    "Hi, I am calling about the order I placed last week.",
+    "Sure, it is the one from Tuesday, no problem.",
+    "I just wanted to check when it will arrive.",
+    "That sounds fine, thank you for looking.",
+    "I can't wait to get it, to be honest.",
+    "No problem at all, take your time.",
+    "Thanks, that is really helpful.",
+]
+ANGRY = [
+    "This is the third time I have called about this and nobody has fixed it!",
+    "I am sick and tired of being lied to by your company!",
+    "This is completely unacceptable, I want my money back right now!",
+    "You people never listen, this is a total disgrace!",
+    "I am furious, nobody called me back like you promised!",
+    "This is ridiculous, I have wasted hours on this useless service!",
+]
+HAPPY = [
+    "Oh that is wonderful news, thank you so much!",
+    "Brilliant, you have made my day, honestly!",
+    "That is perfect, I am so happy with the service!",
+    "Fantastic, thank you, you have been really great!",
+    "Amazing, I love it, thanks a lot!",
+]
+SAD = [
+    "It has been a hard month for us, to be honest.",
+    "I am a little worried about the payment this time.",
+    "My husband is in hospital, so I am handling the bills now.",
+    "I am just tired, it has been a long week.",
+    "I was hoping to sort it out before the holidays.",
+]
+
+CUSTOMER_VOICE = "en-us+f2"
+AGENT_VOICE = "en-us+m2"
+
+
+@dataclass(frozen=True)
+class Voice:
+    """espeak-ng parameters: pitch 0..99, rate in words per minute, amplitude 0..200."""
+
+    name: str
+    pitch: int
+    rate: int
+    amplitude: int
+
+
+AGENT = Voice(AGENT_VOICE, 45, 150, 100)
+FLAT = Voice(CUSTOMER_VOICE, 48, 160, 100)
+LOUD = Voice(CUSTOMER_VOICE, 80, 185, 180)
+
+
+def espeak(text: str, voice: Voice, workdir: Path) -> np.ndarray:
+    """One line spoken by espeak-ng, float32 mono at 16 kHz, leading/trailing silence trimmed."""
+    wav = workdir / "line.wav"
+    cmd = ["espeak-ng", "-v", voice.name, "-p", str(voice.pitch), "-s", str(voice.rate)]
+    cmd += ["-a", str(voice.amplitude), "-w", str(wav), text]
+    subprocess.run(cmd, check=True, capture_output=True)
+    audio, rate = sf.read(wav, dtype="float32", always_2d=True)
+    audio = signal.resample_poly(audio.mean(axis=1), RATE // 50, rate // 50).astype(np.float32)
+    return trim(audio)
+
+
+def trim(audio: np.ndarray, threshold: float = 1e-3) -> np.ndarray:
+    loud = np.flatnonzero(np.abs(audio) > threshold * max(1.0, float(np.max(np.abs(audio)))))
+    return audio[loud[0] : loud[-1] + 1] if loud.size else audio[:0]
+
+
+def ravdess_clips() -> dict[tuple[int, str, str], list[tuple[Path, str]]]:
+    """(actor, emotion, intensity) -> [(clip path, statement)], from the folder's manifest."""
+    clips: dict[tuple[int, str, str], list[tuple[Path, str]]] = {}
+    with (RAVDESS / "manifest.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            key = (int(row["actor"]), row["emotion"], row["intensity"])
+            clips.setdefault(key, []).append((RAVDESS / row["path"], row["statement"]))
+    return clips
+
+
+def _clip(path: Path) -> np.ndarray:
+    audio, rate = sf.read(path, dtype="float32", always_2d=True)
+    if rate != RATE:
+        raise ValueError(f"{path}: expected {RATE} Hz, got {rate}")
+    return trim(audio.mean(axis=1), threshold=0.02)
+
+
+def _rms(audio: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(audio**2))) + 1e-9
+
+
+SPEECH_RMS = 0.06  # a calm turn's level; louder (angry) turns keep their own, higher level
+
+
+@dataclass
+class Turn:
+    speaker: str
+    kind: str
+    text: str
+    audio: np.ndarray
+
+
+class Speech:
+    """Audio for one call's customer: one RAVDESS actor and the espeak-ng customer voice, each
+    at one fixed gain for the whole call, so an angry turn stays louder than a calm one."""
+
+    def __init__(self, rng: np.random.Generator, actor: int, workdir: Path) -> None:
+        self.rng = rng
+        self.actor = actor
+        self.workdir = workdir
+        self.clips = ravdess_clips()
+        neutral = self.clips[(actor, "neutral", "normal")][0][0]
+        self.actor_gain = SPEECH_RMS / _rms(_clip(neutral))
+        reference = espeak("I am calling about my order.", FLAT, workdir)
+        self.espeak_gain = SPEECH_RMS / _rms(reference)
+
+    def ravdess(self, emotion: str, intensity: str) -> tuple[str, np.ndarray]:
+        options = self.clips[(self.actor, emotion, intensity)]
+        path, statement = options[int(self.rng.integers(len(options)))]
+        return statement, _clip(path) * self.actor_gain
+
+    def line(self, pool: list[str], voice: Voice) -> tuple[str, np.ndarray]:
+        text = pool[int(self.rng.integers(len(pool)))]
+        return text, espeak(text, voice, self.workdir) * self.espeak_gain
+
+
+def _joined(a: tuple[str, np.ndarray], b: tuple[str, np.ndarray]) -> tuple[str, np.ndarray]:
+    gap = np.zeros(int(0.25 * RATE), np.float32)
+    return f"{a[0]}. {b[0]}", np.concatenate([a[1], gap, b[1]]).astype(np.float32)
+
+
+def customer_turns(
+    kind: str, rng: np.random.Generator, actor: int, workdir: Path
+) -> list[tuple[str, str, np.ndarray]]:
+    """The customer's turns of one call as (kind, text, audio): three calm ones, then four of
+    the call's kind (angry for escalation calls)."""
+    speech = Speech(rng, actor, workdir)
+    turns: list[tuple[str, str, np.ndarray]] = []
+    polite = [str(p) for p in rng.permutation(POLITE)]
+    for i in range(7):
+        calm_part = i < 3
+        calm_words = polite[i : i + 1]
+        if kind == "voice_only":
+            if calm_part:
+                text, audio = speech.ravdess("calm" if i % 2 else "neutral", "normal")
+            else:
+                text, audio = speech.ravdess("angry", "strong")
+        elif kind == "words_only":
+            text, audio = speech.line(calm_words if calm_part else ANGRY, FLAT)
+        elif kind == "both":
+            if calm_part:
+                text, audio = _joined(
+                    speech.ravdess("calm", "normal"), speech.line(calm_words, FLAT)
+                )
+            else:
+                text, audio = _joined(speech.ravdess("angry", "strong"), speech.line(ANGRY, LOUD))
+        else:
+            pool = {"calm": POLITE, "happy": HAPPY, "sad": SAD}[kind]
+            if calm_part:
+                voice = speech.ravdess("calm", "normal")
+            else:
+                voice = speech.ravdess(kind, "normal" if kind == "calm" else "strong")
+            text, audio = _joined(voice, speech.line(calm_words if calm_part else pool, FLAT))
+        turn_kind = "calm" if calm_part else ("angry" if kind in ESCALATION_TYPES else kind)
+        turns.append((turn_kind, text, audio))
+    return turns
+
+
+def build_call(kind: str, seed: int, workdir: Path) -> tuple[np.ndarray, list[dict[str, object]]]:
+    """One call: agent and customer alternate with 0.6–1.2 s gaps. Returns (stereo, turns)."""
+    rng = np.random.default_rng(seed)
+    actor = int(rng.integers(1, 21))
+    customer = customer_turns(kind, rng, actor, workdir)
+    agent = [espeak(t, AGENT, workdir) for t in AGENT_LINES]
+    agent = [a * (SPEECH_RMS / _rms(a)) for a in agent]
+    order: list[Turn] = []
+    for i, (c_kind, text, audio) in enumerate(customer):
+        order.append(Turn("agent", "calm", AGENT_LINES[i], agent[i]))
+        order.append(Turn("customer", c_kind, text, audio))
+    order.append(Turn("agent", "calm", AGENT_LINES[7], agent[7]))
+
+    cursor = int(0.5 * RATE)
+    placed: list[tuple[Turn, int]] = []
+    for turn in order:
+        placed.append((turn, cursor))
+        cursor += len(turn.audio) + int(rng.uniform(0.6, 1.2) * RATE)
+    stereo = np.zeros((cursor + RATE, 2), np.float32)
+    records: list[dict[str, object]] = []
+    for turn, start in placed:
+        ch = 0 if turn.speaker == "agent" else 1
+        stereo[start : start + len(turn.audio), ch] += turn.audio
+        end = start + len(turn.audio)
+        records.append(
+            {"speaker": turn.speaker, "kind": turn.kind, "text": turn.text}
+            | {"start": round(start / RATE, 3), "end": round(end / RATE, 3)}
+        )
+    # A little line noise so silence is not digital zero.
+    stereo += rng.standard_normal(stereo.shape).astype(np.float32) * 0.0005
+    return stereo, records
+
+
+def _active_rms(x: np.ndarray) -> float:
+    frames = x[: len(x) // 320 * 320].reshape(-1, 320)
+    rms = np.sqrt(np.mean(frames**2, axis=1))
+    active = rms[rms > 0.1 * np.max(rms)]
+    return float(np.sqrt(np.mean(active**2))) if active.size else 1e-9
+
+
+def _band_8k(stereo: np.ndarray) -> np.ndarray:
+    sos = signal.butter(6, [300.0, 3400.0], btype="bandpass", fs=RATE, output="sos")
+    band = signal.sosfiltfilt(sos, stereo, axis=0)
+    narrow = signal.resample_poly(band, 1, 2, axis=0)
+    return (narrow * (0.98 / np.max(np.abs(narrow)))).astype(np.float32)
+
+
+def apply_condition(stereo: np.ndarray, condition: str, seed: int) -> tuple[np.ndarray, int, str]:
+    """(audio, sample rate, soundfile subtype) of a call under one condition."""
+    x = stereo.astype(np.float64)
+    if condition == "full":
+        return (x * (0.5 / np.max(np.abs(x)))).astype(np.float32), RATE, "PCM_16"
+    if condition in ("tel8k", "ulaw"):
+        return _band_8k(x), RATE // 2, "ULAW" if condition == "ulaw" else "PCM_16"
+    if condition == "quiet":
+        gain = 10 ** (-45 / 20) / max(_active_rms(x[:, 0]), _active_rms(x[:, 1]))
+        return (x * gain).astype(np.float32), RATE, "FLOAT"
+    if condition == "clipped":
+        return np.clip(x * (2.0 / np.max(np.abs(x))), -1.0, 1.0).astype(np.float32), RATE, "PCM_16"
+    if condition == "noise10":
+        rng = np.random.default_rng(seed + 1)
+        sos = signal.butter(1, 1500.0, btype="lowpass", fs=RATE, output="sos")
+        for ch in range(2):
+            noise = signal.sosfilt(sos, rng.standard_normal(len(x)))
+            noise *= _active_rms(x[:, ch]) * 10 ** (-10 / 20) / np.sqrt(np.mean(noise**2))
+            x[:, ch] += noise
+        return (x * (0.7 / np.max(np.abs(x)))).astype(np.float32), RATE, "PCM_16"
+    if condition == "echo":
+        delay = int(0.04 * RATE)
+        echo = np.zeros(len(x))
+        echo[delay:] = x[:-delay, 0] * 10 ** (-20 / 20)
+        x[:, 1] += echo
+        return (x * (0.5 / np.max(np.abs(x)))).astype(np.float32), RATE, "PCM_16"
+    raise ValueError(f"unknown condition {condition!r}")
+
+
+def build_bench(
+    out_dir: Path,
+    per_type: int = 3,
+    conditions: tuple[str, ...] = CONDITIONS,
+    types: tuple[str, ...] = TYPES,
+    seed: int = 20261202,
+) -> dict[str, object]:
+    """Write `OUT/<condition>/<type>_<n>.wav` for every call and `OUT/manifest.json`."""
+    if shutil.which("espeak-ng") is None:
+        raise SystemExit("espeak-ng not found: apt-get install -y espeak-ng")
+    calls: dict[str, dict[str, object]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench_calls_") as tmp:
+        for t_index, kind in enumerate(types):
+            for n in range(per_type):
+                call_seed = seed + 1000 * t_index + n
+                stereo, turns = build_call(kind, call_seed, Path(tmp))
+                name = f"{kind}_{n}"
+                angry_ends = [
+                    t["end"] for t in turns if t["speaker"] == "customer" and t["kind"] == "angry"
+                ]
+                calls[name] = {
+                    "type": kind,
+                    "escalation": kind in ESCALATION_TYPES,
+                    "first_angry_start": min(
+                        (t["start"] for t in turns if t["kind"] == "angry"), default=None
+                    ),
+                    "first_angry_end": min(angry_ends, default=None),
+                    "turns": turns,
+                }
+                for condition in conditions:
+                    audio, rate, subtype = apply_condition(stereo, condition, call_seed)
+                    folder = out_dir / condition
+                    folder.mkdir(parents=True, exist_ok=True)
+                    sf.write(folder / f"{name}.wav", audio, rate, subtype=subtype)
+    manifest = {"seed": seed, "conditions": list(conditions), "calls": calls}
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    return manifest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--per-type", type=int, default=3)
+    parser.add_argument("--conditions", default=",".join(CONDITIONS))
+    parser.add_argument("--types", default=",".join(TYPES))
+    parser.add_argument("--seed", type=int, default=20261202)
+    args = parser.parse_args()
+    manifest = build_bench(
+        args.out,
+        args.per_type,
+        tuple(args.conditions.split(",")),
+        tuple(args.types.split(",")),
+        args.seed,
+    )
+    print(f"wrote {len(manifest['calls'])} calls x {len(manifest['conditions'])} conditions")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+"""The call bench: does callcoach find every turn and give the right first card, per condition?
+
+Usage: python -m benchmarks.call_bench [--per-type N] [--conditions a,b] [--calls DIR] [--json F]
+
+Builds the calls with `benchmarks/bench_calls.py` (espeak-ng + RAVDESS from ../shared/data; see
+its docstring for the call types and conditions), runs `callcoach analyze` on each condition's
+folder (the command-line contract, one process per condition), and prints per condition:
+- turn recall: reference turns (both speakers) covered at least half by an utterance of the
+  same speaker; `spurious`: customer utterances that overlap no customer turn (echo, noise);
+- escalation calls (voice only, words only, both): the share with `acknowledge_anger` at or after
+  the end of the first clearly angry customer turn and never before it, the number with one
+  before it, and the median delay from that turn's end to the card;
+- control calls (calm, happy, sad): `acknowledge_anger` or `owner_question` per call (must be 0)
+  and all prompts per call.
+Targets (issue 14): recall >= 99 % in every condition; acknowledge_anger after the first angry
+turn in >= 95 % of escalation calls, never before; no acknowledge_anger / owner_question on any
+control call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks.bench_calls import CONDITIONS, ESCALATION_TYPES, TYPES, build_bench
+
+ALARMS = ("acknowledge_anger", "owner_question")
+
+
+@dataclass
+class ConditionFigures:
+    condition: str
+    turns: int = 0
+    found: int = 0
+    spurious: int = 0
+    escalation_calls: int = 0
+    ack_after: int = 0
+    ack_before: int = 0
+    delays: list[float] = field(default_factory=list)
+    control_calls: int = 0
+    control_alarms: int = 0
+    control_prompts: int = 0
+    failures: list[str] = field(default_factory=list)
+    per_type: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.turns if self.turns else 1.0
+
+    @property
+    def ack_rate(self) -> float:
+        return self.ack_after / self.escalation_calls if self.escalation_calls else 1.0
+
+
+def _covered(turn: dict[str, Any], utterances: list[dict[str, Any]]) -> float:
+    overlap = sum(
+        max(0.0, min(turn["end"], u["end"]) - max(turn["start"], u["start"]))
+        for u in utterances
+        if u["speaker"] == turn["speaker"]
+    )
+    return overlap / max(1e-6, turn["end"] - turn["start"])
+
+
+def score_call(
+    name: str, call: dict[str, Any], report: dict[str, Any], figures: ConditionFigures
+) -> None:
+    """Add one call's report to its condition's figures."""
+    utterances = report["utterances"]
+    turns = call["turns"]
+    found = [_covered(t, utterances) >= 0.5 for t in turns]
+    figures.turns += len(turns)
+    figures.found += sum(found)
+    for turn, ok in zip(turns, found, strict=True):
+        if not ok:
+            figures.failures.append(f"{name}: {turn['speaker']} turn at {turn['start']:.1f} s lost")
+    customer_turns = [t for t in turns if t["speaker"] == "customer"]
+    for u in utterances:
+        if u["speaker"] == "customer" and not any(
+            min(t["end"], u["end"]) > max(t["start"], u["start"]) for t in customer_turns
+        ):
+            figures.spurious += 1
+    row = figures.per_type.setdefault(call["type"], [0, 0])
+    row[0] += 1
+    acks = [p["t"] for p in report["prompts"] if p["id"] == "acknowledge_anger"]
+    if call["escalation"]:
+        figures.escalation_calls += 1
+        angry_end = call["first_angry_end"]
+        early = [t for t in acks if t < angry_end]
+        if early:
+            figures.ack_before += 1
+            figures.failures.append(
+                f"{name}: acknowledge_anger at {early[0]:.1f} s, before {angry_end:.1f} s"
+            )
+        elif acks:
+            figures.ack_after += 1
+            row[1] += 1
+            figures.delays.append(min(acks) - angry_end)
+        else:
+            figures.failures.append(f"{name}: no acknowledge_anger")
+    else:
+        figures.control_calls += 1
+        alarms = [p for p in report["prompts"] if p["id"] in ALARMS]
+        figures.control_alarms += len(alarms)
+        figures.control_prompts += len(report["prompts"])
+        if not alarms:
+            row[1] += 1
+        for p in alarms:
+            figures.failures.append(f"{name}: {p['id']} at {p['t']:.1f} s on a control call")
+
+
+def run_condition(folder: Path, out: Path) -> None:
+    calls = sorted(str(p) for p in folder.glob("*.wav"))
+    cmd = [sys.executable, "-m", "app", "analyze", *calls, "--out", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(
+            f"analyze failed on {folder.name} ({done.returncode}): {done.stderr[-2000:]}"
+        )
+
+
+def run_bench(
+    calls_dir: Path, manifest: dict[str, Any], conditions: list[str]
+) -> list[ConditionFigures]:
+    results = []
+    for condition in conditions:
+        figures = ConditionFigures(condition)
+        with tempfile.TemporaryDirectory(prefix=f"bench_{condition}_") as tmp:
+            run_condition(calls_dir / condition, Path(tmp))
+            for name, call in manifest["calls"].items():
+                report = json.loads((Path(tmp) / f"{name}.json").read_text(encoding="utf-8"))
+                score_call(name, call, report, figures)
+        results.append(figures)
+    return results
+
+
+def print_table(results: list[ConditionFigures]) -> None:
+    print(
+        f"{'condition':10s} {'recall':>7s} {'spur':>5s} {'ack after':>10s} {'before':>7s} "
+        f"{'delay s':>8s} {'alarms/ctrl':>12s} {'prompts/ctrl':>13s}"
+    )
+    for f in results:
+        delay = f"{statistics.median(f.delays):8.1f}" if f.delays else f"{'—':>8s}"
+        alarms = f.control_alarms / f.control_calls if f.control_calls else 0.0
+        prompts = f.control_prompts / f.control_calls if f.control_calls else 0.0
+        print(
+            f"{f.condition:10s} {100 * f.recall:6.1f}% {f.spurious:5d} "
+            f"{100 * f.ack_rate:9.1f}% {f.ack_before:7d} {delay} {alarms:12.2f} {prompts:13.2f}"
+        )
+    print(
+        "\nper call type, calls passing "
+        "(escalation: ack after the first angry turn; control: no alarm):"
+    )
+    types = sorted({t for f in results for t in f.per_type}, key=TYPES.index)
+    print(f"{'condition':10s} " + " ".join(f"{t:>10s}" for t in types))
+    for f in results:
+        cells = [
+            f"{f.per_type[t][1]}/{f.per_type[t][0]}" if t in f.per_type else "—" for t in types
+        ]
+        print(f"{f.condition:10s} " + " ".join(f"{c:>10s}" for c in cells))
+    failures = [line for f in results for line in f.failures]
+    if failures:
+        print(f"\n{len(failures)} failures:")
+        for f in results:
+            for line in f.failures:
+                print(f"  [{f.condition}] {line}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--per-type", type=int, default=3, help="calls per call type")
+    parser.add_argument("--conditions", default=",".join(CONDITIONS))
+    parser.add_argument("--types", default=",".join(TYPES))
+    parser.add_argument("--calls", type=Path, help="keep the built calls here (default: temp)")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    args = parser.parse_args()
+    conditions = args.conditions.split(",")
+    with tempfile.TemporaryDirectory(prefix="call_bench_") as tmp:
+        calls_dir = args.calls or Path(tmp)
+        manifest = build_bench(
+            calls_dir, args.per_type, tuple(conditions), tuple(args.types.split(","))
+        )
+        n_esc = sum(1 for c in manifest["calls"].values() if c["type"] in ESCALATION_TYPES)
+        print(
+            f"{len(manifest['calls'])} calls ({n_esc} escalation) x {len(conditions)} conditions\n"
+        )
+        results = run_bench(calls_dir, manifest, conditions)
+    print_table(results)
+    if args.json:
+        args.json.write_text(json.dumps([asdict(f) for f in results], indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
