@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.audio.reader import AudioRepair
 from app.audio.source import CallAudio
 from app.coaching.engine import Coach
 from app.config import Settings
@@ -30,6 +31,7 @@ class CallResult:
     duration_s: float
     events: list[Event] = field(default_factory=list)
     times: StageTimes = field(default_factory=StageTimes)
+    repairs: list[AudioRepair] = field(default_factory=list)  # damage the reader repaired
 
 
 def build_stages(
@@ -77,6 +79,7 @@ def analyze_call(
     for item in front.finish():
         emit(back.process(item))
     result.duration_s = front.t
+    result.repairs = list(audio.repairs)
     emit(back.finish(front.t))
     times.seconds["total"] = time.perf_counter() - started
     return result

@@ -48,6 +48,8 @@ def build_report(result: CallResult, settings: Settings) -> dict[str, Any]:
             "escalated": escalated,
             "prompt_counts": counts,
         },
+        # what was wrong with the audio and how it was repaired (empty for a clean file)
+        "warnings": [r.to_report() for r in result.repairs],
     }
 
 
