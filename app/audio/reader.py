@@ -207,11 +207,11 @@ class _Tally:
         self.count = 0
         self.first = self.last = 0.0
 
-    def add(self, count: int, at_s: float) -> None:
+    def add(self, count: int, first_s: float, last_s: float | None = None) -> None:
         if not self.count:
-            self.first = at_s
+            self.first = first_s
         self.count += count
-        self.last = at_s
+        self.last = first_s if last_s is None else last_s
 
     def repair(self) -> AudioRepair | None:
         if not self.count:
@@ -278,7 +278,11 @@ def _finite(frame: av.AudioFrame, tally: _Tally, at_s: float) -> av.AudioFrame:
     bad = ~np.isfinite(data)
     if not bad.any():
         return frame
-    tally.add(int(np.count_nonzero(bad)), at_s)
+    columns = np.flatnonzero(bad.any(axis=0))
+    if not frame.format.is_planar:  # packed: samples of all channels interleaved
+        columns = columns // len(frame.layout.channels)
+    rate = frame.sample_rate
+    tally.add(int(np.count_nonzero(bad)), at_s + columns[0] / rate, at_s + columns[-1] / rate)
     return _frame_like(frame, np.where(bad, 0, data).astype(data.dtype))
 
 
