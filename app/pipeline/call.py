@@ -18,10 +18,12 @@ from app.config import Settings
 from app.events import Event, Speaker
 from app.pipeline.backend import BackEnd
 from app.pipeline.frontend import FrontEnd
+from app.pipeline.memory import give_back_freed_buffers, trim_heap
 from app.pipeline.models import Models
 from app.pipeline.timing import StageTimes
 
 Sink = Callable[[Event], None]
+TRIM_EVERY_S = 30.0  # call time between handing freed heap pages back (memory flat in length)
 
 
 @dataclass
@@ -53,6 +55,7 @@ def analyze_call(
     path: Path, settings: Settings, models: Models, sinks: Iterable[Sink] = ()
 ) -> CallResult:
     """Run one recording through the pipeline. Raises AudioReadError for unreadable audio."""
+    give_back_freed_buffers()
     started = time.perf_counter()
     result = CallResult(path, [], 0.0)
     times = result.times
@@ -69,6 +72,7 @@ def analyze_call(
                 sink(event)
 
     blocks = iter(audio)
+    trimmed_at = 0.0
     while True:
         with times.stage("decode"):
             block = next(blocks, None)
@@ -76,6 +80,9 @@ def analyze_call(
             break
         for item in front.push(block):
             emit(back.process(item))
+        if front.t >= trimmed_at + TRIM_EVERY_S:
+            trim_heap()
+            trimmed_at = front.t
     for item in front.finish():
         emit(back.process(item))
     result.duration_s = front.t
