@@ -18,7 +18,7 @@ from app.config import Settings
 from app.events import Event, Speaker
 from app.pipeline.backend import BackEnd
 from app.pipeline.frontend import FrontEnd
-from app.pipeline.memory import give_back_freed_buffers, trim_heap
+from app.pipeline.memory import trim_heap
 from app.pipeline.models import Models
 from app.pipeline.timing import StageTimes
 
@@ -55,7 +55,6 @@ def analyze_call(
     path: Path, settings: Settings, models: Models, sinks: Iterable[Sink] = ()
 ) -> CallResult:
     """Run one recording through the pipeline. Raises AudioReadError for unreadable audio."""
-    give_back_freed_buffers()
     started = time.perf_counter()
     result = CallResult(path, [], 0.0)
     times = result.times

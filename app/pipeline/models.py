@@ -8,7 +8,6 @@ from app.asr.transcriber import Transcriber, load_transcriber
 from app.coaching.playbook import Playbook, load_playbook
 from app.config import Settings
 from app.pipeline.backend import WordsModel
-from app.pipeline.memory import give_back_freed_buffers
 from app.scoring.tone import load_tone_scorer
 from app.scoring.tone.model import ToneScorer
 from app.scoring.words import WORDS_THRESHOLDS, load_words_scorer
@@ -33,7 +32,6 @@ def load_models(settings: Settings) -> Models:
     if settings.coach.high is None:
         settings.coach.high = WORDS_THRESHOLDS["high"]
     threads = settings.scoring.threads
-    give_back_freed_buffers()
     # the tone model's Whisper encoder first: loading a CTranslate2 model briefly needs ~110 MB
     # more than it keeps, so the two encoders' loads peak lower while little else is resident
     tone = load_tone_scorer(threads=threads)
