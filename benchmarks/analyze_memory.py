@@ -86,17 +86,22 @@ def main() -> None:
     if args.child:
         _child(args.child)
         return
-    print(f"calls built from {args.call.name}; each analysed in a fresh process")
+    report(args.minutes, args.call)
+
+
+def report(minutes_list: list[float], call: Path = DEMO) -> None:
+    """Build, analyse (one subprocess each) and print the table for these call lengths."""
+    print(f"calls built from {call.name}; each analysed in a fresh process")
     print(
         f"{'minutes':>7s} {'process peak':>13s} {'call peak':>10s} {'after load':>11s} "
         f"{'utterances':>10s} {'RTF':>6s}"
     )
     rows = []
     with tempfile.TemporaryDirectory() as d:
-        for minutes in args.minutes:
-            path = build_call(args.call, minutes, Path(d) / f"call_{minutes:g}min.flac")
+        for minutes in minutes_list:
+            path = build_call(call, minutes, Path(d) / f"call_{minutes:g}min.flac")
             proc = subprocess.run(
-                [sys.executable, __file__, "--child", str(path)],
+                [sys.executable, str(Path(__file__).resolve()), "--child", str(path)],
                 capture_output=True,
                 text=True,
                 check=False,
