@@ -5,9 +5,9 @@ length and free them again; glibc keeps freed heap pages resident. `trim_heap` (
 returns them; the call loop runs it every 30 s of audio, which costs nothing measurable.
 
 Measured and not done: a fixed mmap threshold (M_MMAP_THRESHOLD 256 KiB) keeps such buffers out
-of the heap altogether and lowers a call's peak by ~30 MB (60-minute call 428 MB instead of about
-455), but every utterance then page-faults its buffers afresh: ASR + tone took 58 % more CPU
-(4 MiB: +13 % CPU for ~24 MB). Speed on the agent's machine matters more.
+of the heap altogether and lowers a call's peak by ~30 MB (60-minute call 428 MB instead of 461
+MB, benchmarks/analyze_memory.py), but every utterance then page-faults its buffers afresh: ASR +
+tone took 58 % more CPU (4 MiB: +13 % CPU for ~24 MB). Speed on the agent's machine matters more.
 """
 
 from __future__ import annotations
