@@ -5,6 +5,8 @@ Prints model load time, then per call the real-time factor (processing seconds /
 of the whole pipeline and of each stage, and the process's peak resident memory.
 Targets (2-core machine, tiny.en int8, two channels): whole pipeline RTF <= 0.1 (10x faster than
 real time), model load < 3 s, peak memory < 700 MB.
+With --memory-minutes 2 10 60 it then prints the peak memory of calls of those lengths, each
+analysed in its own process (benchmarks/analyze_memory.py; target: 60 minutes under 400 MB).
 """
 
 from __future__ import annotations
@@ -33,6 +35,12 @@ def main() -> None:
     parser.add_argument("--model", default="")
     parser.add_argument("--beam-size", type=int)
     parser.add_argument("--block-s", type=float, help="audio block size (setting audio.block_s)")
+    parser.add_argument(
+        "--memory-minutes",
+        type=float,
+        nargs="*",
+        help="also print peak memory for calls of these lengths (e.g. 2 10 60)",
+    )
     args = parser.parse_args()
     overrides: dict[str, object] = {"asr.model": args.model}
     if args.beam_size:
@@ -60,6 +68,11 @@ def main() -> None:
             s = result.times.get(stage)
             print(f"  {stage:14s}: {s:7.2f} s  RTF {s / dur:.4f}")
     print(f"\npeak memory (RSS): {peak_rss_mb():.0f} MB")
+    if args.memory_minutes:
+        from benchmarks.analyze_memory import report
+
+        print()
+        report(args.memory_minutes)
 
 
 if __name__ == "__main__":

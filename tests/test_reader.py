@@ -112,3 +112,167 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
         probe(tmp_path / "nope.wav")
     with pytest.raises(AudioReadError, match="folder"):
         probe(tmp_path)
+
+
+# --- repairs: nothing is lost silently (issue 14) -------------------------------------------
+
+
+def _conversation(shared_data: Path, lead_s: float = 0.0) -> tuple[np.ndarray, list, list]:
+    """A stereo call (2, n) at 16 kHz from RAVDESS: agent (actor 7) left, customer (actor 3)
+    right, taking turns; `lead_s` of IVR speech (actor 10) identical on both channels first."""
+    from benchmarks.frontend_conditions import echo_call, ravdess_clips
+
+    audio, agent, customer = echo_call(ravdess_clips(7)[:4], ravdess_clips(3)[-4:], -120.0)
+    if not lead_s:
+        return audio, agent, customer
+    ivr = np.concatenate(ravdess_clips(10, turns=(("neutral", "normal", 2), ("calm", "normal", 4))))
+    ivr = 0.4 * ivr[: round(lead_s * SAMPLE_RATE)] / np.abs(ivr).max()
+    audio = np.concatenate([np.stack([ivr, ivr]), audio], axis=1)
+    shift = len(ivr) / SAMPLE_RATE
+    return (
+        audio,
+        [(s + shift, e + shift) for s, e in agent],
+        [(s + shift, e + shift) for s, e in customer],
+    )
+
+
+def _all_found(found: list, truth: list) -> bool:
+    return all(any(s < te and e > ts for s, e in found) for ts, te in truth)
+
+
+@pytest.mark.parametrize("lead_s", [8.0, 12.0])
+def test_identical_leading_audio_keeps_the_call_stereo(
+    shared_data: Path, tmp_path: Path, lead_s: float
+) -> None:
+    from benchmarks.frontend_conditions import front_end_spans
+
+    audio, agent, customer = _conversation(shared_data, lead_s)
+    path = tmp_path / "ivr.wav"
+    sf.write(path, audio.T, SAMPLE_RATE)
+    call = CallAudio(path)
+    assert call.speakers == ["agent", "customer"]
+    spans = front_end_spans(path)
+    assert _all_found(spans["agent"], agent)  # the agent's first turns too
+    assert _all_found(spans["customer"], customer)
+    list(call)
+    if lead_s >= 10:
+        notes = [r for r in call.repairs if r.what == "identical channels"]
+        assert notes and notes[0].start_s == 0.0
+        assert notes[0].duration_s == pytest.approx(lead_s, abs=1.0)
+
+
+def test_identical_channels_throughout_stay_mono(shared_data: Path, tmp_path: Path) -> None:
+    audio, _, _ = _conversation(shared_data)
+    path = tmp_path / "dual.flac"
+    sf.write(path, np.stack([audio[1], audio[1]]).T, SAMPLE_RATE)
+    call = CallAudio(path)
+    assert call.speakers == ["customer"]
+    assert all(b.shape[0] == 1 for b in call)
+    assert [r.what for r in call.repairs] == ["identical channels"]
+
+
+def test_dc_offset_on_one_channel_is_removed_and_both_sides_kept(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    from benchmarks.frontend_conditions import front_end_spans
+
+    audio, agent, customer = _conversation(shared_data)
+    audio[1] += 0.45
+    path = tmp_path / "dc.wav"
+    sf.write(path, audio.T, SAMPLE_RATE, subtype="FLOAT")
+    call = CallAudio(path)
+    assert call.speakers == ["agent", "customer"]
+    blocks = list(call)
+    assert abs(float(np.concatenate(blocks, axis=1)[1].mean())) < 1e-3
+    dc = [r for r in call.repairs if r.what == "DC offset"]
+    assert len(dc) == 1 and "right channel +0.45" in dc[0].detail
+    spans = front_end_spans(path)
+    assert _all_found(spans["agent"], agent) and _all_found(spans["customer"], customer)
+
+
+def test_nan_and_inf_samples_are_replaced_counted_and_speech_kept(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    from benchmarks.frontend_conditions import concat_turns, front_end_spans, ravdess_clips
+
+    x, turns = concat_turns(ravdess_clips(3))
+    rng = np.random.default_rng(1)
+    bad = rng.choice(x.size, size=x.size // 1000, replace=False)  # 0.1 %
+    x[bad[::2]] = np.nan
+    x[bad[1::2]] = np.inf
+    path = tmp_path / "nan.wav"
+    sf.write(path, x, SAMPLE_RATE, subtype="FLOAT")
+    call = CallAudio(path)
+    blocks = list(call)
+    assert all(np.isfinite(b).all() for b in blocks)
+    (note,) = [r for r in call.repairs if r.what == "non-finite samples"]
+    assert note.count == bad.size
+    assert _all_found(front_end_spans(path)["customer"], turns)
+
+
+def test_corrupt_flac_stretch_keeps_later_audio_in_place(shared_data: Path, tmp_path: Path) -> None:
+    from benchmarks.frontend_conditions import concat_turns, front_end_spans, ravdess_clips
+
+    x, turns = concat_turns(ravdess_clips(3))
+    path = tmp_path / "corrupt.flac"
+    sf.write(path, x, SAMPLE_RATE, format="FLAC")
+    data = bytearray(path.read_bytes())
+    mid = len(data) // 2
+    data[mid : mid + len(data) // 20] = np.random.default_rng(2).bytes(len(data) // 20)
+    path.write_bytes(bytes(data))
+
+    call = CallAudio(path)
+    total = sum(b.shape[1] for b in call)
+    assert abs(total - x.size) / SAMPLE_RATE < 0.05  # nothing went missing from the timeline
+    (gap,) = [r for r in call.repairs if r.what == "corrupt stretch"]
+    assert gap.duration_s > 1.0 and 0 < gap.start_s < x.size / SAMPLE_RATE
+    found = front_end_spans(path)["customer"]
+    after = [(s, e) for s, e in turns if s > gap.start_s + gap.duration_s]
+    assert after, "the corrupt stretch should leave turns after it"
+    for ts, te in after:  # later turns found inside their own clips, not shifted earlier
+        assert any(ts - 0.3 <= s < e <= te + 0.3 for s, e in found), (ts, te, found)
+
+
+def test_truncated_file_is_reported(shared_data: Path, tmp_path: Path) -> None:
+    from benchmarks.frontend_conditions import concat_turns, ravdess_clips
+
+    x, _ = concat_turns(ravdess_clips(3)[:6])
+    path = tmp_path / "cut.flac"
+    sf.write(path, x, SAMPLE_RATE, format="FLAC")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 6 // 10])
+    call = CallAudio(path)
+    got = sum(b.shape[1] for b in call) / SAMPLE_RATE
+    lost = [r for r in call.repairs if r.what in ("truncated", "unreadable tail")]
+    assert len(lost) == 1
+    assert lost[0].start_s == pytest.approx(got, abs=0.1)
+    assert lost[0].duration_s == pytest.approx(x.size / SAMPLE_RATE - got, abs=0.2)
+
+
+def test_warnings_reach_the_report_and_one_stderr_line(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from app.cli import main
+    from benchmarks.frontend_conditions import concat_turns, ravdess_clips
+
+    x, _ = concat_turns(ravdess_clips(3)[-2:], gap_s=1.0)
+    x[1000:1010] = np.nan
+    path = tmp_path / "nan_call.wav"
+    sf.write(path, x, SAMPLE_RATE, subtype="FLOAT")
+    out = tmp_path / "out"
+    assert main(["analyze", str(path), "--out", str(out)]) == 0
+    report = json.loads((out / "nan_call.json").read_text())
+    assert report["warnings"] == [
+        {
+            "what": "non-finite samples",
+            "where": 0.06,
+            "how_long": 0.0,
+            "count": 10,
+            "detail": "replaced with silence",
+        }
+    ]
+    assert len(report["utterances"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if "nan_call.wav" in line]
+    assert len(err) == 1 and "non-finite samples" in err[0] and "Traceback" not in err[0]

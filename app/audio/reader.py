@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -48,14 +49,78 @@ def probe(path: Path) -> AudioInfo:
         container.close()
 
 
-def read_blocks(path: Path, block_s: float = 0.5) -> Iterator[np.ndarray]:
+@dataclass(frozen=True, slots=True)
+class AudioRepair:
+    """Something wrong with a recording that the reader repaired (or could not), with where.
+
+    `what` is a short kind ("corrupt stretch", "non-finite samples", "truncated",
+    "unreadable tail", "corrupt packets", "DC offset", ...), `start_s` and `duration_s` are call
+    time, `count` the number of samples, packets or stretches where that means something.
+    """
+
+    what: str
+    start_s: float
+    duration_s: float
+    count: int | None = None
+    detail: str = ""
+
+    def to_report(self) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "what": self.what,
+            "where": round(self.start_s, 2),
+            "how_long": round(self.duration_s, 2),
+        }
+        if self.count is not None:
+            row["count"] = self.count
+        if self.detail:
+            row["detail"] = self.detail
+        return row
+
+    def text(self) -> str:
+        out = f"{self.what} at {self.start_s:.1f} s ({self.duration_s:.1f} s"
+        if self.count is not None:
+            out += f", {self.count}"
+        out += ")"
+        return out + (f": {self.detail}" if self.detail else "")
+
+
+GAP_MIN_S = 0.1  # a jump in the stream's time stamps this long is lost audio, not codec jitter
+SHORT_MIN_S = 1.0  # a file this much (and 2 %) shorter than its header says is truncated
+
+
+class _Timeline:
+    """Keeps decoded audio at its place in time: where the stream's time stamps jump past what
+    was decoded (a corrupt stretch the demuxer skipped), silence of that length goes in."""
+
+    def __init__(self) -> None:
+        self.origin: float | None = None
+        self.position_s = 0.0  # source audio delivered so far (decoded + inserted)
+
+    def gap_before(self, frame: av.AudioFrame) -> float:
+        if frame.pts is None or frame.time_base is None:
+            return 0.0
+        t = float(frame.pts * frame.time_base)
+        if self.origin is None:
+            self.origin = t
+            return 0.0
+        gap = t - self.origin - self.position_s
+        return gap if gap > GAP_MIN_S else 0.0
+
+
+def read_blocks(
+    path: Path, block_s: float = 0.5, repairs: list[AudioRepair] | None = None
+) -> Iterator[np.ndarray]:
     """Yield float32 blocks shaped (channels, samples) at 16 kHz, channels 1 or 2.
 
     Files with more than two channels use their first two. Every block but the last holds
-    exactly `block_s` seconds. Raises AudioReadError if the file cannot be decoded, including
-    part-way through (a truncated or corrupt file).
+    exactly `block_s` seconds. Damage is repaired and appended to `repairs` as it is found:
+    NaN/inf samples become 0 (counted); a corrupt stretch the decoder skips is replaced by
+    silence of its length, so later audio keeps its time; a file that ends early or cannot be
+    decoded past some point gives what was there, with the loss said. Raises AudioReadError only
+    if no audio at all can be decoded.
     """
     info = probe(path)
+    found = repairs if repairs is not None else []
     block = max(1, round(block_s * SAMPLE_RATE))
     layout = "stereo" if info.channels == 2 else "mono"
     resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
@@ -63,33 +128,95 @@ def read_blocks(path: Path, block_s: float = 0.5) -> Iterator[np.ndarray]:
     pending: list[np.ndarray] = []
     pending_len = 0
     decoded_any = False
+    timeline = _Timeline()
+    nonfinite = _Tally("non-finite samples", "replaced with silence")
+    corrupt = _Tally("corrupt packets", "skipped; their audio is kept as silence")
     try:
         stream = _audio_stream(container, path)
         try:
-            for frame in _decode(container, stream, path):
+            for frame in _decode(container, stream, corrupt, timeline):
                 if info.source_channels > 2:
                     frame = _first_two_channels(frame)
-                for out in resampler.resample(frame):
-                    pending.append(out.to_ndarray())
-                    pending_len += out.samples
-                    decoded_any = True
+                frames = [frame]
+                gap = timeline.gap_before(frame)
+                if gap:
+                    found.append(
+                        AudioRepair(
+                            "corrupt stretch",
+                            timeline.position_s,
+                            gap,
+                            detail="undecodable audio replaced with silence; later times kept",
+                        )
+                    )
+                    frames.insert(0, _silence_like(frame, gap))
+                frames[-1] = _finite(frames[-1], nonfinite, timeline.position_s + gap)
+                for f in frames:
+                    timeline.position_s += f.samples / f.sample_rate
+                    for out in resampler.resample(f):
+                        pending.append(out.to_ndarray())
+                        pending_len += out.samples
+                        decoded_any = True
                 while pending_len >= block:
                     data = np.concatenate(pending, axis=1)
                     yield np.ascontiguousarray(data[:, :block], dtype=np.float32)
                     rest = data[:, block:]
                     pending, pending_len = ([rest], rest.shape[1]) if rest.shape[1] else ([], 0)
-            for out in resampler.resample(None):
-                pending.append(out.to_ndarray())
-                pending_len += out.samples
-        except av.error.FFmpegError as exc:
-            raise AudioReadError(f"{path.name}: cannot decode audio ({exc})") from None
+        except (av.error.FFmpegError, AudioReadError) as exc:
+            if not decoded_any:
+                raise AudioReadError(f"{path.name}: cannot decode audio ({exc})") from None
+            lost = max(info.duration_s - timeline.position_s, 0.0)
+            found.append(
+                AudioRepair(
+                    "unreadable tail",
+                    timeline.position_s,
+                    lost,
+                    detail=f"decoding stopped ({exc}); the rest of the file is missing",
+                )
+            )
+            log.warning("%s: decoding stopped at %.1f s: %s", path.name, timeline.position_s, exc)
+        else:
+            short = info.duration_s - timeline.position_s
+            if info.duration_s and short > max(SHORT_MIN_S, 0.02 * info.duration_s):
+                found.append(
+                    AudioRepair(
+                        "truncated",
+                        timeline.position_s,
+                        short,
+                        detail=f"the file ends at {timeline.position_s:.1f} s, "
+                        f"its header says {info.duration_s:.1f} s",
+                    )
+                )
+        for out in resampler.resample(None):
+            pending.append(out.to_ndarray())
+            pending_len += out.samples
     finally:
         container.close()
+    found += [r for r in (corrupt.repair(), nonfinite.repair()) if r is not None]
     if not decoded_any:
         raise AudioReadError(f"{path.name}: the file holds no audio samples")
     if pending_len:
         data = np.concatenate(pending, axis=1)
         yield np.ascontiguousarray(data, dtype=np.float32)
+
+
+class _Tally:
+    """Counts one kind of small damage over a call: one repair with the first and last place."""
+
+    def __init__(self, what: str, detail: str) -> None:
+        self.what, self.detail = what, detail
+        self.count = 0
+        self.first = self.last = 0.0
+
+    def add(self, count: int, first_s: float, last_s: float | None = None) -> None:
+        if not self.count:
+            self.first = first_s
+        self.count += count
+        self.last = first_s if last_s is None else last_s
+
+    def repair(self) -> AudioRepair | None:
+        if not self.count:
+            return None
+        return AudioRepair(self.what, self.first, self.last - self.first, self.count, self.detail)
 
 
 def read_all(path: Path, max_s: float = 600.0) -> np.ndarray:
@@ -122,18 +249,60 @@ def _audio_stream(container: av.container.InputContainer, path: Path) -> av.audi
 
 
 def _decode(
-    container: av.container.InputContainer, stream: av.audio.AudioStream, path: Path
+    container: av.container.InputContainer,
+    stream: av.audio.AudioStream,
+    corrupt: _Tally,
+    timeline: _Timeline,
 ) -> Iterator[av.AudioFrame]:
-    """Decode frames; a few bad packets are skipped (logged), a broken file raises."""
-    bad = 0
+    """Decode frames; corrupt packets are skipped and counted (their audio comes back as
+    silence through the time stamps); raises AudioReadError when most packets are bad."""
+    good = 0
     for packet in container.demux(stream):
         try:
-            yield from packet.decode()
+            frames = packet.decode()
         except av.error.InvalidDataError as exc:
-            bad += 1
-            log.warning("%s: skipped a corrupt packet (%s)", path.name, exc)
-            if bad > 20:
-                raise AudioReadError(f"{path.name}: too many corrupt packets") from None
+            corrupt.add(1, timeline.position_s)
+            log.debug("corrupt packet at %.1f s: %s", timeline.position_s, exc)
+            if corrupt.count > 20 and corrupt.count > good:
+                raise AudioReadError("too many corrupt packets") from None
+            continue
+        good += 1
+        yield from frames
+
+
+def _finite(frame: av.AudioFrame, tally: _Tally, at_s: float) -> av.AudioFrame:
+    """The frame with NaN/inf samples replaced by 0 (float formats only can hold them)."""
+    if frame.format.name not in ("flt", "fltp", "dbl", "dblp"):
+        return frame
+    data = frame.to_ndarray()
+    bad = ~np.isfinite(data)
+    if not bad.any():
+        return frame
+    columns = np.flatnonzero(bad.any(axis=0))
+    if not frame.format.is_planar:  # packed: samples of all channels interleaved
+        columns = columns // len(frame.layout.channels)
+    rate = frame.sample_rate
+    tally.add(int(np.count_nonzero(bad)), at_s + columns[0] / rate, at_s + columns[-1] / rate)
+    return _frame_like(frame, np.where(bad, 0, data).astype(data.dtype))
+
+
+def _silence_like(frame: av.AudioFrame, seconds: float) -> av.AudioFrame:
+    n = max(1, round(seconds * frame.sample_rate))
+    shape = (
+        (len(frame.layout.channels), n)
+        if frame.format.is_planar
+        else (1, n * len(frame.layout.channels))
+    )
+    return _frame_like(frame, np.zeros(shape, dtype=frame.to_ndarray().dtype), keep_pts=False)
+
+
+def _frame_like(frame: av.AudioFrame, data: np.ndarray, keep_pts: bool = True) -> av.AudioFrame:
+    out = av.AudioFrame.from_ndarray(data, format=frame.format.name, layout=frame.layout.name)  # type: ignore[arg-type]
+    out.sample_rate = frame.sample_rate
+    if keep_pts:
+        out.pts = frame.pts
+        out.time_base = frame.time_base
+    return out
 
 
 def _first_two_channels(frame: av.AudioFrame) -> av.AudioFrame:

@@ -1,16 +1,34 @@
-"""A call recording as the pipeline sees it: which speaker is on which channel, and blocks."""
+"""A call recording as the pipeline sees it: which speaker is on which channel, and blocks.
+
+Whether a two-channel file is a stereo call or one voice saved twice is decided from the whole
+call, before analysis starts: a first pass decodes the file at its own rate (no resampling, no
+model) and compares the channels block by block, after removing each block's DC. A stereo call
+shows its two sides differing for seconds somewhere; hold music or an IVR prompt heard on both
+channels before the agent joins does not make it mono. The blocks the pipeline then gets have
+DC removed (a 20 Hz high-pass), and every repair the reader made is in `repairs`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import av
 import numpy as np
+from scipy.signal import butter, sosfilt, sosfilt_zi
 
-from app.audio.reader import SAMPLE_RATE, probe, read_blocks
+from app.audio.reader import SAMPLE_RATE, AudioInfo, AudioRepair, probe, read_blocks
+from app.errors import AudioReadError
 from app.events import Speaker
 
-DUAL_MONO_CHECK_S = 10.0
+COMPARE_BLOCK_S = 0.5
+SAME_BELOW = 0.1  # a block whose channel difference is 10 dB under their level: one signal
+ACTIVE_ABOVE = 1e-7  # block power (-70 dBFS) under which a block says nothing either way
+STEREO_EVIDENCE_S = 3.0  # this much differing audio (or half of all audio) makes it stereo
+IDENTICAL_NOTE_S = 5.0  # identical stretches this long in a stereo call are reported
+DC_NOTE = 0.01  # a mean offset over the call this large (-40 dBFS) is reported as removed
+HIGHPASS = butter(2, 20.0, btype="highpass", fs=SAMPLE_RATE, output="sos")
 
 
 def speakers_for(channels: int, agent_channel: str) -> list[Speaker]:
@@ -20,42 +38,167 @@ def speakers_for(channels: int, agent_channel: str) -> list[Speaker]:
     return ["agent", "customer"] if agent_channel == "left" else ["customer", "agent"]
 
 
+@dataclass
+class ChannelEvidence:
+    """What the first pass saw of a two-channel file."""
+
+    active_s: float = 0.0  # blocks with sound on either channel
+    differing_s: float = 0.0  # of those, blocks where the channels carry different signals
+    identical: list[tuple[float, float]] = field(default_factory=list)  # (start, length) runs
+
+    @property
+    def stereo(self) -> bool:
+        need = min(STEREO_EVIDENCE_S, 0.5 * self.active_s)
+        return self.differing_s > 0 and self.differing_s >= need
+
+
 class CallAudio:
     """Blocks of a recording with the speakers of its channels.
 
-    A stereo file whose two channels carry the same signal (a mono call saved as stereo) is
-    treated as mono, so one voice is not analysed twice as agent and customer.
+    A stereo file whose two channels carry the same signal throughout (a mono call saved as
+    stereo) is treated as mono, so one voice is not analysed twice as agent and customer.
+    Iterating reads the file again from the start, in blocks: memory does not grow with the call.
     """
 
     def __init__(self, path: Path, agent_channel: str = "left", block_s: float = 0.5) -> None:
         self.path = path
         self.info = probe(path)
         self.block_s = block_s
-        self._blocks = read_blocks(path, block_s)
-        self._head: list[np.ndarray] = []
+        self.repairs: list[AudioRepair] = []
+        self.evidence: ChannelEvidence | None = None
         channels = self.info.channels
-        if channels == 2 and self._is_dual_mono():
-            channels = 1
+        if channels == 2:
+            self.evidence = compare_channels(path, self.info)
+            if not self.evidence.stereo:
+                channels = 1
         self.channels = channels
         self.speakers = speakers_for(channels, agent_channel)
 
-    def _is_dual_mono(self) -> bool:
-        seen = 0
-        for block in self._blocks:
-            self._head.append(block)
-            seen += block.shape[1]
-            if seen >= DUAL_MONO_CHECK_S * SAMPLE_RATE:
-                break
-        if not self._head:
-            return False
-        head = np.concatenate(self._head, axis=1)
-        energy = float(np.mean(head**2))
-        if energy == 0.0:
-            return False
-        diff = float(np.mean((head[0] - head[1]) ** 2))
-        return diff <= 1e-2 * energy  # within -20 dB: one signal, not two voices
-
     def __iter__(self) -> Iterator[np.ndarray]:
-        for block in [*self._head, *self._blocks]:
-            yield block[:1] if self.channels == 1 else block
-        self._head = []
+        self.repairs = self._channel_notes()
+        zi: np.ndarray | None = None
+        dc_sum = np.zeros(self.channels)
+        n = 0
+        for block in read_blocks(self.path, self.block_s, self.repairs):
+            if self.channels == 1:
+                block = block[:1]
+            dc_sum += block.sum(axis=1, dtype=np.float64)
+            n += block.shape[1]
+            if zi is None:  # start settled on the first sample: a constant offset leaves no step
+                zi = sosfilt_zi(HIGHPASS)[:, None, :] * block[None, :, 0, None]
+            out, zi = sosfilt(HIGHPASS, block, axis=1, zi=zi)
+            yield out.astype(np.float32)
+        self.repairs += self._dc_note(dc_sum / max(n, 1), n / SAMPLE_RATE)
+
+    def _channel_notes(self) -> list[AudioRepair]:
+        ev = self.evidence
+        if ev is None:
+            return []
+        if self.channels == 1:
+            return [
+                AudioRepair(
+                    "identical channels",
+                    0.0,
+                    ev.active_s,
+                    detail="both channels carry the same audio: analysed as one speaker",
+                )
+            ]
+        return [
+            AudioRepair(
+                "identical channels",
+                start,
+                length,
+                detail="the same audio on both channels (hold music or IVR?); kept as stereo",
+            )
+            for start, length in ev.identical
+            if length >= IDENTICAL_NOTE_S
+        ]
+
+    def _dc_note(self, dc: np.ndarray, seconds: float) -> list[AudioRepair]:
+        names = ["left", "right"] if len(dc) == 2 else ["the"]
+        return [
+            AudioRepair("DC offset", 0.0, seconds, detail=f"{name} channel {d:+.3f} removed")
+            for name, d in zip(names, dc, strict=True)
+            if abs(d) >= DC_NOTE
+        ]
+
+
+def compare_channels(path: Path, info: AudioInfo) -> ChannelEvidence:
+    """First pass over a two-channel file at its own rate: how much of it differs per channel."""
+    ev = ChannelEvidence()
+    rate = info.source_rate
+    block = max(1, round(COMPARE_BLOCK_S * rate))
+    pending: list[np.ndarray] = []
+    have = 0
+    run_start: float | None = None
+    t = 0.0
+    try:
+        container = av.open(str(path), mode="r")
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise AudioReadError(f"{path.name}: not a readable audio file ({exc})") from None
+    try:
+        stream = container.streams.audio[0]
+        for packet in container.demux(stream):
+            try:
+                frames = packet.decode()
+            except av.error.FFmpegError:
+                continue  # the main pass reports damage; here a lost packet is just not compared
+            for frame in frames:
+                pending.append(_two_channels(frame))
+                have += frame.samples
+                while have >= block:
+                    data = np.concatenate(pending, axis=1)
+                    pending, have = [data[:, block:]], data.shape[1] - block
+                    same = _judge(data[:, :block], ev, COMPARE_BLOCK_S)
+                    if same and run_start is None:
+                        run_start = t
+                    elif not same and run_start is not None:
+                        ev.identical.append((run_start, t - run_start))
+                        run_start = None
+                    t += COMPARE_BLOCK_S
+    except av.error.FFmpegError:
+        pass  # a broken tail: decide on what was readable; the main pass reports it
+    finally:
+        container.close()
+    if have:
+        data = np.concatenate(pending, axis=1)
+        same = _judge(data, ev, data.shape[1] / rate)
+        t += data.shape[1] / rate
+        if not same and run_start is not None:
+            ev.identical.append((run_start, t - data.shape[1] / rate - run_start))
+            run_start = None
+    if run_start is not None:
+        ev.identical.append((run_start, t - run_start))
+    return ev
+
+
+def _judge(x: np.ndarray, ev: ChannelEvidence, seconds: float) -> bool:
+    """Update the evidence with one block; True if both channels carry the same signal."""
+    x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
+    x = x - x.mean(axis=1, keepdims=True)  # DC says nothing about who is talking
+    e0, e1 = np.mean(x * x, axis=1)
+    if max(e0, e1) < ACTIVE_ABOVE:
+        return True  # silence on both sides continues an identical run
+    ev.active_s += seconds
+    diff = float(np.mean((x[0] - x[1]) ** 2))
+    if diff <= SAME_BELOW * 0.5 * (e0 + e1):
+        return True
+    ev.differing_s += seconds
+    return False
+
+
+def _two_channels(frame: av.AudioFrame) -> np.ndarray:
+    """The first two channels of a frame as float64 (2, n) in [-1, 1]."""
+    data = frame.to_ndarray()
+    channels = len(frame.layout.channels)
+    if not frame.format.is_planar:
+        data = data.reshape(-1, channels).T
+    data = data[:2].astype(np.float64)
+    name = frame.format.name.rstrip("p")
+    if name == "s16":
+        data /= 32768.0
+    elif name == "s32":
+        data /= 2147483648.0
+    elif name == "u8":
+        data = (data - 128.0) / 128.0
+    return data

@@ -4,6 +4,17 @@
 state between calls, so a call processed in 0.5 s blocks gives exactly the probabilities of the
 whole file at once. `UtteranceSegmenter` is the pure endpointing logic on top: hysteresis on the
 probabilities, a minimum silence that closes an utterance, padding, and a cap on length.
+
+Two properties of the model decide what it is fed (measured on RAVDESS turns, see
+notes in `SileroVad`):
+- its LSTM state never forgets: over a call its cell state drifts (|c| 52 -> 132 after a few loud
+  angry turns, digital silence in between does not bring it back) and in that state loud,
+  band-limited speech scores under 0.5. The state is therefore cleared after every second of
+  silence, which is how the model starts on every file it was trained on;
+- it has no level normalisation (STFT magnitudes into ReLU convolutions), so quiet speech
+  (loudest 32 ms frames under about -60 dBFS) scores as silence. A slow, boost-only gain brings
+  a quiet channel's loudest frames up to about -30 dBFS for the model's eyes only; the audio
+  that is cut, transcribed and scored keeps its own level.
 """
 
 from __future__ import annotations
@@ -20,6 +31,14 @@ from app.errors import ModelError
 FRAME = 512  # samples per VAD frame at 16 kHz (32 ms)
 CONTEXT = 64
 SAMPLE_RATE = 16_000
+RESET_AFTER_FRAMES = 31  # ~1 s of frames under RESET_BELOW clears the recurrent state
+RESET_BELOW = 0.35
+LEVEL_TARGET = 10 ** (-30 / 20)  # loudest-frame RMS the model sees (when boosted)
+MAX_BOOST = 10 ** (40 / 20)
+LEVEL_RELEASE = (
+    np.log(10 ** (-1.0 / 20)) * FRAME / SAMPLE_RATE
+)  # the level falls 1 dB/s (log units)
+LEVEL_FLOOR = 1e-9
 
 
 def silero_model_path() -> Path:
@@ -47,7 +66,13 @@ def _session():  # type: ignore[no-untyped-def]
 
 
 class SileroVad:
-    """Per-channel streaming VAD: feed any number of samples, get per-frame probabilities."""
+    """Per-channel streaming VAD: feed any number of samples, get per-frame probabilities.
+
+    Frames are judged one after another with the state carried, except that after
+    RESET_AFTER_FRAMES frames in a row under RESET_BELOW the recurrent state is cleared (see
+    the module notes). Both this and the level boost depend only on the audio, so any split into
+    blocks gives the same probabilities.
+    """
 
     def __init__(self) -> None:
         self._session = _session()
@@ -55,6 +80,10 @@ class SileroVad:
         self._c = np.zeros((1, 1, 128), dtype=np.float32)
         self._context = np.zeros(CONTEXT, dtype=np.float32)
         self._carry = np.zeros(0, dtype=np.float32)
+        self._level = np.log(LEVEL_FLOOR)  # log of the channel's recent loudest-frame RMS
+        self._quiet_frames = 0  # frames in a row under RESET_BELOW
+        self.resets = 0
+        self.frame_rms = np.zeros(0, dtype=np.float32)  # RMS of the frames of the last call
 
     def __call__(self, audio: np.ndarray) -> np.ndarray:
         """Speech probabilities for every complete 512-sample frame available so far."""
@@ -63,14 +92,59 @@ class SileroVad:
         self._carry = data[n * FRAME :]
         if n == 0:
             return np.zeros(0, dtype=np.float32)
-        frames = data[: n * FRAME].reshape(n, FRAME)
+        frames = data[: n * FRAME].reshape(n, FRAME) * self._gains(
+            data[: n * FRAME].reshape(n, FRAME)
+        )
+        frames = frames.astype(np.float32, copy=False)
         previous = np.concatenate([self._context[None, :], frames[:-1, -CONTEXT:]], axis=0)
         batch = np.concatenate([previous, frames], axis=1)
-        probs, self._h, self._c = self._session.run(
-            None, {"input": batch, "h": self._h, "c": self._c}
-        )
         self._context = frames[-1, -CONTEXT:].copy()
-        return np.asarray(probs, dtype=np.float32).reshape(-1)
+        out: list[np.ndarray] = []
+        done = 0
+        while done < n:
+            probs, h, c = self._session.run(
+                None, {"input": batch[done:], "h": self._h, "c": self._c}
+            )
+            probs = np.asarray(probs, dtype=np.float32).reshape(-1)
+            reset_at = self._reset_point(probs)
+            if reset_at is None:
+                self._h, self._c = h, c
+                out.append(probs)
+                break
+            # the frames after the reset point are judged again from a clear state
+            out.append(probs[: reset_at + 1])
+            done += reset_at + 1
+            self._h = np.zeros_like(self._h)
+            self._c = np.zeros_like(self._c)
+            self.resets += 1
+        return np.concatenate(out)
+
+    def _reset_point(self, probs: np.ndarray) -> int | None:
+        """Index of the frame after which the state is cleared, or None; updates the count."""
+        quiet = self._quiet_frames
+        for i, p in enumerate(probs):
+            quiet = quiet + 1 if p < RESET_BELOW else 0
+            if quiet >= RESET_AFTER_FRAMES:
+                self._quiet_frames = 0
+                return i
+        self._quiet_frames = quiet
+        return None
+
+    def _gains(self, frames: np.ndarray) -> np.ndarray:
+        """Per-frame gain (n, 1): >= 1, bringing the recent loudest frame up to LEVEL_TARGET.
+
+        The level follows a louder frame at once (in that frame) and falls 1 dB/s: a gain that
+        moves slowly keeps the rise and fall of speech the model listens for."""
+        rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
+        self.frame_rms = rms.astype(np.float32)
+        log_rms = np.log(np.maximum(rms, LEVEL_FLOOR))
+        i = np.arange(len(frames))
+        # level_i = max(level_prev + (i+1)·release, max_{j<=i} log_rms_j + (i-j)·release)
+        peaks = np.maximum.accumulate(log_rms - i * LEVEL_RELEASE)
+        level = i * LEVEL_RELEASE + np.maximum(self._level + LEVEL_RELEASE, peaks)
+        self._level = float(level[-1])
+        gain = np.clip(LEVEL_TARGET / np.exp(level), 1.0, MAX_BOOST)
+        return gain[:, None]
 
 
 @dataclass(frozen=True, slots=True)

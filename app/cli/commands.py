@@ -6,8 +6,9 @@ import argparse
 import logging
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,6 +17,9 @@ from app.config import Settings
 from app.errors import AudioReadError, CallcoachError, one_line
 from app.events import Event, Prompt
 from app.paths import ASSETS_DIR
+
+if TYPE_CHECKING:
+    from app.audio.reader import AudioRepair
 
 log = logging.getLogger("callcoach")
 EXIT_BAD_INPUT = 2
@@ -67,6 +71,8 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
         report = build_report(result, settings, models.thresholds)
         out = write_report(report, args.out, path.stem)
         log.info("%s: %d prompts -> %s", path.name, len(result.events), out)
+        if result.repairs:
+            print(f"callcoach: {path.name}: {repairs_line(result.repairs)}", file=sys.stderr)
     return status
 
 
@@ -95,6 +101,13 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve() or a.samefile(b)
     except OSError:
         return a.resolve() == b.resolve()
+
+
+def repairs_line(repairs: Sequence[AudioRepair]) -> str:
+    """One line for standard error: what the reader repaired in a call (see `warnings`)."""
+    shown = "; ".join(r.text() for r in repairs[:4])
+    more = f"; and {len(repairs) - 4} more" if len(repairs) > 4 else ""
+    return f"warning: {shown}{more} (details in the report's warnings)"
 
 
 def score_text(args: argparse.Namespace, settings: Settings) -> int:

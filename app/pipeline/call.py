@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.audio.reader import AudioRepair
 from app.audio.source import CallAudio
 from app.coaching.engine import Coach
 from app.coaching.playbook import PlaybookReloader
@@ -18,10 +19,12 @@ from app.config import Settings
 from app.events import Event, Speaker
 from app.pipeline.backend import BackEnd
 from app.pipeline.frontend import FrontEnd
+from app.pipeline.memory import trim_heap
 from app.pipeline.models import Models
 from app.pipeline.timing import StageTimes
 
 Sink = Callable[[Event], None]
+TRIM_EVERY_S = 30.0  # call time between handing freed heap pages back (memory flat in length)
 
 
 @dataclass
@@ -31,6 +34,7 @@ class CallResult:
     duration_s: float
     events: list[Event] = field(default_factory=list)
     times: StageTimes = field(default_factory=StageTimes)
+    repairs: list[AudioRepair] = field(default_factory=list)  # damage the reader repaired
 
 
 def build_stages(
@@ -71,6 +75,7 @@ def analyze_call(
                 sink(event)
 
     blocks = iter(audio)
+    trimmed_at = 0.0
     while True:
         with times.stage("decode"):
             block = next(blocks, None)
@@ -78,9 +83,13 @@ def analyze_call(
             break
         for item in front.push(block):
             emit(back.process(item))
+        if front.t >= trimmed_at + TRIM_EVERY_S:
+            trim_heap()
+            trimmed_at = front.t
     for item in front.finish():
         emit(back.process(item))
     result.duration_s = front.t
+    result.repairs = list(audio.repairs)
     emit(back.finish(front.t))
     times.seconds["total"] = time.perf_counter() - started
     return result

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from app.audio.vad import FRAME, SAMPLE_RATE, SileroVad, UtteranceSegmenter
 from app.config import VadSettings
@@ -24,6 +25,10 @@ from app.scoring.tone.model import ToneScorer
 TICK_S = 1.0
 PREFETCH_AFTER_S = 0.15  # silence after which the live path starts transcribing early
 KEEP_INTERVALS = 64
+# Stereo: a frame this far under the other channel's loudest frame of the last ECHO_FRAMES
+# (256 ms, longer than a line echo's delay) is that channel's echo or crosstalk, not a turn.
+ECHO_MARGIN = 10 ** (-10 / 20)
+ECHO_FRAMES = 8
 
 
 @dataclass
@@ -40,6 +45,8 @@ class _Channel:
     intervals: deque[tuple[float, float]] = field(
         default_factory=lambda: deque(maxlen=KEEP_INTERVALS)
     )
+    recent_rms: np.ndarray = field(default_factory=lambda: np.zeros(ECHO_FRAMES, np.float32))
+    echo_frames: int = 0  # voiced frames not taken as speech: the other channel's echo
 
     def audio(self, start: int, end: int) -> np.ndarray:
         a = max(start - self.buffer_start, 0)
@@ -88,10 +95,14 @@ class FrontEnd:
         if block.shape[0] != len(self.channels):
             raise ValueError(f"expected {len(self.channels)} channels, got {block.shape[0]}")
         closed: list[tuple[int, int, int, _Channel]] = []  # (closed_at, start, end, channel)
+        probs_of: list[np.ndarray] = []
         for ch, samples in zip(self.channels, block, strict=True):
             ch.buffer = np.concatenate([ch.buffer, samples.astype(np.float32, copy=False)])
             with self.times.stage("vad"):
-                probs = ch.vad(samples)
+                probs_of.append(ch.vad(samples))
+        if len(self.channels) == 2:
+            probs_of = self._without_echo(probs_of)
+        for ch, probs in zip(self.channels, probs_of, strict=True):
             voiced = np.flatnonzero(probs >= self.settings.threshold)
             ch.voiced.extend((ch.frames_done + voiced).tolist())
             ch.frames_done += len(probs)
@@ -113,6 +124,26 @@ class FrontEnd:
         return sorted(self._cut(closed), key=_order)
 
     # ------------------------------------------------------------------
+    def _without_echo(self, probs_of: list[np.ndarray]) -> list[np.ndarray]:
+        """Stereo: a channel's frames that are ECHO_MARGIN under what the other channel carried
+        in the last ECHO_FRAMES are judged silence (the agent's voice bleeding into the
+        customer's line, or the reverse). Speech at a level of its own is kept, also while
+        both talk at once."""
+        rms = [ch.vad.frame_rms for ch in self.channels]
+        if len(rms[0]) != len(rms[1]) or len(rms[0]) != len(probs_of[0]) or not len(rms[0]):
+            return probs_of
+        windows = []
+        for ch, r in zip(self.channels, rms, strict=True):
+            history = np.concatenate([ch.recent_rms, r])
+            windows.append(sliding_window_view(history, ECHO_FRAMES + 1).max(axis=1))
+            ch.recent_rms = history[-ECHO_FRAMES:]
+        out = []
+        for i, (ch, probs) in enumerate(zip(self.channels, probs_of, strict=True)):
+            echo = rms[i] < ECHO_MARGIN * windows[1 - i]
+            ch.echo_frames += int(np.count_nonzero(echo & (probs >= self.settings.threshold)))
+            out.append(np.where(echo, np.float32(0.0), probs))
+        return out
+
     def _cut(self, closed: list[tuple[int, int, int, _Channel]]) -> list[WorkItem]:
         items: list[WorkItem] = []
         for closed_at, start, end, ch in sorted(closed, key=lambda c: c[0]):

@@ -36,10 +36,13 @@ def load_models(settings: Settings) -> Models:
     load_fusion()  # checked now, so that a corrupt file is reported before the call starts
     thresholds = resolve_thresholds(settings.coach)
     threads = settings.scoring.threads
+    # the tone model's Whisper encoder first: loading a CTranslate2 model briefly needs ~110 MB
+    # more than it keeps, so the two encoders' loads peak lower while little else is resident
+    tone = load_tone_scorer(threads=threads)
     return Models(
         transcriber=load_transcriber(settings.asr),
         words=load_words_scorer(threads=threads),
-        tone=load_tone_scorer(threads=threads),
+        tone=tone,
         playbook=load_playbook(settings.coach.playbook or None),
         thresholds=thresholds,
     )

@@ -57,6 +57,8 @@ def build_report(
             "not_shown_counts": _not_shown_counts(prompts),
         },
         "thresholds": th.to_report(),
+        # what was wrong with the audio and how it was repaired (empty for a clean file)
+        "warnings": [r.to_report() for r in result.repairs],
     }
 
 

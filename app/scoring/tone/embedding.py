@@ -77,7 +77,8 @@ def encoder_path() -> Path:
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as f:  # streamed: the 75 MB encoder is not read whole into memory
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def load_embedder(expected_sha256: str | None = None, threads: int = 1) -> WhisperEmbedder:
