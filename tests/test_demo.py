@@ -185,7 +185,8 @@ def test_resolved_demo_escalates_then_calms_down(resolved_demo: tuple[str, dict]
     _, report = resolved_demo
     customer = [u for u in report["utterances"] if u["speaker"] == "customer"]
     peak = max(range(len(customer)), key=lambda i: customer[i]["frustration"])
-    assert customer[peak]["frustration"] >= 0.8
+    # clearly over "high" (how far over depends on what the speech model hears in the angry line)
+    assert customer[peak]["frustration"] >= report["thresholds"]["high"] + 0.05
     assert report["summary"]["escalated"] is True
     opening = [u["frustration"] for u in customer if u["end"] < 24]
     assert opening and max(opening) < 0.35  # a calm start

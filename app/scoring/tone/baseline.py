@@ -12,6 +12,9 @@ How it adapts (and why it does not absorb the anger it is meant to reveal):
   utterances that are clearly calm (tone < `LATER_MAX_TONE`) and not markedly louder or higher
   than the baseline already is (`MAX_LEVEL_RISE_DB`, `MAX_PITCH_RISE_ST`). Rising frustration is
   therefore measured against the calm opening instead of being followed.
+- The baseline is ready after two such utterances of at least `MIN_READY_SPEECH_S` of speech
+  each: a short "hello?" and one sentence are too little to know how a person sounds (the
+  greeting's rising pitch would otherwise weigh half of the reference for the next turn).
 - Utterances with too little voiced speech (< 0.3 s) are ignored: their pitch and voice-quality
   features are stand-ins, not measurements.
 """
@@ -27,6 +30,7 @@ START_MAX_TONE = 0.5
 LATER_MAX_TONE = 0.3
 EMA_ALPHA = 0.1
 MIN_VOICED_S = 0.3
+MIN_READY_SPEECH_S = 1.0
 MAX_LEVEL_RISE_DB = 6.0
 MAX_PITCH_RISE_ST = 3.0
 CALM_WEIGHT = float(START_UTTERANCES)  # one explicit calm clip weighs as much as the running start
@@ -42,6 +46,7 @@ class SpeakerBaseline:
         self._calm: list[np.ndarray] = []
         self._running: np.ndarray | None = None
         self._n_observed = 0
+        self._n_ready = 0  # observed utterances long enough to count
         # the same reference for the Whisper-encoder view (utterances that carry an embedding)
         self._calm_emb: list[np.ndarray] = []
         self._running_emb: np.ndarray | None = None
@@ -63,6 +68,7 @@ class SpeakerBaseline:
             if tone >= START_MAX_TONE:
                 return
             self._n_observed += 1
+            self._n_ready += feats.speech_s >= MIN_READY_SPEECH_S
             if self._running is None:
                 self._running = x.copy()
             else:
@@ -78,6 +84,7 @@ class SpeakerBaseline:
         ):
             return
         self._n_observed += 1
+        self._n_ready += feats.speech_s >= MIN_READY_SPEECH_S
         self._running += EMA_ALPHA * (x - self._running)
         self._observe_embedding(feats, start=False)
 
@@ -96,8 +103,9 @@ class SpeakerBaseline:
 
     @property
     def ready(self) -> bool:
-        """True once there is a calm clip or two calm-sounding utterances of the call."""
-        return bool(self._calm) or self._n_observed >= 2
+        """True once there is a calm clip, or two calm-sounding utterances of the call of at
+        least `MIN_READY_SPEECH_S` of speech each."""
+        return bool(self._calm) or self._n_ready >= 2
 
     @property
     def mean(self) -> np.ndarray | None:
