@@ -115,8 +115,11 @@ class Coach:
         s = self.state
         s.now = max(s.now, t)
         end = s.now
-        events: list[CoachEvent] = self._flush() + self._advance(end)
-        events += self.cards.end_call(end)
+        # no card goes up at the instant the call ends: a card due to expire by now is taken
+        # down, but the queue is not brought up (end_call drops it: "the call ended before it
+        # could show"); found by tests/test_properties_coach.py
+        events: list[CoachEvent] = self._flush() + list(self.judge.advance(end, s.level))
+        events += self._record_shown(self.cards.end_call(end))
         events += self.judge.end(end, s.level)
         for spec in self._after_call:
             reason = TRIGGERS[spec.trigger].fn(s, spec, self.playbook, None)
@@ -140,6 +143,10 @@ class Coach:
         next card shown)."""
         if prompt_id not in self.state.shown_t:
             return []
+        # the click says call time reached t (live, the capture position runs ahead of the
+        # processed audio): the card it brings up goes up at t, so later cards must not go up
+        # before it (found by tests/test_properties_coach.py)
+        self.state.now = max(self.state.now, t)
         if outcome == "done":
             self.state.done.add(prompt_id)
         events: list[CoachEvent] = []
