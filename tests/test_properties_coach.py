@@ -242,10 +242,13 @@ class Call:
         else:
             outcome = self.coach.record_outcome(pid, step.outcome, t)
             out = [outcome] if outcome is not None else []  # the rest come with the next input
-        if out:  # the click's own outcome first (the card it brings up may conclude others)
-            click = out[0]
-            assert isinstance(click, PromptOutcome), click
-            assert (click.id, click.outcome, click.t) == (pid, step.outcome, t), click
+        if any(p.id == pid for p in self.shown):  # the click on a shown card is recorded
+            assert any(
+                isinstance(e, PromptOutcome) and (e.id, e.outcome, e.t) == (pid, step.outcome, t)
+                for e in out
+            ), out
+        else:
+            assert not any(isinstance(e, PromptOutcome) for e in out), out
         self.check(out)
 
     def end(self, after: float) -> float:
@@ -256,6 +259,8 @@ class Call:
         assert self.on_screen is None or self.on_screen.group == AFTER_CALL
         for o in self.outcomes:
             assert o.t <= end, o
+            # about a card that was shown (that very showing)
+            assert any(p.id == o.id and p.t == o.prompt_t for p in self.shown), o
         # the coach's clock never runs backwards: cards go up in call-time order
         times = [p.t for p in self.shown]
         assert times == sorted(times), times
@@ -273,8 +278,9 @@ class Call:
                 self.on_screen = None
             else:
                 assert isinstance(e, PromptOutcome), e
-                # about a card that was shown (that very showing), never before it went up
-                assert any(p.id == e.id and p.t == e.prompt_t for p in self.shown), e
+                # never before its card went up; that it is about a real showing is checked at
+                # the end (a click's outcome comes at once, while the card an earlier click
+                # brought up is announced with the next input)
                 assert e.prompt_t is not None and e.t >= e.prompt_t, e
                 self.outcomes.append(e)
 

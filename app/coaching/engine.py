@@ -133,14 +133,19 @@ class Coach:
         The agent's own action is recorded even when it reaches the coach after the card was
         already judged (a slow machine, a fast replay): it wins in the report. The card it
         brings up next (if one waits) comes with the coach's next events."""
-        events = self.mark(prompt_id, outcome, t)
-        result = next((e for e in events if isinstance(e, PromptOutcome)), None)
-        self._backlog += [e for e in events if e is not result]
+        events = self._click(prompt_id, outcome, t)
+        result = events[0] if events else None  # the click's own outcome comes first
+        assert result is None or isinstance(result, PromptOutcome)
+        self._backlog += events[1:]
         return result
 
     def mark(self, prompt_id: str, outcome: str, t: float) -> list[CoachEvent]:
         """`record_outcome` with every event it causes (the outcome, the card taken down, the
-        next card shown)."""
+        next card shown), after any still owed from an earlier click (so a card is never
+        taken down before the event that put it up)."""
+        return self._flush() + self._click(prompt_id, outcome, t)
+
+    def _click(self, prompt_id: str, outcome: str, t: float) -> list[CoachEvent]:
         if prompt_id not in self.state.shown_t:
             return []
         # the click says call time reached t (live, the capture position runs ahead of the
