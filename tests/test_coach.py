@@ -173,3 +173,30 @@ def test_the_issue_state_follows_both_sides_words() -> None:
         [{"who": "customer", "text": "wait no that's not good enough it dropped again", "f": 0.6}]
     )
     assert s.issue == "open"
+
+
+def test_mark_after_record_outcome_never_takes_a_card_down_before_it_went_up() -> None:
+    """Found by tests/test_properties_coach.py: `record_outcome` keeps the events a click causes
+    (the next card going up) for the coach's next answer; `mark` used to answer at once, so a
+    click on that next card took it down before the event that put it up."""
+    from app.events import Utterance
+
+    coach = Coach(load_playbook(), CoachSettings())
+    text = "this is ridiculous, i've been a customer for ten years and i want to cancel my account"
+    events: list[object] = list(
+        coach.on_utterance(Utterance("customer", 0.0, 3.0, text, 1.0, 1.0, 1.0, 3.0), None)
+    )
+    shown = [e.id for e in events if isinstance(e, Prompt) and e.shown]
+    assert shown == ["acknowledge_anger"]  # acknowledge_loyalty waits behind it
+    events.append(coach.record_outcome("acknowledge_anger", "dismissed", 4.0))
+    events += coach.mark("acknowledge_loyalty", "done", 5.0)
+    events += coach.on_call_end(10.0)
+    up: set[str] = set()
+    for e in events:
+        if isinstance(e, Prompt) and e.shown:
+            up.add(e.id)
+        elif isinstance(e, CardCleared):
+            assert e.id in up, (e, events)
+            up.discard(e.id)
+    outcomes = [(e.id, e.outcome) for e in events if isinstance(e, PromptOutcome)]
+    assert ("acknowledge_loyalty", "done") in outcomes

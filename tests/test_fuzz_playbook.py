@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import itertools
+import math
 import tempfile
 import tomllib
 from pathlib import Path
@@ -15,23 +16,24 @@ from typing import Any
 
 import pytest
 import tomli_w
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from app.coaching.playbook import (
     GROUPS,
-    TRIGGERS,
     Playbook,
     default_playbook_text,
     load_playbook,
     parse_playbook,
 )
+from app.coaching.triggers import TRIGGERS
 from app.errors import PlaybookError
 
 SHIPPED: dict[str, Any] = tomllib.loads(default_playbook_text())
 KEYS = sorted(
     {k for p in SHIPPED["prompt"] for k in p}
     | {"phrases", "prompt", "version", "cooldown_s", "min_frustration", "window"}
+    | {name for trigger in TRIGGERS.values() for name in trigger.params}
 )
 _counter = itertools.count()
 
@@ -70,8 +72,19 @@ def parse_or_reject(data: dict[str, Any]) -> Playbook | None:
     except PlaybookError as exc:
         assert str(exc)  # the CLI shows it as one line (app.errors.one_line)
         return None
-    assert playbook.prompts
+    check_accepted(playbook)
     return playbook
+
+
+def check_accepted(playbook: Playbook) -> None:
+    """What the loader lets through is usable: every number the coach times cards by is finite
+    and in range (a `nan` cooldown used to switch the card's cooldown off)."""
+    assert playbook.prompts
+    for spec in playbook.prompts:
+        assert spec.cooldown_s is None or 0.0 <= spec.cooldown_s < math.inf, spec
+        assert 0.0 <= spec.min_frustration <= 1.0, spec
+        assert all(0.0 <= v < math.inf for v in spec.params.values()), spec
+        assert set(spec.params) <= set(TRIGGERS[spec.trigger].params), spec
 
 
 def load_or_reject(path: Path) -> Playbook | None:
@@ -80,7 +93,7 @@ def load_or_reject(path: Path) -> Playbook | None:
     except PlaybookError as exc:
         assert str(exc)
         return None
-    assert playbook.prompts
+    check_accepted(playbook)
     return playbook
 
 
@@ -127,7 +140,22 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
     return doc
 
 
+def _with(key: str, value: Any, index: int = 0) -> dict[str, Any]:
+    doc = copy.deepcopy(SHIPPED)
+    doc["prompt"][index][key] = value
+    return doc
+
+
+_SILENCE = next(i for i, p in enumerate(SHIPPED["prompt"]) if p["trigger"] == "long_silence")
+
+
 @given(doc=mutated())
+# the values the fuzzing found accepted (the loader now refuses them; check_accepted proves it)
+@example(doc=_with("cooldown_s", math.nan))
+@example(doc=_with("cooldown_s", -5))
+@example(doc=_with("min_frustration", math.nan))
+@example(doc=_with("hold_s", math.inf, _SILENCE))
+@example(doc=_with("hold_s", math.nan, _SILENCE))
 def test_mutations_of_the_shipped_playbook(doc: dict[str, Any]) -> None:
     parse_or_reject(doc)
 

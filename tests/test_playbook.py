@@ -204,3 +204,86 @@ def test_the_shipped_playbook_defines_every_list_the_coach_reads_and_a_copy_with
         playbook = load_playbook(write(tmp_path, text))
     assert playbook.missing_lists() == ["still_waiting"]
     assert "still_waiting" in caplog.text
+
+
+# ------------------------------------------------------------------ value checks (fuzz findings)
+# `cooldown_s = nan` switched the card's cooldown off (`now - last < nan` is never true); these
+# values are refused at load, naming the key and its line in the user's file.
+_X = "[[prompt]]\nid = 'x'\ntitle = 'X'\n"
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ("trigger = 'long_silence'\ncooldown_s = nan\n", "line 5\\): cooldown_s must be a finite"),
+        ("trigger = 'long_silence'\ncooldown_s = inf\n", "line 5\\): cooldown_s must be a finite"),
+        ("trigger = 'long_silence'\ncooldown_s = -5\n", "line 5\\): cooldown_s must be at least 0"),
+        ("trigger = 'long_silence'\ncooldown_s = 'soon'\n", "line 5\\): cooldown_s must be a num"),
+        (
+            "trigger = 'customer_says'\nphrases = ['policy']\nmin_frustration = nan\n",
+            "line 6\\): min_frustration must be a finite",
+        ),
+        (
+            "trigger = 'customer_says'\nphrases = ['policy']\nmin_frustration = -inf\n",
+            "line 6\\): min_frustration must be a finite",
+        ),
+        (
+            "trigger = 'customer_says'\nphrases = ['policy']\nmin_frustration = 1.5\n",
+            "line 6\\): min_frustration must be between 0 and 1",
+        ),
+        ("trigger = 'long_silence'\nhold_s = inf\n", "line 5\\): hold_s must be a finite"),
+        ("trigger = 'long_silence'\nhold_s = nan\n", "line 5\\): hold_s must be a finite"),
+        ("trigger = 'long_silence'\nhold_s = -1\n", "line 5\\): hold_s must be at least 0"),
+        (
+            "trigger = 'needs_empathy'\nrecent_s = -inf\n",
+            "line 5\\): recent_s must be a finite",
+        ),
+        (
+            "trigger = 'agent_interrupts'\nmin_overlap_s = nan\n",
+            "line 5\\): min_overlap_s must be a finite",
+        ),
+    ],
+)
+def test_non_finite_or_out_of_range_numbers_are_refused_with_key_and_line(
+    tmp_path: Path, lines: str, message: str
+) -> None:
+    doc = _X + lines + "[phrases]\npolicy = ['our policy']\n"
+    with pytest.raises(PlaybookError, match=message):
+        load_playbook(write(tmp_path, doc))
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("cooldown_s", float("nan")),
+        ("cooldown_s", -5),
+        ("min_frustration", float("nan")),
+        ("hold_s", float("inf")),
+        ("hold_s", float("nan")),
+        ("hold_s", 10**400),
+    ],
+)
+def test_the_same_values_in_the_shipped_playbook_are_refused(key: str, value: object) -> None:
+    """The fuzz finding as reported: `parse_playbook` on the shipped playbook with one value
+    replaced in the long_silence prompt."""
+    import tomllib
+
+    from app.coaching.playbook import parse_playbook
+
+    data = tomllib.loads(default_playbook_text())
+    index = next(i for i, p in enumerate(data["prompt"]) if p["trigger"] == "long_silence")
+    data["prompt"][index][key] = value
+    with pytest.raises(PlaybookError, match=key):
+        parse_playbook(data, "playbook", "")
+
+
+def test_in_range_numbers_are_kept() -> None:
+    import tomllib
+
+    from app.coaching.playbook import parse_playbook
+
+    data = tomllib.loads(default_playbook_text())
+    index = next(i for i, p in enumerate(data["prompt"]) if p["trigger"] == "long_silence")
+    data["prompt"][index].update(cooldown_s=0, min_frustration=1, hold_s=45)
+    spec = parse_playbook(data).prompts[index]
+    assert (spec.cooldown_s, spec.min_frustration, spec.params["hold_s"]) == (0.0, 1.0, 45.0)

@@ -117,8 +117,11 @@ class Coach:
         s = self.state
         s.now = max(s.now, t)
         end = s.now
-        events: list[CoachEvent] = self._flush() + self._advance(end)
-        events += self.cards.end_call(end)
+        # no card goes up at the instant the call ends: a card due to expire by now is taken
+        # down, but the queue is not brought up (end_call drops it: "the call ended before it
+        # could show"); found by tests/test_properties_coach.py
+        events: list[CoachEvent] = self._flush() + list(self.judge.advance(end, s.level))
+        events += self._record_shown(self.cards.end_call(end))
         events += self.judge.end(end, s.level)
         for spec in self._after_call:
             reason = TRIGGERS[spec.trigger].fn(s, spec, self.playbook, None)
@@ -132,16 +135,25 @@ class Coach:
         The agent's own action is recorded even when it reaches the coach after the card was
         already judged (a slow machine, a fast replay): it wins in the report. The card it
         brings up next (if one waits) comes with the coach's next events."""
-        events = self.mark(prompt_id, outcome, t)
-        result = next((e for e in events if isinstance(e, PromptOutcome)), None)
-        self._backlog += [e for e in events if e is not result]
+        events = self._click(prompt_id, outcome, t)
+        result = events[0] if events else None  # the click's own outcome comes first
+        assert result is None or isinstance(result, PromptOutcome)
+        self._backlog += events[1:]
         return result
 
     def mark(self, prompt_id: str, outcome: str, t: float) -> list[CoachEvent]:
         """`record_outcome` with every event it causes (the outcome, the card taken down, the
-        next card shown)."""
+        next card shown), after any still owed from an earlier click (so a card is never
+        taken down before the event that put it up)."""
+        return self._flush() + self._click(prompt_id, outcome, t)
+
+    def _click(self, prompt_id: str, outcome: str, t: float) -> list[CoachEvent]:
         if prompt_id not in self.state.shown_t:
             return []
+        # the click says call time reached t (live, the capture position runs ahead of the
+        # processed audio): the card it brings up goes up at t, so later cards must not go up
+        # before it (found by tests/test_properties_coach.py)
+        self.state.now = max(self.state.now, t)
         if outcome == "done":
             self.state.done.add(prompt_id)
         events: list[CoachEvent] = []

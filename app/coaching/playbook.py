@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -227,7 +228,7 @@ def _parse_prompt(
             f"{where}{at('group')}: group must be one of {', '.join(sorted(GROUPS))}"
         )
     params: dict[str, float] = {}
-    for key, value in raw.items():
+    for key in raw:
         if key in _KNOWN_KEYS:
             continue
         if key not in allowed:
@@ -235,9 +236,7 @@ def _parse_prompt(
             raise PlaybookError(
                 f"{where}{at(key)}: unknown key {key!r} (trigger {raw['trigger']} takes {accepts})"
             )
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise PlaybookError(f"{where}{at(key)}: {key} must be a number")
-        params[key] = float(value)
+        params[key] = _number(raw, key, f"{where}{at(key)}", low=0.0)
     lists = {"done_when_agent_says": (), "phrases": ()}
     for key in lists:
         names = raw.get(key, [])
@@ -249,8 +248,16 @@ def _parse_prompt(
         lists[key] = tuple(names)
     if raw["trigger"] in ("customer_says", "agent_says") and not lists["phrases"]:
         raise PlaybookError(f"{where}: trigger {raw['trigger']} needs `phrases`")
+    # numbers a card's timing depends on: finite and in range (`cooldown_s = nan` would switch
+    # the cooldown off, since `now - last < nan` is never true)
+    cooldown = None
+    if raw.get("cooldown_s") is not None:
+        cooldown = _number(raw, "cooldown_s", f"{where}{at('cooldown_s')}", low=0.0)
+    min_frustration = 0.0
+    if "min_frustration" in raw:
+        place = f"{where}{at('min_frustration')}"
+        min_frustration = _number(raw, "min_frustration", place, low=0.0, high=1.0)
     try:
-        cooldown = raw.get("cooldown_s")
         spec = PromptSpec(
             id=pid,
             group=group,
@@ -259,17 +266,35 @@ def _parse_prompt(
             say=str(raw.get("say", "")),
             trigger=raw["trigger"],
             enabled=bool(raw.get("enabled", True)),
-            cooldown_s=None if cooldown is None else float(cooldown),
+            cooldown_s=cooldown,
             interrupts=bool(raw.get("interrupts", False)),
             repeatable=bool(raw.get("repeatable", False)),
             done_when_agent_says=lists["done_when_agent_says"],
             phrases=lists["phrases"],
-            min_frustration=float(raw.get("min_frustration", 0.0)),
+            min_frustration=min_frustration,
             params=params,
         )
     except (TypeError, ValueError, OverflowError) as exc:
         raise PlaybookError(f"{where}: {exc}") from None
     return spec
+
+
+def _number(raw: dict[str, Any], key: str, where: str, low: float, high: float = math.inf) -> float:
+    """A prompt's numeric value: a finite number in [low, high], else a PlaybookError naming the
+    key and its line."""
+    value = raw[key]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PlaybookError(f"{where}: {key} must be a number")
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        number = math.inf
+    if not math.isfinite(number):
+        raise PlaybookError(f"{where}: {key} must be a finite number (got {value})")
+    if not low <= number <= high:
+        bounds = f"at least {low:g}" if high == math.inf else f"between {low:g} and {high:g}"
+        raise PlaybookError(f"{where}: {key} must be {bounds} (got {value})")
+    return number
 
 
 class PlaybookReloader:

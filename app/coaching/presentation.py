@@ -106,9 +106,17 @@ class CardPolicy:
         return out
 
     def end_call(self, now: float) -> list[Decision]:
-        out: list[Decision] = []
-        if self.current is not None and self.current.group != AFTER_CALL:
-            out.append(CardCleared(t=now, id=self.current.id, why="the call ended"))
+        """The call ended at `now`: the card comes down (expired first, if its time was up) and
+        the queue is dropped; nothing new goes up until the after-call prompts."""
+        out: list[Decision] = self._drop_stale(now)
+        current = self.current
+        if current is not None and current.group != AFTER_CALL:
+            limit = self.interrupt_show_s if current.interrupts else self.show_for_s
+            if now - self.shown_at >= limit:
+                why, t = f"expired after {limit:.0f} s", self.shown_at + limit
+            else:
+                why, t = "the call ended", now
+            out.append(CardCleared(t=t, id=current.id, why=why))
             self.current = None
         for p in self.queued:
             out.append(_not_shown(p, "the call ended before it could show"))
