@@ -21,7 +21,7 @@ from typing import Any
 from app.audio.capture import AudioSource, BlockQueue
 from app.audio.reader import SAMPLE_RATE
 from app.config import Settings
-from app.events import Event, PromptOutcome, StatusMessage, ToneUpdate
+from app.events import Event, PromptOutcome, StatusMessage, ToneUpdate, Utterance
 from app.pipeline.call import build_stages
 from app.pipeline.items import ClosedSpeech, WorkItem
 from app.pipeline.models import Models
@@ -215,6 +215,10 @@ class LiveSession:
 
     def _emit(self, event: Event) -> None:
         call_t, wall_t = self.call_t, self.wall_t
+        if isinstance(event, Utterance) and log.isEnabledFor(logging.DEBUG):
+            # what was said reaches the log only when debugging (-vv): logs are kept and
+            # shipped around far more casually than the reports
+            log.debug("%s %.1f-%.1f s: %s", event.speaker, event.start, event.end, event.text)
         with self._lock:
             self.events.append((event, call_t, wall_t))
             for sink in self.sinks:
