@@ -70,3 +70,56 @@ def test_marking_the_follow_up_card_after_the_call_is_recorded(models) -> None: 
     session.record_outcome("follow_up_call", "done")
     marks = [e for e, _, _ in session.events if isinstance(e, PromptOutcome)]
     assert ("follow_up_call", "done") in [(m.id, m.outcome) for m in marks]
+
+
+def _run_logged(level: int, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> list[str]:
+    """A live call with the log captured at `level`; returns the call's utterance texts."""
+    import logging
+
+    events = tmp_path / f"events-{level}.jsonl"
+    verbose = ["-v"] if level == logging.INFO else ["-vv"]
+    caplog.set_level(level)
+    args = ["live", "--simulate", str(DEMO), "--speed", "40", "--headless"]
+    assert main([*args, "--events", str(events), *verbose]) == 0
+    rows = [json.loads(line) for line in events.read_text().splitlines()]
+    return [r["text"] for r in rows if r["type"] == "utterance"]
+
+
+def test_info_logs_hold_no_transcript_text(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    texts = _run_logged(logging.INFO, tmp_path, caplog)
+    logged = " ".join(r.getMessage() for r in caplog.records).lower()
+    assert caplog.records, "the call logged something at INFO"
+    # no three words in a row of anything said in the call
+    for text in texts:
+        words = text.lower().split()
+        for i in range(len(words) - 2):
+            assert " ".join(words[i : i + 3]) not in logged, text
+
+
+def test_debug_logs_may_hold_transcript_text(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    texts = _run_logged(logging.DEBUG, tmp_path, caplog)
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert any(t in logged for t in texts if len(t.split()) >= 3)
+
+
+def test_dropped_audio_is_reported_during_the_call_and_in_the_report(tmp_path: Path) -> None:
+    # far faster than the front end can follow: the bounded queue must drop blocks
+    events, out = tmp_path / "events.jsonl", tmp_path / "report"
+    args = ["live", "--simulate", str(DEMO), "--speed", "2000", "--headless"]
+    assert main([*args, "--events", str(events), "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in events.read_text().splitlines()]
+    report = json.loads((out / "demo_call.json").read_text())
+    assert report["dropped_audio_s"] > 10
+    notices = [r for r in rows if r["type"] == "status" and "dropped" in r["message"]]
+    ended = next(i for i, r in enumerate(rows) if r["type"] == "call_ended")
+    assert notices and rows.index(notices[0]) < ended, "told while the call runs"
+    said = float(notices[-1]["message"].split(" s of audio dropped")[0])
+    assert said == pytest.approx(report["dropped_audio_s"], abs=0.06)

@@ -16,14 +16,13 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from app.audio.capture import END, BlockQueue, StatusCallback, _sounddevice
 from app.audio.reader import SAMPLE_RATE
+from app.audio.resample import StreamResampler
 from app.config import AudioSettings
 from app.errors import DeviceError
 from app.events import Speaker
@@ -40,23 +39,30 @@ def _device_arg(value: str) -> int | str | None:
 
 
 class _Stream:
-    """One input stream: opened at 16 kHz if the device allows, else resampled."""
+    """One input stream: opened at 16 kHz if the device allows, else resampled as a stream."""
 
-    def __init__(self, sd: Any, device: str, channels: int, sink: Callable[[np.ndarray], None]):
+    def __init__(
+        self, sd: Any, device: str, channels: int, sink: Callable[[np.ndarray, float], None]
+    ):
         self.sd, self.device, self.channels, self.sink = sd, device, channels, sink
         self.last_data = time.monotonic()
         self._stream: Any = None
-        self._ratio: Fraction | None = None
+        self.rate: float = SAMPLE_RATE
+        self._resampler: StreamResampler | None = None
 
     def open(self) -> None:
         dev = _device_arg(self.device)
+        self._resampler = None
+        self.rate = SAMPLE_RATE
         try:
             self._stream = self._make(dev, SAMPLE_RATE)
         except Exception:
             info = self.sd.query_devices(dev, "input")
             rate = int(info["default_samplerate"])
-            self._ratio = Fraction(SAMPLE_RATE, rate).limit_denominator(1000)
             self._stream = self._make(dev, rate)
+            self.rate = rate
+            # a fresh filter per opened stream: a reopened device starts a new signal
+            self._resampler = StreamResampler(rate, SAMPLE_RATE, self.channels)
         self._stream.start()
         self.last_data = time.monotonic()
 
@@ -72,14 +78,15 @@ class _Stream:
 
     def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         self.last_data = time.monotonic()
-        self.sink(indata.copy())  # copy and return: never block the audio thread
+        self.sink(indata.copy(), self.rate)  # copy and return: never block the audio thread
 
     def convert(self, data: np.ndarray) -> np.ndarray:
-        """(frames, channels) at the device rate -> (channels, frames) at 16 kHz."""
-        out = data.T.astype(np.float32, copy=False)
-        if self._ratio is not None and self._ratio != 1:
-            out = resample_poly(out, self._ratio.numerator, self._ratio.denominator, axis=1)
-        return np.ascontiguousarray(out, dtype=np.float32)
+        """(frames, channels) at the device rate -> (channels, frames) at 16 kHz.
+
+        Blocks must come in capture order: the resampler carries its filter state across them."""
+        if self._resampler is not None:
+            return self._resampler.push(data)
+        return np.ascontiguousarray(data.T, dtype=np.float32)
 
     @property
     def alive(self) -> bool:
@@ -117,7 +124,13 @@ class DeviceSource:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._delivered = 0
-        self.raw_dropped = 0
+        self.raw_dropped = 0  # device blocks the supervisor could not take in time
+        self.raw_dropped_s = 0.0
+
+    @property
+    def dropped_s(self) -> float:
+        """Seconds of captured audio lost before reaching the pipeline's queue."""
+        return self.raw_dropped_s
 
     @property
     def position_s(self) -> float:
@@ -126,17 +139,18 @@ class DeviceSource:
     def _streams(self) -> list[_Stream]:
         s = self.settings
         if s.stereo_device or not (s.agent_device or s.customer_device):
-            return [_Stream(self.sd, s.stereo_device, 2, lambda d: self._put(0, d))]
+            return [_Stream(self.sd, s.stereo_device, 2, lambda d, r: self._put(0, d, r))]
         return [
-            _Stream(self.sd, s.agent_device, 1, lambda d: self._put(1, d)),
-            _Stream(self.sd, s.customer_device, 1, lambda d: self._put(2, d)),
+            _Stream(self.sd, s.agent_device, 1, lambda d, r: self._put(1, d, r)),
+            _Stream(self.sd, s.customer_device, 1, lambda d, r: self._put(2, d, r)),
         ]
 
-    def _put(self, which: int, data: np.ndarray) -> None:
+    def _put(self, which: int, data: np.ndarray, rate: float) -> None:
         try:
             self._raw.put_nowait((which, data))
         except queue.Full:
             self.raw_dropped += 1
+            self.raw_dropped_s += data.shape[0] / rate
 
     def start(self, out: BlockQueue, on_status: StatusCallback) -> None:
         self._thread = threading.Thread(

@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from app.audio.capture import AudioSource, SimulatedSource, list_input_devices
 from app.cli.preflight import screen_problem, writable_file, writable_folder
@@ -17,6 +18,7 @@ from app.errors import CallcoachError, DeviceError
 from app.events import Event, Prompt, StatusMessage, Utterance
 
 log = logging.getLogger("callcoach")
+LIVE_STEM = "live-call"  # a live call's report (and stored audio) name under --out
 
 
 def devices(args: argparse.Namespace, settings: Settings) -> int:
@@ -88,7 +90,12 @@ def live(args: argparse.Namespace, settings: Settings) -> int:
         sinks.append(event_log)
 
     def make_session() -> LiveSession:
-        return LiveSession(make_source(), models, settings, list(sinks))
+        return LiveSession(make_source(), models, settings, list(sinks), record_to=record_to)
+
+    # audio is stored only when asked (privacy.store_audio), next to the report
+    record_to = None
+    if settings.privacy.store_audio and args.out:
+        record_to = args.out / f"{(args.simulate or Path(LIVE_STEM)).stem}.wav"
 
     session: LiveSession | None
     try:
@@ -128,15 +135,15 @@ def _run_headless(session) -> None:  # type: ignore[no-untyped-def]
 
 
 def _write_report(session, args: argparse.Namespace, settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    from pathlib import Path
-
     from app.pipeline.call import CallResult
     from app.report.call_report import build_report, write_report
 
-    path = args.simulate or Path("live-call.wav")
+    path = args.simulate or Path(LIVE_STEM + ".wav")
     result = CallResult(
         path, list(session.source.speakers), session.front.t, [e for e, _, _ in session.events]
     )
     thresholds = session.back.coach.thresholds  # the ones the coach used
-    out = write_report(build_report(result, settings, thresholds), args.out, path.stem)
+    report = build_report(result, settings, thresholds)
+    report["dropped_audio_s"] = round(session.dropped_audio_s, 2)  # live capture only
+    out = write_report(report, args.out, path.stem)
     print(f"report written to {out}", file=sys.stderr)

@@ -15,10 +15,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from app.audio.capture import AudioSource, BlockQueue
+from app.audio.reader import SAMPLE_RATE
 from app.config import Settings
-from app.events import Event, PromptOutcome, StatusMessage, ToneUpdate
+from app.events import Event, PromptOutcome, StatusMessage, ToneUpdate, Utterance
 from app.pipeline.call import build_stages
 from app.pipeline.items import ClosedSpeech, WorkItem
 from app.pipeline.models import Models
@@ -26,6 +29,7 @@ from app.pipeline.timing import StageTimes
 
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 LiveSink = Callable[[Event, float, float], None]  # (event, call_t, wall_t)
+DROP_NOTICE_S = 5.0  # while audio keeps being dropped, tell the overlay at most this often
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,13 @@ class LiveSession:
         settings: Settings,
         sinks: Iterable[LiveSink] = (),
         clock: Callable[[], float] = time.monotonic,
+        record_to: Path | None = None,
     ) -> None:
+        """`record_to`: also write the captured audio there (a WAV, exactly the samples the
+        pipeline received); only when the user asked for audio to be stored."""
         self.source = source
+        self.record_to = record_to
+        self._recording: Any = None
         self.settings = settings
         self.times = StageTimes()
         self.front, self.back = build_stages(
@@ -65,10 +74,23 @@ class LiveSession:
         self.events: list[tuple[Event, float, float]] = []
         self.finished = threading.Event()
         self.error: BaseException | None = None
+        self._drop_noticed_s = 0.0  # dropped audio the overlay has been told of
+        self._drop_notice_wall = -DROP_NOTICE_S
 
     # ------------------------------------------------------------------ control
     def start(self) -> None:
         self._t0 = self.clock()
+        if self.record_to is not None:
+            import soundfile
+
+            self.record_to.parent.mkdir(parents=True, exist_ok=True)
+            self._recording = soundfile.SoundFile(
+                self.record_to,
+                "w",
+                samplerate=SAMPLE_RATE,
+                channels=len(self.source.speakers),
+                subtype="FLOAT",
+            )
         self._threads = [
             threading.Thread(target=self._front_loop, name="pipeline-front", daemon=True),
             threading.Thread(target=self._back_loop, name="pipeline-back", daemon=True),
@@ -109,6 +131,12 @@ class LiveSession:
     def wall_t(self) -> float:
         return self.clock() - self._t0
 
+    @property
+    def dropped_audio_s(self) -> float:
+        """Seconds of call audio lost because the pipeline fell behind: blocks the bounded queue
+        had to drop, plus what a device source lost before that queue."""
+        return self.blocks.dropped_s + float(getattr(self.source, "dropped_s", 0.0))
+
     # ------------------------------------------------------------------ workers
     def _front_loop(self) -> None:
         try:
@@ -116,9 +144,12 @@ class LiveSession:
                 block = self.blocks.get()
                 if block is None:
                     break
+                if self._recording is not None:
+                    self._recording.write(block.T)
                 for item in self.front.push(block):
                     self._early_tone(item)
                     self._work.put(item)
+                self._notice_drops()
             for item in self.front.finish():
                 self._work.put(item)
         except BaseException as exc:  # never die silently: the overlay must hear of it
@@ -126,6 +157,8 @@ class LiveSession:
             self.error = exc
             self._status("error", f"audio processing stopped: {exc}")
         finally:
+            if self._recording is not None:
+                self._recording.close()
             self._work.put(_STOP)
 
     def _early_tone(self, item: WorkItem) -> None:
@@ -158,12 +191,22 @@ class LiveSession:
         finally:
             with self._outcome_lock:
                 self._back_done = True
-            if self.blocks.dropped_blocks:
+            dropped = self.dropped_audio_s
+            if dropped > 0:
                 self._status(
-                    "warning",
-                    f"{self.blocks.dropped_s:.1f} s of audio dropped: the computer fell behind",
+                    "warning", f"{dropped:.1f} s of audio dropped: the computer fell behind"
                 )
             self.finished.set()
+
+    def _notice_drops(self) -> None:
+        """Tell the overlay while the call runs that audio is being lost (not only at the end)."""
+        dropped = self.dropped_audio_s
+        if dropped <= self._drop_noticed_s or self.wall_t - self._drop_notice_wall < DROP_NOTICE_S:
+            return
+        self._drop_noticed_s, self._drop_notice_wall = dropped, self.wall_t
+        self._status(
+            "warning", f"{dropped:.1f} s of audio dropped so far: the computer is falling behind"
+        )
 
     # ------------------------------------------------------------------ output
     def _status(self, level: str, message: str) -> None:
@@ -172,6 +215,10 @@ class LiveSession:
 
     def _emit(self, event: Event) -> None:
         call_t, wall_t = self.call_t, self.wall_t
+        if isinstance(event, Utterance) and log.isEnabledFor(logging.DEBUG):
+            # what was said reaches the log only when debugging (-vv): logs are kept and
+            # shipped around far more casually than the reports
+            log.debug("%s %.1f-%.1f s: %s", event.speaker, event.start, event.end, event.text)
         with self._lock:
             self.events.append((event, call_t, wall_t))
             for sink in self.sinks:

@@ -142,7 +142,9 @@ class OverlayWindow(FloatingWindow):
             self._dispatch(event)
             self.fit_height()
         except Exception:
-            log.exception("overlay ignored an event it could not show: %r", event)
+            # the event's type only: an utterance's text stays out of the log unless debugging
+            log.exception("overlay ignored an event it could not show: %s", type(event).__name__)
+            log.debug("the event: %r", event)
 
     def mark_done(self) -> bool:
         """The agent did what the card says (✓ or Ctrl+Alt+D). False when no card is up."""
