@@ -26,6 +26,7 @@ from app.audio.vad import SAMPLE_RATE
 from app.config import Settings
 from app.pipeline.frontend import FrontEnd
 from app.pipeline.items import ClosedSpeech
+from app.scoring.tone.model import ToneReading
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -161,6 +162,9 @@ class _NoTone:
 
     def score_features(self, feats: object, baseline: object) -> float:
         return float("nan")
+
+    def read(self, feats: object, baseline: object) -> ToneReading:
+        return ToneReading(float("nan"), False)
 
 
 def match(found: list[Span], truth: list[Span]) -> tuple[int, int]:

@@ -323,7 +323,9 @@ def test_live_on_monitor_and_virtual_sources_gives_the_prompts_of_analyze(
         last_end = max(e["end"] for e in events if e["type"] == "utterance")
         assert [i for i, _ in live[: len(batch)]] == [i for i, _ in batch], (live, batch, lags)
         shared = live[: len(batch)]
-        assert np.allclose([t for _, t in shared], [t for _, t in batch], atol=0.01), (live, batch)
+        # to one VAD frame (32 ms): a card raised on a clock tick (an agent-side card that waits
+        # for the customer's turn to close) lands on the tick of the block the device delivered
+        assert np.allclose([t for _, t in shared], [t for _, t in batch], atol=0.033), (live, batch)
         assert all(t > last_end for _, t in live[len(batch) :]), (live, batch)
         assert [p["id"] for p in report["prompts"]] == [i for i, _ in live]
         assert len(live) >= 4  # the excerpt escalates: loyalty, policy, timeline/owner, …

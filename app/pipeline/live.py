@@ -192,6 +192,10 @@ class LiveSession:
             with self._outcome_lock:
                 self._back_done = True
             dropped = self.dropped_audio_s
+            # what a site's log keeps of a call: counts and times, never what was said
+            log.info(
+                "live call ended: %.1f s captured, %.1f s of audio dropped", self.front.t, dropped
+            )
             if dropped > 0:
                 self._status(
                     "warning", f"{dropped:.1f} s of audio dropped: the computer fell behind"

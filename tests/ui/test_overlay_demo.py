@@ -7,20 +7,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app.config import Settings
 from app.paths import ASSETS_DIR
 from app.ui import GeometryStore, OverlayWindow
 from app.ui.replay import event_time
 
 
+@pytest.mark.parametrize("call", ["demo_call.ogg", "demo_call_resolved.ogg"])
 def test_overlay_shows_exactly_the_prompts_the_report_marks_shown(
-    qtbot, tmp_path: Path, models
+    qtbot, tmp_path: Path, models, call: str
 ) -> None:  # type: ignore[no-untyped-def]
     from app.pipeline import analyze_call
     from app.report.call_report import build_report
 
     settings = Settings()
-    result = analyze_call(ASSETS_DIR / "demo_call.ogg", settings, models)
+    result = analyze_call(ASSETS_DIR / call, settings, models)
     report = build_report(result, settings, models.thresholds)
     now = [0.0]
     window = OverlayWindow(
@@ -42,4 +45,5 @@ def test_overlay_shows_exactly_the_prompts_the_report_marks_shown(
         window.handle_event(event)
     expected = [p["id"] for p in report["prompts"] if p["shown"]]
     assert expected and seen == expected
-    assert any(not p["shown"] for p in report["prompts"]) or len(expected) >= 5
+    if call == "demo_call.ogg":  # the escalating demo has more cards than fit on screen
+        assert any(not p["shown"] for p in report["prompts"]) or len(expected) >= 5
