@@ -32,9 +32,11 @@ def test_overlay_status_line_reports_dropped_audio(qtbot, models) -> None:  # ty
 
     controller.start()
     qtbot.waitUntil(lambda: finished == [True], timeout=120_000)
-    qtbot.waitUntil(lambda: "audio dropped:" in overlay.status_label.text(), timeout=10_000)
+    # what the status line was told (a later status may replace the line itself)
+    qtbot.waitUntil(lambda: any("audio dropped:" in text for _, text in shown), timeout=10_000)
     dropped = [text for level, text in shown if level == "warning" and "dropped" in text]
     assert any("so far" in text for text in dropped), "told while the call ran"
     total = f"{sessions[0].dropped_audio_s:.1f} s of audio dropped"
-    assert overlay.status_label.text().startswith(total)
+    assert sessions[0].dropped_audio_s > 0
+    assert any(text.startswith(total) for text in dropped), (total, dropped)
     bridge.close()
