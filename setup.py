@@ -15,7 +15,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-MODELS = ("tone", "words")
+MODELS = ("tone", "words", "fusion")  # keep in step with app.paths.SHIPPED_MODELS
 
 
 def shipped_model_files(name: str) -> list[Path]:

@@ -15,6 +15,8 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 ASSETS_DIR = PACKAGE_DIR / "assets"
 PACKAGED_MODELS_DIR = PACKAGE_DIR / "models"
+# the model folders the app ships (setup.py and the PyInstaller spec copy the same list)
+SHIPPED_MODELS = ("words", "tone", "fusion")
 CHECKOUT_MODELS_DIR = PACKAGE_DIR.parent / "models"
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from app.config import Settings
 from app.netguard import network_blocked
-from app.paths import ASSETS_DIR, is_frozen, models_dir
+from app.paths import ASSETS_DIR, SHIPPED_MODELS, is_frozen, models_dir
 
 CLIP_S = 5.0
 CLIP_SOURCE = ASSETS_DIR / "demo_call.ogg"
@@ -41,7 +41,7 @@ def _sha256(path: Path) -> str:
 def check_models(settings: Settings) -> str:
     root = models_dir()
     checked = 0
-    for name in ("words", "tone"):
+    for name in SHIPPED_MODELS:
         sums = root / name / "SHA256SUMS"
         if not sums.is_file():
             raise CheckFailed(f"{sums} is missing")
