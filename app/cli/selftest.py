@@ -125,17 +125,10 @@ def check_qt(settings: Settings) -> str:
 
 
 def qt_probe() -> int:
-    """Child side of check_qt: start Qt, show the overlay card offscreen or on screen."""
-    from PySide6 import __version__ as pyside_version
-    from PySide6.QtWidgets import QApplication, QLabel
+    """Child side of check_qt (Qt lives in app.ui only)."""
+    from app.ui.probe import qt_probe as probe
 
-    app = QApplication.instance() or QApplication(["callcoach-selftest"])
-    label = QLabel("callcoach selftest")
-    label.show()
-    app.processEvents()
-    label.close()
-    print(f"PySide6 {pyside_version}, platform '{QApplication.platformName()}'")
-    return 0
+    return probe()
 
 
 def check_analysis(settings: Settings) -> str:
