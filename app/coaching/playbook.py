@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
@@ -91,6 +92,7 @@ class Playbook:
     prompts: tuple[PromptSpec, ...]
     phrases: dict[str, PhraseSet]
     source: str
+    version: str = ""  # sha256 of the playbook's text (first 16 hex digits); "" when unknown
 
     def prompt(self, prompt_id: str) -> PromptSpec | None:
         return next((p for p in self.prompts if p.id == prompt_id), None)
@@ -196,7 +198,8 @@ def parse_playbook(data: dict[str, Any], source: str = "playbook", text: str = "
             raise PlaybookError(f"{source}: prompt id {spec.id!r} appears twice")
         seen.add(spec.id)
         prompts.append(spec)
-    return Playbook(tuple(prompts), phrases, source)
+    version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] if text else ""
+    return Playbook(tuple(prompts), phrases, source, version)
 
 
 def _parse_prompt(
