@@ -58,8 +58,9 @@ _CUES: list[tuple[str, str]] = [
     ),
     (
         KEEP,
-        r"order|ticket|reference|ref|case|tracking|invoice|booking|confirmation|"
-        r"receipt|claim|policy number|item|model|serial|parcel|flight|room",
+        r"ends? in|ending (?:in|with)|last four(?: digits)?|order|ticket|reference|ref|case|"
+        r"tracking|invoice|booking|confirmation|receipt|claim|policy number|item|model|serial|"
+        r"parcel|flight|room",
     ),
 ]
 PRIORITY = {kind: k for k, (kind, _) in enumerate(_CUES)}

@@ -65,7 +65,7 @@ def _dateish(tok: Token) -> str:
         return "m"
     if low in ORDINALS or (low[:-2].isdigit() and low[-2:] in {"st", "nd", "rd", "th"}):
         return "o"
-    if tok.text.isdigit() or low in _NUMBER_WORDS:
+    if (tok.text.isdigit() and len(tok.text) <= 4) or low in _NUMBER_WORDS:
         return "n"
     if low in _GLUE:
         return "g"
@@ -95,7 +95,8 @@ def date_spans(tokens: list[Token]) -> list[tuple[int, int, int, int]]:
             or ("o" in kinds and has_number)
             or digits >= 3
             or words >= 2
-        ):
-            spans.append((tokens[k].start, tokens[j].end, k, j))
+        ) and digits <= 8:
+            first = k - 1 if k > 0 and tokens[k - 1].low == "the" else k  # "the twelfth of …"
+            spans.append((tokens[first].start, tokens[j].end, first, j))
         k = j + 1
     return spans

@@ -35,6 +35,42 @@ _SPOKEN_EMAIL = re.compile(
 )
 # words that start a sentence rather than an address ("it's at gmail dot com" has no local part)
 _NOT_LOCAL = {"is", "it's", "its", "me", "email", "e", "mail", "address", "it", "that's", "at"}
+# a name said before the local part ("emma taylor at icloud dot com") belongs to it, these not
+_BEFORE_LOCAL = _NOT_LOCAL | {
+    "my",
+    "to",
+    "on",
+    "send",
+    "yes",
+    "yeah",
+    "so",
+    "and",
+    "the",
+    "use",
+    "try",
+    "write",
+    "contact",
+    "reach",
+    "um",
+    "uh",
+    "er",
+    "erm",
+    "that",
+    "this",
+    "was",
+    "be",
+    "of",
+    "please",
+    "ok",
+    "okay",
+    "sure",
+    "oh",
+    "just",
+    "under",
+    "via",
+    "by",
+}
+_WORD_BEFORE = re.compile(r"(?<![\w'])([a-z]+)\s+$", re.IGNORECASE)
 
 # UK National Insurance number: two prefix letters, six digits, a suffix letter A-D
 _NI = re.compile(
@@ -144,6 +180,13 @@ def email_spans(text: str) -> list[Span]:
         local = m.group(1)
         if local.lower() in _NOT_LOCAL:
             continue
+        before = _WORD_BEFORE.search(text, 0, start)
+        if (
+            before is not None
+            and "@" not in m.group()
+            and before.group(1).lower() not in _BEFORE_LOCAL
+        ):
+            start = before.start(1)
         spans.append(Span(start, m.end(), EMAIL, 0))
     return spans
 

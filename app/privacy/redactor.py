@@ -75,6 +75,7 @@ _LENGTHS: dict[str, tuple[int, int]] = {
     ADDRESS: (5, 9),
     KEEP: (1, 40),
 }
+_READ_IN_PIECES = {CARD, PHONE, ACCOUNT, SSN, SORT_CODE, NI}
 _UNIT_WORDS = {
     "pounds",
     "pound",
@@ -174,6 +175,9 @@ class CallRedactor:
             self._tails.pop(speaker, None)
         else:
             self._tails[speaker] = new_tail
+        if cues:  # a new question ends the numbers the others were reading
+            for other in [s for s in self._tails if s != speaker]:
+                del self._tails[other]
         self._remember(cues, end)
         out = _apply(text, spans)
         for s in spans:
@@ -236,8 +240,10 @@ def _find(
     for k, run in enumerate(runs):
         leading = k == 0 and tail is not None and _leads(tokens, run)
         trailing = _trails(tokens, run)
-        kind = _classify(run, tokens, cues, asked, text, tail if leading else None)
-        if kind is not None:
+        kind = _classify(run, tokens, cues, asked, text, tail if leading else None, trailing)
+        if kind == NI:
+            spans.append(_ni_letters(tokens, run))
+        elif kind is not None:
             spans.append(Span(run.start, run.end, kind, 2))
         if trailing:
             chained = tail.digits if (leading and tail is not None) else ""
@@ -245,6 +251,25 @@ def _find(
     spans += written_phone_spans(text)
     spans += house_number_spans(tokens)
     return _resolve(spans), new_tail
+
+
+def _ni_letters(tokens: list[Token], run: DigitRun) -> Span:
+    """A spoken NI number's span with its letters: "J G [six digits] A"."""
+    first, last = run.first, run.last
+    letters = 0
+    while first > 0 and letters < 2:
+        t = tokens[first - 1]
+        if t.text == ".":
+            first -= 1
+            continue
+        if not (t.is_word and t.text.isupper() and len(t.text) <= 2 - letters):
+            break
+        letters += len(t.text)
+        first -= 1
+    nxt = last + 1
+    if nxt < len(tokens) and tokens[nxt].text.upper() in {"A", "B", "C", "D"}:
+        last = nxt
+    return Span(tokens[first].start, tokens[last].end, NI, 2)
 
 
 def _date_kind(cues: list[Cue], asked: list[str], start: int, stop: int) -> str | None:
@@ -274,8 +299,12 @@ def _trails(tokens: list[Token], run: DigitRun) -> bool:
     return all(t.low in _LEAD_IN or not t.is_word for t in tokens[run.last + 1 :])
 
 
-def _fits(kind: str, n: int) -> bool:
+def _fits(kind: str, n: int, trailing: bool = False) -> bool:
+    """Whether n digits can be this kind; at an utterance's end, the start of one (its rest may
+    come in the next utterance, too late to take back what was shown)."""
     low, high = _LENGTHS[kind]
+    if trailing and kind in _READ_IN_PIECES:
+        low = min(low, 3)
     return low <= n <= high
 
 
@@ -286,6 +315,7 @@ def _classify(
     asked: list[str],
     text: str,
     tail: _Tail | None,
+    trailing: bool = False,
 ) -> str | None:
     digits = run.digits
     n = len(digits)
@@ -306,7 +336,7 @@ def _classify(
             continue
         if run.slashed and kind not in (EXPIRY, DOB):
             continue
-        if _fits(kind, n) or (tail is not None and _fits(kind, len(chained))):
+        if _fits(kind, n, trailing) or (tail is not None and _fits(kind, len(chained))):
             if kind == CARD and n == 4 and _looks_like_year(run, tokens):
                 continue
             return kind
@@ -320,15 +350,16 @@ def _classify(
     if phone_like(digits, run.plus) or phone_like(chained, False):
         return PHONE
     if len(chained) > READABLE_DIGITS:
-        return _guess(chained, run.plus)
+        return _guess(chained, run.plus, tail is not None)
     return None
 
 
-def _guess(digits: str, plus: bool) -> str:
-    """The likeliest kind of an unexplained long number."""
+def _guess(digits: str, plus: bool, in_pieces: bool) -> str:
+    """The likeliest kind of an unexplained long number (card numbers are the ones read out in
+    groups over several utterances)."""
     if plus or digits.startswith("0"):
         return PHONE
-    if len(digits) >= 12:
+    if len(digits) >= 12 or (in_pieces and digits[0] in "3456"):
         return CARD
     if len(digits) == 10:
         return PHONE
