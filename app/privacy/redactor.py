@@ -234,13 +234,17 @@ def _find(
     taken = _resolve(spans)
 
     runs = [
-        r for r in digit_runs(tokens) if all(r.end <= s.start or r.start >= s.end for s in taken)
+        r
+        for r in digit_runs(tokens, lone_zero=tail is not None)
+        if all(r.end <= s.start or r.start >= s.end for s in taken)
     ]
     new_tail: _Tail | None = None
     for k, run in enumerate(runs):
         leading = k == 0 and tail is not None and _leads(tokens, run)
         trailing = _trails(tokens, run)
-        kind = _classify(run, tokens, cues, asked, text, tail if leading else None, trailing)
+        # a piece of a number: all the utterance says is digits ("44"), or it ends with some
+        piece = 1 if trailing and _leads(tokens, run) else 3 if trailing else 0
+        kind = _classify(run, tokens, cues, asked, text, tail if leading else None, piece)
         if kind == NI:
             spans.append(_ni_letters(tokens, run))
         elif kind is not None:
@@ -299,12 +303,12 @@ def _trails(tokens: list[Token], run: DigitRun) -> bool:
     return all(t.low in _LEAD_IN or not t.is_word for t in tokens[run.last + 1 :])
 
 
-def _fits(kind: str, n: int, trailing: bool = False) -> bool:
-    """Whether n digits can be this kind; at an utterance's end, the start of one (its rest may
-    come in the next utterance, too late to take back what was shown)."""
+def _fits(kind: str, n: int, piece: int = 0) -> bool:
+    """Whether n digits can be this kind, or (piece > 0) the start of one: its rest may come in
+    the next utterance, too late to take back what was shown."""
     low, high = _LENGTHS[kind]
-    if trailing and kind in _READ_IN_PIECES:
-        low = min(low, 3)
+    if piece and kind in _READ_IN_PIECES:
+        low = min(low, piece)
     return low <= n <= high
 
 
@@ -315,8 +319,10 @@ def _classify(
     asked: list[str],
     text: str,
     tail: _Tail | None,
-    trailing: bool = False,
+    piece: int = 0,
 ) -> str | None:
+    """The kind of the run, or None to leave it. `piece`: the run may be the first part of a
+    number read in pieces; this many digits are enough for a kind usually read that way."""
     digits = run.digits
     n = len(digits)
     chained = (tail.digits if tail else "") + digits
@@ -336,7 +342,7 @@ def _classify(
             continue
         if run.slashed and kind not in (EXPIRY, DOB):
             continue
-        if _fits(kind, n, trailing) or (tail is not None and _fits(kind, len(chained))):
+        if _fits(kind, n, piece) or (tail is not None and _fits(kind, len(chained))):
             if kind == CARD and n == 4 and _looks_like_year(run, tokens):
                 continue
             return kind

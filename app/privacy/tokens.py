@@ -147,8 +147,9 @@ def _is_year(text: str) -> bool:
     return len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2099
 
 
-def digit_runs(tokens: list[Token]) -> list[DigitRun]:
-    """All digit runs in the token list, left to right."""
+def digit_runs(tokens: list[Token], lone_zero: bool = False) -> list[DigitRun]:
+    """All digit runs in the token list, left to right. `lone_zero`: a lone "oh" is a zero too
+    (the speaker was reading out digits)."""
     nums: list[Num] = []
     i = 0
     while i < len(tokens):
@@ -164,7 +165,7 @@ def digit_runs(tokens: list[Token]) -> list[DigitRun]:
 
     def close() -> None:
         nonlocal current, slashed
-        kept = _drop_lone_zero_words(current, tokens)
+        kept = current if lone_zero else _drop_lone_zero_words(current, tokens)
         if kept:
             run = DigitRun(
                 kept,
