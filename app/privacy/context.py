@@ -65,7 +65,7 @@ _CUES: list[tuple[str, str]] = [
 ]
 PRIORITY = {kind: k for k, (kind, _) in enumerate(_CUES)}
 _CUE_RE = re.compile(
-    "|".join(rf"(?P<{kind}>\b(?:{pattern})\b)" for kind, pattern in _CUES), re.IGNORECASE
+    "|".join(rf"(?P<{kind}>\b(?:{pattern})s?\b)" for kind, pattern in _CUES), re.IGNORECASE
 )
 
 

@@ -70,7 +70,26 @@ _BEFORE_LOCAL = _NOT_LOCAL | {
     "via",
     "by",
 }
-_WORD_BEFORE = re.compile(r"(?<![\w'])([a-z]+)\s+$", re.IGNORECASE)
+_JOIN_BACK = r"(?:\s+(?:dot|underscore|dash|hyphen)\s+|[._-])"  # not a full stop and a space
+_JOINED_BEFORE = re.compile(rf"(?<![\w'])({_LOCAL}){_JOIN_BACK}$", re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"(?<![\w'])([a-z0-9]+)\s+$", re.IGNORECASE)
+
+
+def _extend_local(text: str, start: int) -> int:
+    """Take in the words said before a spoken local part: "lucy dot evans ninety", "emma taylor"."""
+    plain = 0
+    for _ in range(6):
+        joined = _JOINED_BEFORE.search(text, 0, start)
+        if joined is not None:
+            start = joined.start(1)
+            continue
+        word = _WORD_BEFORE.search(text, 0, start)
+        if word is None or plain >= 2 or word.group(1).lower() in _BEFORE_LOCAL:
+            break
+        start = word.start(1)
+        plain += 1
+    return start
+
 
 # UK National Insurance number: two prefix letters, six digits, a suffix letter A-D
 _NI = re.compile(
@@ -180,13 +199,8 @@ def email_spans(text: str) -> list[Span]:
         local = m.group(1)
         if local.lower() in _NOT_LOCAL:
             continue
-        before = _WORD_BEFORE.search(text, 0, start)
-        if (
-            before is not None
-            and "@" not in m.group()
-            and before.group(1).lower() not in _BEFORE_LOCAL
-        ):
-            start = before.start(1)
+        if "@" not in m.group():
+            start = _extend_local(text, start)
         spans.append(Span(start, m.end(), EMAIL, 0))
     return spans
 
@@ -228,6 +242,8 @@ def house_number_spans(tokens: list[Token]) -> list[Span]:
             t = tokens[j]
             if not t.is_word or t.low in _NOT_A_STREET_NAME or _is_number_word(t.low):
                 break
+            if len(t.text) == 1 and j > 0 and tokens[j - 1].end == t.start:
+                break  # "221B": the letter belongs to the house number
             names += 1
             j -= 1
         if names == 0 or j < 0:
@@ -235,13 +251,23 @@ def house_number_spans(tokens: list[Token]) -> list[Span]:
         if tokens[j].text == ",":
             j -= 1
         end_tok = j
-        while j >= 0 and (_house_number_token(tokens[j].text) or _is_number_word(tokens[j].low)):
+        if j > 0 and tokens[j].is_word and len(tokens[j].text) == 1:
+            j -= 1  # the letter of "221B"
+        while j >= 0 and (
+            _house_number_token(tokens[j].text)
+            or _is_number_word(tokens[j].low)
+            or (tokens[j].low == "and" and j > 0 and tokens[j - 1].low == "hundred")
+        ):
             j -= 1
-        if j == end_tok:
+        if j == end_tok or not _has_number(tokens[j + 1 : end_tok + 1]):
             continue
         first = tokens[j + 1]
         spans.append(Span(first.start, tokens[end_tok].end, ADDRESS, 3))
     return spans
+
+
+def _has_number(tokens: list[Token]) -> bool:
+    return any(t.text.isdigit() or _is_number_word(t.low) for t in tokens)
 
 
 def _house_number_token(text: str) -> bool:

@@ -175,7 +175,7 @@ class CallRedactor:
             self._tails.pop(speaker, None)
         else:
             self._tails[speaker] = new_tail
-        if cues:  # a new question ends the numbers the others were reading
+        if cues or not _backchannel(tokens):  # the others' numbers end when one speaks up
             for other in [s for s in self._tails if s != speaker]:
                 del self._tails[other]
         self._remember(cues, end)
@@ -191,6 +191,43 @@ class CallRedactor:
         kinds = strongest(cues)
         if kinds:
             self._asked.append(_Asked(kinds, t, CONTEXT_UTTERANCES))
+
+
+_BACKCHANNEL = FILLERS | {
+    "yes",
+    "yeah",
+    "yep",
+    "ok",
+    "okay",
+    "mm",
+    "mhm",
+    "hm",
+    "uh",
+    "huh",
+    "right",
+    "got",
+    "it",
+    "sure",
+    "go",
+    "on",
+    "thanks",
+    "thank",
+    "you",
+    "and",
+    "next",
+    "carry",
+    "alright",
+    "lovely",
+    "great",
+    "perfect",
+    "cool",
+}
+
+
+def _backchannel(tokens: list[Token]) -> bool:
+    """'Yep.', 'Okay, go on.': a listener's acknowledgement, not a turn of its own."""
+    words = [t.low for t in tokens if t.is_word]
+    return len(words) <= 4 and all(w in _BACKCHANNEL for w in words)
 
 
 def redact_text(text: str) -> str:
@@ -326,14 +363,15 @@ def _classify(
     digits = run.digits
     n = len(digits)
     chained = (tail.digits if tail else "") + digits
-    # a whole card number is always redacted, whatever the words around it say
+    # a whole card number is always redacted, whatever the words around it say (no card number
+    # starts with 0: "double oh four four …" is a phone number)
     for d in (digits, chained):
-        if 13 <= len(d) <= 19 and luhn_valid(d):
+        if 13 <= len(d) <= 19 and d[0] != "0" and luhn_valid(d):
             return CARD
-    if tail is not None and tail.kind is not None:
-        return tail.kind  # the rest of a number already redacted
     if _is_quantity(run, tokens, text):
         return None
+    if tail is not None and tail.kind is not None:
+        return tail.kind  # the rest of a number already redacted
     candidates = [c.kind for c in _nearest(cues, run.start, run.end)] + asked
     for kind in candidates:
         if kind == KEEP:

@@ -1,5 +1,7 @@
 """The PII test set (pii_hand.tsv: hand-written ASR-style lines and calls; pii_generated.tsv:
-made by make_pii_cases.py) and its scoring, shared by the tests and benchmarks/pii_recall.py.
+made by make_pii_cases.py; pii_holdout.tsv: more hand-written lines, kept apart to measure on
+text the redactor was not tuned on) and its scoring, shared by the tests and
+benchmarks/pii_recall.py.
 
 Each row: call id, speaker, form (written/spoken), text, expected text. Rows with the same call
 id are one call, in order. Scoring compares the placeholders of the expected and the produced
@@ -16,7 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-FILES = (HERE / "pii_hand.tsv", HERE / "pii_generated.tsv")
+HAND = HERE / "pii_hand.tsv"
+GENERATED = HERE / "pii_generated.tsv"
+HOLDOUT = HERE / "pii_holdout.tsv"  # written after the redactor, scored once before any fix
+FILES = (HAND, GENERATED, HOLDOUT)
 _PLACEHOLDER = re.compile(r"\[([A-Z_]+)\]")
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from app.privacy import CallRedactor
 from tests.privacy import make_pii_cases
-from tests.privacy.pii_set import FILES, load_rows, score
+from tests.privacy.pii_set import GENERATED, load_rows, score
 
 ROWS = load_rows()
 SCORE = score(ROWS, lambda: CallRedactor().redact)
@@ -41,7 +41,7 @@ def test_generated_cases_are_up_to_date() -> None:
     writer.writerow(["call", "speaker", "form", "text", "expected"])
     for k, (form, text, expected) in enumerate(make_pii_cases.rows(random.Random(17))):
         writer.writerow([f"g{k:03d}", "customer", form, text, expected])
-    assert buf.getvalue() == FILES[1].read_text(encoding="utf-8")
+    assert buf.getvalue() == GENERATED.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("form", ["written", "spoken"])
