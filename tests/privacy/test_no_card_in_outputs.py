@@ -178,7 +178,7 @@ def test_the_scan_catches_the_card_when_redaction_is_off(card_call: Path, tmp_pa
 
 def test_no_readable_card_number_in_any_output(card_call: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    analyze = _run(["analyze", str(card_call), "--out", str(out), "-v"], tmp_path)
+    analyze = _run(["analyze", str(card_call), "--out", str(out), "-vv"], tmp_path)
     live = _run(
         [
             "live",
