@@ -30,7 +30,7 @@ _JOIN = r"\s*(?:\.|\bdot\b|\bunderscore\b|_|\bdash\b|\bhyphen\b|-)\s*"
 _WRITTEN_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _SPOKEN_EMAIL = re.compile(
     rf"(?<![\w'])({_LOCAL}(?:{_JOIN}{_LOCAL})*)\s*(?:@|\bat\b)\s*"
-    rf"{_LOCAL}(?:{_JOIN}{_LOCAL})*?{_DOT}{_TLD}\b(?:{_DOT}(?:uk|au|nz|za|in)\b)?",
+    rf"{_LOCAL}(?:\s+{_LOCAL})?(?:{_JOIN}{_LOCAL})*?{_DOT}{_TLD}\b(?:{_DOT}(?:uk|au|nz|za|in)\b)?",
     re.IGNORECASE,
 )
 # words that start a sentence rather than an address ("it's at gmail dot com" has no local part)
@@ -69,6 +69,14 @@ _BEFORE_LOCAL = _NOT_LOCAL | {
     "under",
     "via",
     "by",
+    "i",
+    "think",
+    "maybe",
+    "probably",
+    "were",
+    "email's",
+    "address's",
+    "is",
 }
 _JOIN_BACK = r"(?:\s+(?:dot|underscore|dash|hyphen)\s+|[._-])"  # not a full stop and a space
 _JOINED_BEFORE = re.compile(rf"(?<![\w'])({_LOCAL}){_JOIN_BACK}$", re.IGNORECASE)
@@ -84,7 +92,7 @@ def _extend_local(text: str, start: int) -> int:
             start = joined.start(1)
             continue
         word = _WORD_BEFORE.search(text, 0, start)
-        if word is None or plain >= 2 or word.group(1).lower() in _BEFORE_LOCAL:
+        if word is None or plain >= 3 or word.group(1).lower() in _BEFORE_LOCAL:
             break
         start = word.start(1)
         plain += 1

@@ -52,6 +52,7 @@ TENS = {
     "eighty": "8",
     "ninety": "9",
 }
+HOMOPHONES = {"for": "4", "to": "2", "too": "2"}  # only right before a long run of digit words
 REPEAT = {"double": 2, "triple": 3, "treble": 3}
 MAGNITUDE = {"hundred", "thousand", "million", "grand"}
 _AMBIGUOUS_ZERO = {"oh", "o"}  # a digit only next to another number ("oh I see" is not)
@@ -177,6 +178,16 @@ def digit_runs(tokens: list[Token], lone_zero: bool = False) -> list[DigitRun]:
                 groups=[len(n.digits) for n in kept if n.written],
             )
             before = kept[0].first - 1
+            if (
+                before >= 0
+                and tokens[before].low in HOMOPHONES
+                and len(run.digits) >= 6
+                and tokens[kept[0].first].low in UNITS
+            ):  # "for five three nine …": ASR's homophone of the first digit
+                word = tokens[before]
+                run.nums.insert(0, Num(before, before, HOMOPHONES[word.low], False))
+                run.start, run.first = word.start, before
+                before -= 1
             if before >= 0 and (tokens[before].text == "+" or tokens[before].low == "plus"):
                 run.plus = True
                 run.start = tokens[before].start
