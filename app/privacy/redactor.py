@@ -21,19 +21,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.privacy.context import KEEP, Cue, find_cues, strongest
+from app.privacy.context import Cue, find_cues, strongest
 from app.privacy.dates import date_spans
+from app.privacy.digit_kinds import Tail, classify, nearest
 from app.privacy.kinds import (
-    ACCOUNT,
-    ADDRESS,
-    CARD,
-    CVV,
     DOB,
     EXPIRY,
     NI,
-    PHONE,
-    SORT_CODE,
-    SSN,
     placeholder,
 )
 from app.privacy.patterns import (
@@ -41,7 +35,6 @@ from app.privacy.patterns import (
     email_spans,
     house_number_spans,
     ni_spans,
-    phone_like,
     postcode_spans,
     written_phone_spans,
 )
@@ -50,72 +43,13 @@ from app.privacy.tokens import (
     DigitRun,
     Token,
     digit_runs,
-    followed_by_magnitude,
-    luhn_valid,
     tokenize,
 )
 
-READABLE_DIGITS = 6  # digits of an unexplained number that may stay readable (PCI: first six)
 CONTEXT_UTTERANCES = 4  # utterances after a question that its answer may take
 CONTEXT_S = 45.0  # ... and seconds
 CHAIN_GAP_S = 12.0  # a pause longer than this ends a number read in pieces
-CUE_REACH = 90  # characters between cue words and the number they name
 
-# how many digits each kind of number can have
-_LENGTHS: dict[str, tuple[int, int]] = {
-    CARD: (4, 19),
-    CVV: (3, 4),
-    EXPIRY: (3, 6),
-    ACCOUNT: (6, 18),
-    SORT_CODE: (6, 6),
-    SSN: (4, 9),
-    NI: (6, 6),
-    PHONE: (7, 15),
-    DOB: (4, 8),
-    ADDRESS: (5, 9),
-    KEEP: (1, 40),
-}
-_READ_IN_PIECES = {CARD, PHONE, ACCOUNT, SSN, SORT_CODE, NI}
-_UNIT_WORDS = {
-    "pounds",
-    "pound",
-    "quid",
-    "dollars",
-    "dollar",
-    "bucks",
-    "pence",
-    "p",
-    "cents",
-    "euros",
-    "percent",
-    "%",
-    "times",
-    "minutes",
-    "minute",
-    "mins",
-    "hours",
-    "hour",
-    "seconds",
-    "days",
-    "day",
-    "weeks",
-    "week",
-    "months",
-    "month",
-    "years",
-    "year",
-    "items",
-    "boxes",
-    "pm",
-    "am",
-    "o'clock",
-    "gb",
-    "mb",
-    "kg",
-    "miles",
-    "of",
-}
-_CURRENCY = {"£", "$", "€"}
 _LEAD_IN = FILLERS | {
     "yes",
     "yeah",
@@ -138,15 +72,6 @@ _LEAD_IN = FILLERS | {
 
 
 @dataclass
-class _Tail:
-    """The digits a speaker's last utterance ended with (memory only)."""
-
-    digits: str
-    kind: str | None  # what it was redacted as, None if left readable
-    end: float
-
-
-@dataclass
 class _Asked:
     kinds: list[str]
     t: float
@@ -159,7 +84,7 @@ class CallRedactor:
     over several utterances and the call's recent questions."""
 
     counts: dict[str, int] = field(default_factory=dict)
-    _tails: dict[str, _Tail] = field(default_factory=dict)
+    _tails: dict[str, Tail] = field(default_factory=dict)
     _asked: list[_Asked] = field(default_factory=list)
 
     def redact(self, speaker: str, text: str, start: float = 0.0, end: float = 0.0) -> str:
@@ -256,9 +181,9 @@ def _find(
     tokens: list[Token],
     cues: list[Cue],
     asked: list[str],
-    tail: _Tail | None,
+    tail: Tail | None,
     end: float,
-) -> tuple[list[Span], _Tail | None]:
+) -> tuple[list[Span], Tail | None]:
     spans: list[Span] = []
     spans += email_spans(text)
     spans += ni_spans(text)
@@ -275,20 +200,20 @@ def _find(
         for r in digit_runs(tokens, lone_zero=tail is not None)
         if all(r.end <= s.start or r.start >= s.end for s in taken)
     ]
-    new_tail: _Tail | None = None
+    new_tail: Tail | None = None
     for k, run in enumerate(runs):
         leading = k == 0 and tail is not None and _leads(tokens, run)
         trailing = _trails(tokens, run)
         # a piece of a number: all the utterance says is digits ("44"), or it ends with some
         piece = 1 if trailing and _leads(tokens, run) else 3 if trailing else 0
-        kind = _classify(run, tokens, cues, asked, text, tail if leading else None, piece)
+        kind = classify(run, tokens, cues, asked, text, tail if leading else None, piece)
         if kind == NI:
             spans.append(_ni_letters(tokens, run))
         elif kind is not None:
             spans.append(Span(run.start, run.end, kind, 2))
         if trailing:
             chained = tail.digits if (leading and tail is not None) else ""
-            new_tail = _Tail(chained + run.digits, kind, end)
+            new_tail = Tail(chained + run.digits, kind, end)
     spans += written_phone_spans(text)
     spans += house_number_spans(tokens)
     return _resolve(spans), new_tail
@@ -315,21 +240,14 @@ def _ni_letters(tokens: list[Token], run: DigitRun) -> Span:
 
 def _date_kind(cues: list[Cue], asked: list[str], start: int, stop: int) -> str | None:
     """DOB or EXPIRY when the nearest words (else the latest question) ask for one."""
-    nearest = _nearest(cues, start, stop)
-    if nearest:
-        kind = nearest[0].kind
+    close = nearest(cues, start, stop)
+    if close:
+        kind = close[0].kind
     elif asked:
         kind = asked[0]
     else:
         return None
     return kind if kind in (DOB, EXPIRY) else None
-
-
-def _nearest(cues: list[Cue], start: int, stop: int) -> list[Cue]:
-    """Cues before the span (nearest first) within reach, then cues after it."""
-    before = [c for c in cues if c.end <= start and start - c.end <= CUE_REACH]
-    after = [c for c in cues if c.start >= stop and c.start - stop <= CUE_REACH // 2]
-    return sorted(before, key=lambda c: -c.end) + sorted(after, key=lambda c: c.start)
 
 
 def _leads(tokens: list[Token], run: DigitRun) -> bool:
@@ -338,98 +256,3 @@ def _leads(tokens: list[Token], run: DigitRun) -> bool:
 
 def _trails(tokens: list[Token], run: DigitRun) -> bool:
     return all(t.low in _LEAD_IN or not t.is_word for t in tokens[run.last + 1 :])
-
-
-def _fits(kind: str, n: int, piece: int = 0) -> bool:
-    """Whether n digits can be this kind, or (piece > 0) the start of one: its rest may come in
-    the next utterance, too late to take back what was shown."""
-    low, high = _LENGTHS[kind]
-    if piece and kind in _READ_IN_PIECES:
-        low = min(low, piece)
-    return low <= n <= high
-
-
-def _classify(
-    run: DigitRun,
-    tokens: list[Token],
-    cues: list[Cue],
-    asked: list[str],
-    text: str,
-    tail: _Tail | None,
-    piece: int = 0,
-) -> str | None:
-    """The kind of the run, or None to leave it. `piece`: the run may be the first part of a
-    number read in pieces; this many digits are enough for a kind usually read that way."""
-    digits = run.digits
-    n = len(digits)
-    chained = (tail.digits if tail else "") + digits
-    # a whole card number is always redacted, whatever the words around it say (no card number
-    # starts with 0: "double oh four four …" is a phone number)
-    for d in (digits, chained):
-        if 13 <= len(d) <= 19 and d[0] != "0" and luhn_valid(d):
-            return CARD
-    if _is_quantity(run, tokens, text):
-        return None
-    if tail is not None and tail.kind is not None:
-        return tail.kind  # the rest of a number already redacted
-    candidates = [c.kind for c in _nearest(cues, run.start, run.end)] + asked
-    for kind in candidates:
-        if kind == KEEP:
-            if tail is None or tail.kind is None:
-                return None
-            continue
-        if run.slashed and kind not in (EXPIRY, DOB):
-            continue
-        if _fits(kind, n, piece) or (tail is not None and _fits(kind, len(chained))):
-            if kind == CARD and n == 4 and _looks_like_year(run, tokens):
-                continue
-            return kind
-    if run.slashed:
-        return None  # a date nobody asked about
-    groups = run.groups
-    if not run.spoken and groups == [3, 2, 4]:
-        return SSN
-    if not run.spoken and groups == [2, 2, 2] and "-" in text[run.start : run.end]:
-        return SORT_CODE
-    if phone_like(digits, run.plus) or phone_like(chained, False):
-        return PHONE
-    if len(chained) > READABLE_DIGITS:
-        return _guess(chained, run.plus, tail is not None)
-    return None
-
-
-def _guess(digits: str, plus: bool, in_pieces: bool) -> str:
-    """The likeliest kind of an unexplained long number (card numbers are the ones read out in
-    groups over several utterances)."""
-    if plus or digits.startswith("0"):
-        return PHONE
-    if len(digits) >= 12 or (in_pieces and digits[0] in "3456"):
-        return CARD
-    if len(digits) == 10:
-        return PHONE
-    return ACCOUNT
-
-
-def _is_quantity(run: DigitRun, tokens: list[Token], text: str) -> bool:
-    """Prices, amounts and times: "£45.99", "forty five pounds", "two hundred", "3:30"."""
-    if len(run.digits) >= 13:
-        return False
-    before = run.first - 1
-    if before >= 0 and tokens[before].text in _CURRENCY:
-        return True
-    after = run.last + 1
-    if after < len(tokens) and (
-        tokens[after].low in _UNIT_WORDS or tokens[after].text in {":", "%"}
-    ):
-        return True
-    if before >= 0 and tokens[before].text == ":":
-        return True
-    return followed_by_magnitude(tokens, run)
-
-
-def _looks_like_year(run: DigitRun, tokens: list[Token]) -> bool:
-    if len(run.nums) != 1 or not run.nums[0].written:
-        return False
-    value = int(run.digits)
-    before = tokens[run.first - 1].low if run.first > 0 else ""
-    return 1950 <= value <= 2039 and before in {"in", "since", "from", "until", "of", "by"}
