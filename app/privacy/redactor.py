@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.privacy.context import Cue, find_cues, strongest
+from app.privacy.context import KEEP, Cue, find_cues, strongest
 from app.privacy.dates import date_spans
 from app.privacy.digit_kinds import Tail, classify, nearest
 from app.privacy.kinds import (
@@ -214,7 +214,10 @@ def _find(
         if trailing:
             chained = tail.digits if (leading and tail is not None) else ""
             new_tail = Tail(chained + run.digits, kind, end)
-    spans += written_phone_spans(text)
+    for span in written_phone_spans(text):
+        close = nearest(cues, span.start, span.end)
+        if not close or close[0].kind != KEEP:  # "Order ID: 3348917502" is an order number
+            spans.append(span)
     spans += house_number_spans(tokens)
     return _resolve(spans), new_tail
 

@@ -188,6 +188,9 @@ def digit_runs(tokens: list[Token], lone_zero: bool = False) -> list[DigitRun]:
                 run.nums.insert(0, Num(before, before, HOMOPHONES[word.low], False))
                 run.start, run.first = word.start, before
                 before -= 1
+            if before >= 0 and tokens[before].text == "(" and tokens[before].end == run.start:
+                run.start, run.first = tokens[before].start, before  # "(977) 625-2661"
+                before -= 1
             if before >= 0 and (tokens[before].text == "+" or tokens[before].low == "plus"):
                 run.plus = True
                 run.start = tokens[before].start
