@@ -54,7 +54,7 @@ _CUES: list[tuple[str, str]] = [
     (
         CARD,
         r"card|long number|visa|master ?card|amex|american express|maestro|discover|"
-        r"debit|credit|pan|number on the front",
+        r"debit|credit|number on the front",
     ),
     (
         KEEP,

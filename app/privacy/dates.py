@@ -90,6 +90,9 @@ def date_spans(tokens: list[Token]) -> list[tuple[int, int, int, int]]:
         stretch = tokens[k : j + 1]
         words = sum(1 for c, t in zip(kinds, stretch, strict=True) if c == "n" and t.is_word)
         has_number = "n" in kinds
+        if j == k or (j == k + 1 and tokens[k].low == "the"):
+            k = j + 1
+            continue  # one number alone ("(1966)", "2019") is not a date
         if (
             ("m" in kinds and (has_number or "o" in kinds))
             or ("o" in kinds and has_number)

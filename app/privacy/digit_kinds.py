@@ -41,7 +41,7 @@ _LENGTHS: dict[str, tuple[int, int]] = {
     EXPIRY: (3, 6),
     ACCOUNT: (6, 18),
     SORT_CODE: (6, 6),
-    SSN: (4, 9),
+    SSN: (9, 9),  # pieces (and "the last four of my social") through `piece`
     NI: (6, 6),
     PHONE: (7, 15),
     DOB: (4, 8),
@@ -126,11 +126,14 @@ def classify(
     for d in (digits, chained):
         if 13 <= len(d) <= 19 and d[0] != "0" and luhn_valid(d):
             return CARD
-    if _is_quantity(run, tokens, text):
+    if _is_quantity(run, tokens, text) or _looks_like_year(run, tokens):
         return None
     if tail is not None and tail.kind is not None:
         return tail.kind  # the rest of a number already redacted
-    candidates = [c.kind for c in nearest(cues, run.start, run.end)] + asked
+    close = [c.kind for c in nearest(cues, run.start, run.end)]
+    if not close and (phone_like(digits, run.plus) or phone_like(chained, False)):
+        return PHONE  # a valid phone number beats what was asked a while ago
+    candidates = close + asked
     for kind in candidates:
         if kind == KEEP:
             if tail is None or tail.kind is None:
@@ -139,8 +142,6 @@ def classify(
         if run.slashed and kind not in (EXPIRY, DOB):
             continue
         if _fits(kind, n, piece) or (tail is not None and _fits(kind, len(chained))):
-            if kind == CARD and n == 4 and _looks_like_year(run, tokens):
-                continue
             return kind
     if run.slashed:
         return None  # a date nobody asked about
@@ -186,8 +187,9 @@ def _is_quantity(run: DigitRun, tokens: list[Token], text: str) -> bool:
 
 
 def _looks_like_year(run: DigitRun, tokens: list[Token]) -> bool:
-    if len(run.nums) != 1 or not run.nums[0].written:
+    """A written year: "in 2019", "(2010)" (not a date of birth: those come as dates)."""
+    if len(run.nums) != 1 or not run.nums[0].written or len(run.digits) != 4:
         return False
     value = int(run.digits)
     before = tokens[run.first - 1].low if run.first > 0 else ""
-    return 1950 <= value <= 2039 and before in {"in", "since", "from", "until", "of", "by"}
+    return 1900 <= value <= 2039 and before in {"in", "since", "from", "until", "of", "by", "("}

@@ -43,6 +43,7 @@ from app.privacy.tokens import (
     DigitRun,
     Token,
     digit_runs,
+    luhn_valid,
     tokenize,
 )
 
@@ -76,6 +77,12 @@ class _Asked:
     kinds: list[str]
     t: float
     left: int  # utterances it may still apply to
+    speaker: str
+    # the asker's own next words may hold the number too: "my card number is" … (not a question)
+    own: bool = False
+
+    def applies(self, speaker: str, start: float) -> bool:
+        return start - self.t <= CONTEXT_S and (speaker != self.speaker or self.own)
 
 
 @dataclass
@@ -90,7 +97,7 @@ class CallRedactor:
     def redact(self, speaker: str, text: str, start: float = 0.0, end: float = 0.0) -> str:
         tokens = tokenize(text)
         cues = find_cues(text)
-        recent = [a for a in reversed(self._asked) if start - a.t <= CONTEXT_S]
+        recent = [a for a in reversed(self._asked) if a.applies(speaker, start)]
         asked = [kind for a in recent for kind in a.kinds]
         tail = self._tails.get(speaker)
         if tail is not None and start - tail.end > CHAIN_GAP_S:
@@ -103,19 +110,21 @@ class CallRedactor:
         if cues or not _backchannel(tokens):  # the others' numbers end when one speaks up
             for other in [s for s in self._tails if s != speaker]:
                 del self._tails[other]
-        self._remember(cues, end)
+        self._remember(cues, speaker, text, end)
         out = _apply(text, spans)
         for s in spans:
             self.counts[s.kind] = self.counts.get(s.kind, 0) + 1
         return out
 
-    def _remember(self, cues: list[Cue], t: float) -> None:
+    def _remember(self, cues: list[Cue], speaker: str, text: str, t: float) -> None:
         for a in self._asked:
             a.left -= 1
         self._asked = [a for a in self._asked if a.left > 0]
         kinds = strongest(cues)
         if kinds:
-            self._asked.append(_Asked(kinds, t, CONTEXT_UTTERANCES))
+            rest = text[max(c.end for c in cues) :]
+            own = "?" not in rest and len(rest.split()) <= 3  # it ends on the cue words
+            self._asked.append(_Asked(kinds, t, CONTEXT_UTTERANCES, speaker, own))
 
 
 _BACKCHANNEL = FILLERS | {
@@ -195,10 +204,13 @@ def _find(
             spans.append(Span(start, stop, kind, 1))
     taken = _resolve(spans)
 
+    # a house number before a street name is an address, whatever was asked before
+    houses = house_number_spans(tokens)
     runs = [
         r
         for r in digit_runs(tokens, lone_zero=tail is not None)
         if all(r.end <= s.start or r.start >= s.end for s in taken)
+        and (_whole_card(r) or all(r.end <= h.start or r.start >= h.end for h in houses))
     ]
     new_tail: Tail | None = None
     for k, run in enumerate(runs):
@@ -218,8 +230,13 @@ def _find(
         close = nearest(cues, span.start, span.end)
         if not close or close[0].kind != KEEP:  # "Order ID: 3348917502" is an order number
             spans.append(span)
-    spans += house_number_spans(tokens)
+    spans += houses
     return _resolve(spans), new_tail
+
+
+def _whole_card(run: DigitRun) -> bool:
+    d = run.digits
+    return 13 <= len(d) <= 19 and d[0] != "0" and luhn_valid(d)
 
 
 def _ni_letters(tokens: list[Token], run: DigitRun) -> Span:

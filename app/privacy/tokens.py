@@ -121,6 +121,8 @@ def _num_at(tokens: list[Token], i: int) -> Num | None:
     tok = tokens[i]
     low = tok.low
     if tok.is_digits:
+        if _glued(tokens, i):
+            return None  # part of a code like "TR3828", "nm1289434", "12H"
         return Num(i, i, tok.text, True)
     nxt = tokens[i + 1].low if i + 1 < len(tokens) else ""
     if low in REPEAT:
@@ -142,6 +144,13 @@ def _num_at(tokens: list[Token], i: int) -> Num | None:
     if low in UNITS:
         return Num(i, i, UNITS[low], False)
     return None
+
+
+def _glued(tokens: list[Token], i: int) -> bool:
+    """Digits written against letters, without a space."""
+    before = i > 0 and tokens[i - 1].end == tokens[i].start and tokens[i - 1].is_word
+    after = i + 1 < len(tokens) and tokens[i + 1].start == tokens[i].end and tokens[i + 1].is_word
+    return before or after
 
 
 def _is_year(text: str) -> bool:
@@ -188,7 +197,12 @@ def digit_runs(tokens: list[Token], lone_zero: bool = False) -> list[DigitRun]:
                 run.nums.insert(0, Num(before, before, HOMOPHONES[word.low], False))
                 run.start, run.first = word.start, before
                 before -= 1
-            if before >= 0 and tokens[before].text == "(" and tokens[before].end == run.start:
+            if (
+                before >= 0
+                and tokens[before].text == "("
+                and tokens[before].end == run.start
+                and len(kept) > 1
+            ):
                 run.start, run.first = tokens[before].start, before  # "(977) 625-2661"
                 before -= 1
             if before >= 0 and (tokens[before].text == "+" or tokens[before].low == "plus"):
@@ -218,6 +232,8 @@ def _joins(tokens: list[Token], a: Num, b: Num) -> tuple[bool, bool]:
     between = tokens[a.last + 1 : b.first]
     if a.written and b.written and _is_year(tokens[a.last].text) and _is_year(tokens[b.first].text):
         return False, False  # "2019, 2020": two years, not one number
+    if b.written and _is_year(tokens[b.first].text) and any(t.text == "(" for t in between):
+        return False, False  # "1408 (2007)": a title and its year
     if a.digits in MAGNITUDE or any(t.low in MAGNITUDE for t in between):
         return False, False
     slash = False
