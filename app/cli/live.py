@@ -40,8 +40,11 @@ def _print_sink(event: Event, call_t: float, wall_t: float) -> None:
             f"[{call_t:7.1f}s] {event.speaker:8s} ({event.frustration:.2f}) {event.text}",
             flush=True,
         )
-    elif isinstance(event, Prompt):
-        print(f"[{call_t:7.1f}s] >>> {event.title} — {event.say}", flush=True)
+    elif isinstance(event, Prompt) and event.shown:  # what the agent sees (the one-card rule)
+        from app.markup import plain
+
+        line = plain(event.title) + (f" — {plain(event.say)}" if event.say else "")
+        print(f"[{call_t:7.1f}s] >>> {line}", flush=True)
     elif isinstance(event, StatusMessage) and event.level == "info":
         # warnings and errors are already logged (one line each) by the session itself
         print(f"[{call_t:7.1f}s] {event.message}", file=sys.stderr, flush=True)
