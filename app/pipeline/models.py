@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from app.asr.transcriber import Transcriber, load_transcriber
 from app.coaching.playbook import Playbook, load_playbook
+from app.coaching.scorecard import Scorecard, load_scorecard
 from app.coaching.thresholds import Thresholds, resolve_thresholds
 from app.config import Settings
 from app.pipeline.backend import WordsModel
@@ -24,6 +25,7 @@ class Models:
     # resolved once (settings override, else the fusion's thresholds); the coach and
     # the report both take this object, and the caller's settings are left as they were
     thresholds: Thresholds = field(default_factory=lambda: resolve_thresholds())
+    scorecard: Scorecard | None = None  # checked at load: a bad site file fails before a call
 
 
 def load_models(settings: Settings) -> Models:
@@ -39,10 +41,12 @@ def load_models(settings: Settings) -> Models:
     # the tone model's Whisper encoder first: loading a CTranslate2 model briefly needs ~110 MB
     # more than it keeps, so the two encoders' loads peak lower while little else is resident
     tone = load_tone_scorer(threads=threads)
+    playbook = load_playbook(settings.coach.playbook or None)
     return Models(
         transcriber=load_transcriber(settings.asr),
         words=load_words_scorer(threads=threads),
         tone=tone,
-        playbook=load_playbook(settings.coach.playbook or None),
+        playbook=playbook,
         thresholds=thresholds,
+        scorecard=load_scorecard(settings.coach.scorecard or None, playbook),
     )
