@@ -173,3 +173,20 @@ def test_a_site_file_can_retune_retitle_and_switch_off_items(tmp_path: Path) -> 
 def test_a_missing_site_file_is_one_clear_line(tmp_path: Path) -> None:
     with pytest.raises(ScorecardError, match=r"cannot read scorecard .*nope\.toml"):
         load_scorecard(tmp_path / "nope.toml")
+
+
+def test_analyze_with_a_bad_site_scorecard_fails_with_one_line_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+    from app.paths import ASSETS_DIR
+
+    bad = tmp_path / "site.toml"
+    bad.write_text(GOOD_ITEM + "within = 30\n")
+    out = tmp_path / "out"
+    args = ["analyze", str(ASSETS_DIR / "demo_call.ogg"), "--out", str(out)]
+    assert main([*args, "--set", f"coach.scorecard={bad}"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "Traceback" not in err
+    assert str(bad) in err and "line 5" in err and "unknown key 'within'" in err
+    assert not out.exists() or not list(out.glob("*.json"))

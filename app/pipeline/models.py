@@ -29,24 +29,26 @@ class Models:
 
 
 def load_models(settings: Settings) -> Models:
-    """Raises ModelError / PlaybookError with a message for the user.
+    """Raises ModelError / PlaybookError / ScorecardError with a message for the user.
 
     Coach thresholds are resolved once here (`Models.thresholds`): the settings' values where
     set, else the fusion's (the words model's dev thresholds carried through the fitted fusion
     at a calm voice, models/fusion/fusion.json); `settings` is not modified.
     """
+    # the site's files first: a mistake in them is reported before any model loads
+    playbook = load_playbook(settings.coach.playbook or None)
+    scorecard = load_scorecard(settings.coach.scorecard or None, playbook)
     load_fusion()  # checked now, so that a corrupt file is reported before the call starts
     thresholds = resolve_thresholds(settings.coach)
     threads = settings.scoring.threads
     # the tone model's Whisper encoder first: loading a CTranslate2 model briefly needs ~110 MB
     # more than it keeps, so the two encoders' loads peak lower while little else is resident
     tone = load_tone_scorer(threads=threads)
-    playbook = load_playbook(settings.coach.playbook or None)
     return Models(
         transcriber=load_transcriber(settings.asr),
         words=load_words_scorer(threads=threads),
         tone=tone,
         playbook=playbook,
         thresholds=thresholds,
-        scorecard=load_scorecard(settings.coach.scorecard or None, playbook),
+        scorecard=scorecard,
     )
