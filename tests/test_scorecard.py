@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.coaching.playbook import load_playbook
 from app.coaching.scorecard import load_scorecard, score_call
@@ -190,3 +192,85 @@ def test_analyze_with_a_bad_site_scorecard_fails_with_one_line_and_writes_nothin
     assert err.count("\n") == 0 and "Traceback" not in err
     assert str(bad) in err and "line 5" in err and "unknown key 'within'" in err
     assert not out.exists() or not list(out.glob("*.json"))
+
+
+COACH_SCENARIOS = tomllib.loads((Path(__file__).parent / "coach" / "scenarios.toml").read_text())[
+    "scenario"
+]
+
+
+@pytest.mark.parametrize(
+    "scenario", COACH_SCENARIOS + SCENARIOS, ids=[s["name"] for s in COACH_SCENARIOS + SCENARIOS]
+)
+def test_the_replay_sees_what_the_coach_saw(scenario: dict[str, Any]) -> None:
+    """The scorecard's view of each turn is rebuilt from the events; at the end of every
+    scripted call (with clock ticks, talk-over and clicks the replay never sees) it agrees with
+    the coach that ran the call: escalations, issue state, smoothed level, frustrated."""
+    from app.coaching.call_replay import replay_call
+
+    call = ScriptedCall()
+    call.run(scenario["lines"])
+    views, _ = replay_call(
+        call.events, call.playbook, call.settings, call.coach.thresholds, ("acknowledgement",)
+    )
+    s = call.coach.state
+    if not views:
+        assert s.escalations == 0 and s.issue == "none"
+        return
+    last = views[-1]
+    assert (last.escalation, last.issue, last.frustrated) == (s.escalations, s.issue, s.frustrated)
+    assert last.level == pytest.approx(s.level)
+    assert [v.utt for v in views] == [u for u in call.events if type(u).__name__ == "Utterance"]
+
+
+PHRASES = [
+    "this is ridiculous", "i hear you", "it's our policy", "how long will this take",
+    "i'll send a refund by friday", "upgrade to our premium plan", "thanks for holding",
+    "i'll call you back tomorrow", "okay", "i understand",
+]  # fmt: skip
+LINE = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "who": st.sampled_from(["agent", "customer"]),
+            "text": st.sampled_from(PHRASES),
+            "f": st.floats(0.0, 1.0),
+            "dur": st.floats(0.5, 8.0),
+            "overlap": st.sampled_from([0.0, 0.0, 0.3, 1.0]),
+        }
+    ),
+    st.fixed_dictionaries({"silence": st.floats(1.0, 40.0)}),
+)
+
+
+@given(st.lists(LINE, min_size=1, max_size=14))
+def test_any_call_scores_consistently_with_the_coachs_verdicts(lines: list[dict]) -> None:
+    """On any scripted call: every item has a valid result and a detail, the counts add up, the
+    escalation items are n/a exactly when the report's escalation rule says the call did not
+    escalate, and the metrics agree with the items that read them."""
+    from app.events import TrendPoint, Utterance
+    from app.scoring.escalation import call_escalated
+
+    lines = [dict(line) for line in lines]
+    metrics, items = scored({"lines": lines})
+    card_counts = {"pass": 0, "fail": 0, "n/a": 0}
+    for item in items.values():
+        assert item["result"] in card_counts and item["detail"]
+        card_counts[item["result"]] += 1
+    call = ScriptedCall()
+    call.run([dict(line) for line in lines])
+    customer = [
+        e.frustration for e in call.events if isinstance(e, Utterance) and e.speaker == "customer"
+    ]
+    levels = [e.level for e in call.events if isinstance(e, TrendPoint)]
+    escalated = call_escalated(customer, levels, resolve_thresholds().high)
+    for item_id in ("anger_acknowledged", "follow_up_after_escalation"):
+        assert (items[item_id]["result"] != "n/a") == escalated, items[item_id]
+    assert (items["anger_acknowledged"]["result"] == "pass") <= (
+        metrics["time_to_acknowledge_s"] is not None
+    )
+    silence = items["longest_silence"]
+    if metrics["longest_silence_s"] > 30.0:
+        assert silence["result"] == "fail"
+    elif silence["result"] != "n/a":
+        assert silence["result"] == "pass"
+    assert (items["holds_with_updates"]["result"] == "n/a") == (metrics["hold_count"] == 0)
