@@ -274,3 +274,31 @@ def test_any_call_scores_consistently_with_the_coachs_verdicts(lines: list[dict]
     elif silence["result"] != "n/a":
         assert silence["result"] == "pass"
     assert (items["holds_with_updates"]["result"] == "n/a") == (metrics["hold_count"] == 0)
+
+
+def test_a_site_playbooks_done_phrases_are_what_the_scorecard_listens_for(tmp_path: Path) -> None:
+    """What counts as acknowledging is the coach's (the playbook prompt's done phrases): a site
+    whose playbook says "my apologies" acknowledges gets that from its scorecard too."""
+    from app.coaching.playbook import default_playbook_text
+
+    text = default_playbook_text().replace(
+        'done_when_agent_says = ["acknowledgement"]', 'done_when_agent_says = ["site_sorry"]'
+    )
+    text = text.replace("[phrases]\n", '[phrases]\nsite_sorry = ["my apologies"]\n', 1)
+    site = tmp_path / "playbook.toml"
+    site.write_text(text)
+    lines = [
+        {"who": "customer", "text": "this is an absolute disgrace", "f": 0.95},
+        {"who": "agent", "text": "my apologies for all of this"},
+        {"who": "customer", "text": "okay", "f": 0.2},
+    ]
+    for playbook, expected in ((load_playbook(site), "pass"), (load_playbook(), "fail")):
+        call = ScriptedCall(playbook=playbook)
+        call.run(lines)
+        call.end()
+        _, card = score_call(
+            call.events, ["agent", "customer"], call.t, CoachSettings(), resolve_thresholds(),
+            playbook, load_scorecard(None, playbook),
+        )  # fmt: skip
+        ack = next(i for i in card["items"] if i["id"] == "anger_acknowledged")
+        assert ack["result"] == expected, ack

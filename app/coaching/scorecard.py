@@ -14,6 +14,7 @@ n/a (the situation never arose), a detail line and evidence (time, speaker, word
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import re
@@ -57,6 +58,18 @@ class ItemSpec:
 
     def lists(self) -> tuple[str, ...]:
         return self.phrases or CHECKS[self.check].lists
+
+    def resolved(self, playbook: Playbook) -> ItemSpec:
+        """This item with the phrase lists it listens for in `playbook`: its own `phrases`, else
+        the done phrases of the check's playbook prompt (what the coach counts as the agent
+        having done it), else the check's defaults."""
+        check = CHECKS[self.check]
+        if self.phrases or not check.done_lists or check.prompt is None:
+            return self
+        spec = playbook.prompt(check.prompt)
+        if spec is None or not spec.done_when_agent_says:
+            return self
+        return dataclasses.replace(self, phrases=spec.done_when_agent_says)
 
 
 @dataclass(frozen=True)
@@ -203,7 +216,7 @@ def score_call(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(metrics, scorecard) of a finished call, from its events, for the report."""
     events = list(events)
-    enabled = [it for it in scorecard.items if it.enabled]
+    enabled = [it.resolved(playbook) for it in scorecard.items if it.enabled]
     lists = sorted({name for it in enabled for name in it.lists()})
     turns, min_overlap_s = replay_call(events, playbook, settings, thresholds, lists)
     utterances = [e for e in events if isinstance(e, Utterance)]

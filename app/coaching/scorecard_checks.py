@@ -54,6 +54,9 @@ class _Item(Protocol):  # what a check reads of its item (scorecard.ItemSpec; no
     @property
     def id(self) -> str: ...
 
+    @property
+    def check(self) -> str: ...
+
     def param(self, name: str) -> float | None: ...
 
     def lists(self) -> tuple[str, ...]: ...
@@ -80,6 +83,11 @@ class CheckDef:
     fn: CheckFn
     params: Mapping[str, Param] = field(default_factory=dict)
     lists: tuple[str, ...] = ()  # default playbook phrase lists it listens for
+    # the playbook prompt for the same situation: its cards (and the agent's answers to them)
+    # are evidence, and with `done_lists` its done_when_agent_says phrase lists are the default
+    # lists (so a site's playbook edit of what counts as "done" applies to the scorecard too)
+    prompt: str | None = None
+    done_lists: bool = False
     needs_agent: bool = True  # n/a on a one-channel call
     ordered: tuple[tuple[str, str], ...] = ()  # (low, high) parameter pairs
 
@@ -89,10 +97,11 @@ def said(utt: Utterance) -> dict[str, Any]:
     return {"t": round(utt.start, 2), "speaker": utt.speaker, "text": utt.text[:200]}
 
 
-def card(call: CallView, prompt_id: str, since: float, until: float = math.inf) -> list[dict]:
-    """The coach's cards of `prompt_id` shown in [since, until) and what the agent did with
-    them (the coach's judgement, with the words that decided it)."""
-    out = []
+def card(call: CallView, item: _Item, since: float, until: float = math.inf) -> list[dict]:
+    """The coach's cards for the item's situation shown in [since, until) and what the agent
+    did with them (the coach's judgement, with the words that decided it)."""
+    prompt_id = CHECKS[item.check].prompt
+    out: list[dict] = []
     for p in call.prompts:
         if p.id != prompt_id or not p.shown or not since <= p.t < until:
             continue
@@ -105,8 +114,9 @@ def card(call: CallView, prompt_id: str, since: float, until: float = math.inf) 
     return out
 
 
-def marked_done(call: CallView, prompt_id: str, since: float, until: float = math.inf) -> float:
-    """When the agent marked a `prompt_id` card done on the overlay in [since, until), else inf."""
+def marked_done(call: CallView, item: _Item, since: float, until: float = math.inf) -> float:
+    """When the agent marked the item's card done on the overlay in [since, until), else inf."""
+    prompt_id = CHECKS[item.check].prompt
     return min(
         (
             o.t
@@ -169,7 +179,7 @@ def anger_acknowledged(call: CallView, item: _Item) -> ItemResult:
         evidence.append(said(esc))
         ack = acknowledgement(call, item.lists(), start, stop)
         at = ack.utt.start if ack is not None else math.inf
-        clicked = marked_done(call, "acknowledge_anger", esc.end, until)
+        clicked = marked_done(call, item, esc.end, until)
         if clicked < at:
             at = clicked
             evidence.append(
@@ -177,7 +187,7 @@ def anger_acknowledged(call: CallView, item: _Item) -> ItemResult:
             )
         elif ack is not None:
             evidence.append(said(ack.utt))
-        evidence += card(call, "acknowledge_anger", esc.end, until)
+        evidence += card(call, item, esc.end, until)
         delay = max(0.0, at - esc.end)
         if delay > within:
             how = "never acknowledged" if math.isinf(at) else f"acknowledged {delay:.0f} s later"
@@ -207,8 +217,8 @@ def follow_up_after_escalation(call: CallView, item: _Item) -> ItemResult:
                 f'follow-up arranged at {_fmt(v.utt.start)} ("{hit}")',
                 [said(esc), said(v.utt)],
             )
-    clicked = marked_done(call, "follow_up_call", esc.end)
-    evidence = [said(esc), *card(call, "follow_up_call", esc.end)]
+    clicked = marked_done(call, item, esc.end)
+    evidence = [said(esc), *card(call, item, esc.end)]
     if not math.isinf(clicked):
         return ItemResult("pass", "the agent marked the call-back card done", evidence)
     return ItemResult("fail", f"escalated at {_fmt(esc.end)}; no follow-up was arranged", evidence)
@@ -286,7 +296,7 @@ def timeline_when_asked(call: CallView, item: _Item) -> ItemResult:
             unanswered.append(f"asked at {_fmt(ask.utt.start)} ({ask.asked_time})")
         elif said(answer.utt) not in evidence:
             evidence.append(said(answer.utt))
-    evidence += card(call, "offer_timeline", asks[0].utt.end)
+    evidence += card(call, item, asks[0].utt.end)
     if unanswered:
         return ItemResult(
             "fail", f"no timeline within {within:g} s: {'; '.join(unanswered)}", evidence
@@ -299,10 +309,10 @@ def timeline_when_asked(call: CallView, item: _Item) -> ItemResult:
 
 def _agent_verdicts(
     call: CallView,
+    item: _Item,
     trigger: str,
     situation: Callable[[TurnView], bool],
     what: str,
-    card_id: str,
     none: str,
 ) -> ItemResult:
     """Fail on every agent turn where the coach's `trigger` held; n/a when no agent turn was
@@ -310,7 +320,7 @@ def _agent_verdicts(
     hits = [v for v in call.turns if trigger in v.judged]
     if hits:
         evidence = [said(v.utt) for v in hits]
-        evidence += card(call, card_id, hits[0].utt.start)
+        evidence += card(call, item, hits[0].utt.start)
         reasons = "; ".join(f"{_fmt(v.utt.start)}: {v.judged[trigger]}" for v in hits[:3])
         n = len(hits)
         return ItemResult("fail", f"{n} time{'s' if n > 1 else ''}: {reasons}", evidence)
@@ -324,10 +334,10 @@ def no_policy_language(call: CallView, item: _Item) -> ItemResult:
     coach's avoid_policy_language trigger, judged on every agent turn."""
     return _agent_verdicts(
         call,
+        item,
         "agent_policy_language",
         lambda v: v.frustrated or v.escalation > 0,
         "no policy language while the customer was frustrated",
-        "avoid_policy_language",
         "the customer was never frustrated while the agent spoke",
     )
 
@@ -337,10 +347,10 @@ def no_upsell_open_issue(call: CallView, item: _Item) -> ItemResult:
     no_upsell_unresolved trigger, judged on every agent turn."""
     return _agent_verdicts(
         call,
+        item,
         "agent_upsell",
         lambda v: v.frustrated and v.issue in ("open", "being_resolved"),
         "no selling while the issue was open",
-        "no_upsell_unresolved",
         "no open issue with a frustrated customer while the agent spoke",
     )
 
@@ -366,7 +376,7 @@ def holds_with_updates(call: CallView, item: _Item) -> ItemResult:
         if not hit:
             who = "the customer" if g.after.speaker == "customer" else "the agent, with no update"
             bad.append(f"{g.seconds:.0f} s hold at {_fmt(g.start)} ended by {who}")
-    evidence += card(call, "update_on_progress", holds[0].start)
+    evidence += card(call, item, holds[0].start)
     if bad:
         return ItemResult("fail", "; ".join(bad), evidence)
     n = len(holds)
@@ -387,7 +397,7 @@ def interruptions_per_min(call: CallView, item: _Item) -> ItemResult:
     cut = interruptions(call.utterances, call.min_overlap_s)
     rate = len(cut) / (call.duration_s / 60.0)
     evidence = [said(u) for u in cut]
-    evidence += card(call, "let_them_finish", 0.0)
+    evidence += card(call, item, 0.0)
     n, minutes = len(cut), call.duration_s / 60.0
     detail = (
         f"{n} interruption{'s' if n != 1 else ''} in {minutes:.1f} min = {rate:.2f}/min "
@@ -423,24 +433,47 @@ def longest_silence(call: CallView, item: _Item) -> ItemResult:
     )
 
 
-_WITHIN = {"within_s": Param(30.0)}
 CHECKS: dict[str, CheckDef] = {
-    "anger_acknowledged": CheckDef(anger_acknowledged, _WITHIN, ("acknowledgement",)),
+    "anger_acknowledged": CheckDef(
+        anger_acknowledged,
+        {"within_s": Param(30.0)},
+        ("acknowledgement",),
+        prompt="acknowledge_anger",
+        done_lists=True,
+    ),
     "empathy_before_resolution": CheckDef(
-        empathy_before_resolution, {}, ("empathy", "acknowledgement")
+        # the coach's own "empathy heard" (triggers.needs_empathy) takes either list
+        empathy_before_resolution,
+        {},
+        ("empathy", "acknowledgement"),
+        prompt="empathize",
     ),
-    "timeline_when_asked": CheckDef(timeline_when_asked, {"within_s": Param(60.0)}, ("timeline",)),
-    "no_policy_language": CheckDef(no_policy_language),
-    "no_upsell_open_issue": CheckDef(no_upsell_open_issue),
+    "timeline_when_asked": CheckDef(
+        timeline_when_asked,
+        {"within_s": Param(60.0)},
+        ("timeline",),
+        prompt="offer_timeline",
+        done_lists=True,
+    ),
+    "no_policy_language": CheckDef(no_policy_language, prompt="avoid_policy_language"),
+    "no_upsell_open_issue": CheckDef(no_upsell_open_issue, prompt="no_upsell_unresolved"),
     "holds_with_updates": CheckDef(
-        holds_with_updates, {"hold_s": Param(None, low=1.0)}, ("progress_update",)
+        holds_with_updates,
+        {"hold_s": Param(None, low=1.0)},
+        ("progress_update",),
+        prompt="update_on_progress",
+        done_lists=True,
     ),
-    "interruptions_per_min": CheckDef(interruptions_per_min, {"max_per_min": Param(1.0)}),
+    "interruptions_per_min": CheckDef(
+        interruptions_per_min, {"max_per_min": Param(1.0)}, prompt="let_them_finish"
+    ),
     "agent_talk_share": CheckDef(
         agent_talk_share,
         {"min_share": Param(0.25, high=1.0), "max_share": Param(0.7, high=1.0)},
         ordered=(("min_share", "max_share"),),
     ),
     "longest_silence": CheckDef(longest_silence, {"max_s": Param(30.0)}, needs_agent=False),
-    "follow_up_after_escalation": CheckDef(follow_up_after_escalation, {}, ("follow_up",)),
+    "follow_up_after_escalation": CheckDef(
+        follow_up_after_escalation, {}, ("follow_up",), prompt="follow_up_call"
+    ),
 }
