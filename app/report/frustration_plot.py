@@ -183,7 +183,7 @@ def _threshold_lines(frame: _Frame, thresholds: Mapping[str, Any]) -> list[str]:
         y = _f(frame.y(v))
         out.append(
             f'<line class="threshold-{key}" x1="{LEFT}" y1="{y}" x2="{WIDTH - RIGHT}" y2="{y}" '
-            f'stroke="{colour}" stroke-width="1.5" stroke-dasharray="{dash}">'
+            f'stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}">'
             f"<title>{key} threshold {v:.2f}</title></line>"
         )
         out.append(
