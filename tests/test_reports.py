@@ -11,11 +11,14 @@ import copy
 import csv
 import json
 import re
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.markup import plain
 from app.paths import ASSETS_DIR
@@ -452,3 +455,63 @@ def test_report_command_renders_an_existing_json(
     assert err.count("\n") == 1 and "bad.json: not a callcoach report" in err
     assert main(["report", str(tmp_path / "missing.json")]) == 2
     assert not list(tmp_path.glob("*.tmp"))
+
+
+# ------------------------------------------------------------------------- any text at all
+
+_TEXT = st.text(min_size=1, max_size=80)
+
+
+def _one_utterance_report(text: str, call: str = "call.wav") -> dict[str, Any]:
+    return {
+        "call": call,
+        "duration_s": 10.0,
+        "utterances": [
+            {"speaker": "customer", "start": 1.0, "end": 3.0, "text": text, "tone": 0.1,
+             "words": 0.2, "frustration": 0.9},
+        ],
+        "prompts": [{"t": 4.0, "id": "acknowledge_anger", "title": text, "say": text,
+                     "reason": text, "shown": True, "outcome": "ignored", "heard": text}],
+        "thresholds": {"elevated": 0.3, "high": 0.6},
+    }  # fmt: skip
+
+
+@given(text=_TEXT)
+def test_any_utterance_text_is_shown_as_text(text: str) -> None:
+    page = Page(render_call_html(_one_utterance_report(text)))
+    assert _norm(page.rows[1][2]) == _norm(text)
+    # no element that the page's own template does not make
+    allowed = {"html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2",
+               "h3", "span", "ul", "li", "b", "p", "section", "figure", "div", "svg", "rect",
+               "line", "text", "g", "path", "circle", "polyline", "figcaption", "article", "dl",
+               "dt", "dd", "table", "thead", "tbody", "tr", "th", "td", "footer", "i"}  # fmt: skip
+    assert {t for t, _, _ in page.elements} <= allowed
+    assert sum(t == "style" for t, _, _ in page.elements) == 1
+
+
+@given(text=_TEXT, call=_TEXT)
+def test_any_text_round_trips_through_the_csv(text: str, call: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_utterances_csv(_one_utterance_report(text, call), Path(tmp) / "u.csv")
+        rows = _read_csv(path)
+    assert len(rows) == 2
+    unsafe = ("=", "+", "-", "@", "\t", "\r")
+    assert rows[1][4] == ("'" + text if text.startswith(unsafe) else text)
+    assert rows[1][0] == ("'" + call if call.startswith(unsafe) else call)
+
+
+def test_the_templates_ship_with_the_package() -> None:
+    """The wheel (and so the offline bundle) carries the HTML templates; PyInstaller too."""
+    import tomllib
+
+    from app.report.html import TEMPLATES
+
+    root = Path(__file__).resolve().parents[1]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["app"]
+    shipped = {p for pattern in patterns for p in (root / "app").glob(pattern) if p.is_file()}
+    templates = {p for p in TEMPLATES.iterdir() if p.is_file()}
+    assert templates and templates <= shipped
+    spec = (root / "installer" / "pyinstaller" / "callcoach.spec").read_text()
+    assert '"app" / "report" / "templates"' in spec
