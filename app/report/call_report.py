@@ -13,6 +13,7 @@ from app.config import Settings
 from app.errors import CallcoachError
 from app.events import Prompt, PromptOutcome, TrendPoint, Utterance
 from app.pipeline.call import CallResult
+from app.privacy import count_placeholders
 from app.scoring.escalation import call_escalated
 
 
@@ -67,6 +68,11 @@ def build_report(
         "thresholds": th.to_report(),
         # what was wrong with the audio and how it was repaired (empty for a clean file)
         "warnings": [r.to_report() for r in result.repairs],
+        # personal data replaced by typed placeholders in the transcript ([CARD], [PHONE] …)
+        "redaction": {
+            "enabled": settings.privacy.redact_pii,
+            "counts": count_placeholders([u.text for u in utterances]),
+        },
     }
     report.update(_scorecard(result, settings, th, playbook, scorecard))
     return report
