@@ -1,0 +1,137 @@
+"""Live calls in the store: written as they happen, consistent when the process is killed, the
+same report as `live --out` when the call ends."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+
+from app.audio.capture import SimulatedSource
+from app.cli import main
+from app.config import Settings
+from app.paths import ASSETS_DIR
+from app.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ASSETS_DIR / "demo_call.ogg"
+KILL_AFTER = 6  # utterances committed before the process is killed
+
+
+def _utterances(db: Path) -> list[tuple]:
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        return conn.execute(
+            "SELECT speaker, start_s, end_s, text FROM utterances ORDER BY call_id, seq"
+        ).fetchall()
+    except sqlite3.OperationalError:  # not created yet
+        return []
+    finally:
+        conn.close()
+
+
+def test_a_live_call_killed_mid_call_leaves_a_consistent_store(tmp_path: Path) -> None:
+    db = tmp_path / "calls.sqlite3"
+    events = tmp_path / "events.jsonl"
+    argv = [sys.executable, "-m", "app", "live", "--simulate", str(DEMO), "--headless"]
+    argv += ["--speed", "4", "--events", str(events), "--set", f"store.path={db}"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while len(_utterances(db)) < KILL_AFTER:
+            assert proc.poll() is None, "the live call ended before it could be killed"
+            assert time.monotonic() < deadline, "no utterances were stored"
+            time.sleep(0.05)
+        # another process opening the store meanwhile leaves a call still being written alone
+        with Store(db) as store:
+            assert [r.status for r in store.list_calls()] == ["live"]
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+
+    logged = [json.loads(line) for line in events.read_text().splitlines() if line.endswith("}")]
+    assert not any(e["type"] == "call_ended" for e in logged), "killed after the call ended"
+    said = [
+        (e["speaker"], round(e["start"], 2), round(e["end"], 2), e["text"])
+        for e in logged
+        if e["type"] == "utterance"
+    ]
+    raw = sqlite3.connect(db)
+    assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert raw.execute("SELECT status FROM calls").fetchall() == [("live",)]
+    stored = raw.execute(
+        "SELECT speaker, start_s, end_s, text FROM utterances ORDER BY seq"
+    ).fetchall()
+    raw.close()
+    # every utterance the pipeline emitted is there, in order, except at most the last one
+    # (killed between the event log's write and the store's commit)
+    assert len(stored) >= KILL_AFTER
+    assert stored == said[: len(stored)]
+    assert len(said) - len(stored) <= 1
+
+    with Store(db) as store:  # the writer is gone: the call is marked interrupted
+        [row] = store.list_calls()
+        assert row.status == "interrupted" and row.origin == "live"
+        report = store.load_report(row.call_id)
+    assert [(u["speaker"], u["start"], u["end"], u["text"]) for u in report["utterances"]] == [
+        tuple(s) for s in stored
+    ]
+    assert report["call"] == "demo_call.ogg"
+
+
+def test_a_finished_live_call_is_stored_as_its_report(tmp_path: Path) -> None:
+    db = tmp_path / "calls.sqlite3"
+    out = tmp_path / "out"
+    argv = ["live", "--simulate", str(DEMO), "--headless", "--speed", "8", "--out", str(out)]
+    argv += ["--set", f"store.path={db}", "--set", "privacy.store_audio=true"]
+    assert main(argv) == 0
+    written = json.loads((out / "demo_call.json").read_text())
+    with Store(db) as store:
+        [row] = store.list_calls()
+        assert row.status == "complete" and row.origin == "live"
+        loaded = store.load_report(row.call_id)
+        audio = store.audio_path(row.call_id)
+    assert {k: v for k, v in loaded.items() if k not in ("call_id", "notes")} == written
+    assert written["utterances"] and written["prompts"]
+    assert audio is not None and audio.read_bytes() == DEMO.read_bytes()
+
+
+@pytest.mark.usefixtures("models")
+def test_a_device_call_records_its_audio_into_the_store(models, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A call without a file behind it (a device; here a replayed clip posing as one): with
+    privacy.store_audio its captured audio is recorded straight into the store."""
+    from app.cli.call_store import LiveCallStore
+    from app.pipeline.live import LiveSession
+
+    clip = tmp_path / "clip.wav"
+    audio, rate = sf.read(DEMO, dtype="float32", always_2d=True)
+    sf.write(clip, audio[: 20 * rate], rate)
+    settings = Settings()
+    settings.store.path = str(tmp_path / "calls.sqlite3")
+    settings.privacy.store_audio = True
+    link = LiveCallStore(settings, models.playbook)
+    session = LiveSession(SimulatedSource(clip, "left", 20.0, 0.1), models, settings)
+    link.attach(session, None)  # None: not a file, as for a device
+    assert session.record_to is not None and session.record_to.parent == link.store.audio_dir
+    session.start()
+    assert session.wait(120)
+    link.close()
+    with Store(Path(settings.store.path)) as store:
+        [row] = store.list_calls()
+        assert row.call == "live-call.wav" and row.sha256 is None and row.status == "complete"
+        stored = store.audio_path(row.call_id)
+        assert stored is not None
+        recorded, stored_rate = sf.read(stored, always_2d=True)
+        assert abs(len(recorded) / stored_rate - row.duration_s) < 0.2
+        assert store.load_report(row.call_id)["utterances"]
