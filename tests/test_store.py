@@ -258,6 +258,7 @@ def test_retention_deletes_old_calls_with_their_audio(analyzed: dict, tmp_path: 
         new = store.save_report(analyzed["report"], audio=DEMO, sha256="n" * 64)
         old_audio = store.audio_path(old)
         assert old_audio is not None
+    assert secret.encode() in _db_bytes(db)  # stored, before retention removes it
     # the old call was stored 40 days ago (timestamps faked in the database itself)
     with sqlite3.connect(db) as raw:
         forty = datetime.now(UTC) - timedelta(days=40)

@@ -12,7 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 import soundfile as sf
 
 from app.audio.capture import SimulatedSource
@@ -107,10 +106,9 @@ def test_a_finished_live_call_is_stored_as_its_report(tmp_path: Path) -> None:
     assert audio is not None and audio.read_bytes() == DEMO.read_bytes()
 
 
-@pytest.mark.usefixtures("models")
-def test_a_device_call_records_its_audio_into_the_store(models, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """A call without a file behind it (a device; here a replayed clip posing as one): with
-    privacy.store_audio its captured audio is recorded straight into the store."""
+def _device_call(models, tmp_path: Path, **privacy: object) -> tuple[Path, object]:  # type: ignore[no-untyped-def]
+    """A call without a file behind it (as from a device; here 20 s of the demo replayed at
+    20x), written through the live store link; returns the store file and the link."""
     from app.cli.call_store import LiveCallStore
     from app.pipeline.live import LiveSession
 
@@ -119,19 +117,42 @@ def test_a_device_call_records_its_audio_into_the_store(models, tmp_path: Path) 
     sf.write(clip, audio[: 20 * rate], rate)
     settings = Settings()
     settings.store.path = str(tmp_path / "calls.sqlite3")
-    settings.privacy.store_audio = True
+    for key, value in privacy.items():
+        setattr(settings.privacy, key, value)
     link = LiveCallStore(settings, models.playbook)
     session = LiveSession(SimulatedSource(clip, "left", 20.0, 0.1), models, settings)
     link.attach(session, None)  # None: not a file, as for a device
-    assert session.record_to is not None and session.record_to.parent == link.store.audio_dir
+    recording = session.record_to
     session.start()
     assert session.wait(120)
     link.close()
-    with Store(Path(settings.store.path)) as store:
+    return Path(settings.store.path), recording
+
+
+def test_a_device_call_records_its_audio_into_the_store(models, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """With privacy.store_audio the captured audio is recorded straight into the store."""
+    db, recording = _device_call(models, tmp_path, store_audio=True)
+    with Store(db) as store:
         [row] = store.list_calls()
         assert row.call == "live-call.wav" and row.sha256 is None and row.status == "complete"
         stored = store.audio_path(row.call_id)
-        assert stored is not None
+        assert stored is not None and stored == recording
+        assert stored.parent == store.audio_dir
         recorded, stored_rate = sf.read(stored, always_2d=True)
         assert abs(len(recorded) / stored_rate - row.duration_s) < 0.2
         assert store.load_report(row.call_id)["utterances"]
+
+
+def test_a_live_call_in_summary_mode_keeps_no_text_and_no_audio(models, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db, recording = _device_call(models, tmp_path, store_audio=True, mode="summary")
+    assert recording is None  # summary mode: audio is not recorded even when asked
+    with Store(db) as store:
+        [row] = store.list_calls()
+        assert row.status == "complete" and row.privacy_mode == "summary"
+        report = store.load_report(row.call_id)
+        assert store.audio_path(row.call_id) is None
+    assert report["utterances"] == [] and "summary" in report
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT COUNT(*) FROM utterances").fetchone()[0] == 0
+        texts = raw.execute("SELECT say, reason, heard, outcome_detail FROM prompts").fetchall()
+    assert all(v is None for row in texts for v in row)

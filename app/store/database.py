@@ -13,30 +13,29 @@ import contextlib
 import logging
 import os
 import shutil
-import socket
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from app.store import report_rows as rr
 from app.store.call_list import CallQuery, CallRow, from_timestamp, list_calls
+from app.store.call_writing import (
+    attach_audio,
+    json_or_none,
+    stage_audio,
+    write_call,
+)
+from app.store.liveness import calls_written_here, register_live_call, writer_alive
 from app.store.schema import StoreError, migrate
 
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 PrivacyMode = Literal["full", "summary"]
-FOLLOW_UP_ID = "follow_up_call"
-FOLLOW_UP_DAYS = 2  # the playbook's card: "Schedule a call back in 1–2 days"
 _BUSY_TIMEOUT_S = 30.0
-# live calls being written by this process (another Store object in it must not mark them
-# interrupted): call ids by database file
-_ACTIVE_LIVE: dict[str, set[int]] = {}
-_ACTIVE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -176,7 +175,7 @@ class Store:
             sha256 = content_hash(audio)
         source_path = source_path or source.get("path")
         source_path = source_path or (str(audio) if audio is not None else None)
-        staged = self._stage_audio(audio)
+        staged = stage_audio(self.audio_dir, audio, self.privacy_mode == "summary")
         try:
             with self.transaction() as conn:
                 existing = None
@@ -186,7 +185,7 @@ class Store:
                         "AND analysis_key = ?",
                         (sha256, analysis_key),
                     ).fetchone()
-                call_id = self._write_call(
+                call_id = write_call(
                     conn,
                     report,
                     call_id=existing[0] if existing else None,
@@ -197,160 +196,19 @@ class Store:
                         "sha256": sha256,
                         "analysis_key": analysis_key,
                         "settings_digest": provenance.get("settings_digest"),
-                        "model_versions": _json_or_none(provenance.get("models")),
+                        "model_versions": json_or_none(provenance.get("models")),
                         "playbook_version": provenance.get("playbook"),
                     },
+                    privacy_mode=self.privacy_mode,
+                    now=self.clock(),
                 )
                 if staged is not None:
-                    self._attach_audio(conn, call_id, staged, audio)
+                    attach_audio(conn, self.audio_dir, call_id, staged, audio)
                     staged = None
             return call_id
         finally:
             if staged is not None:
                 staged.unlink(missing_ok=True)
-
-    def _write_call(
-        self,
-        conn: sqlite3.Connection,
-        report: dict[str, Any],
-        *,
-        call_id: int | None,
-        origin: str,
-        status: str,
-        identity: dict[str, Any],
-    ) -> int:
-        """Insert or replace the call row and all its child rows (notes are kept)."""
-        summary_only = self.privacy_mode == "summary"
-        extra = rr.report_extra(report, summary_only)
-        for key in ("agent_channel", "channels", "agent", "summary"):
-            if key in report and report[key] is None:
-                extra[key] = None
-        summary = report.get("summary")
-        summary = summary if isinstance(summary, dict) else None
-        now = self.clock()
-        values = {
-            "origin": origin,
-            "status": status,
-            "call_name": str(report.get("call", "")),
-            "duration_s": float(report.get("duration_s") or 0.0),
-            "channels": report.get("channels"),
-            "agent_channel": report.get("agent_channel"),
-            "agent": report.get("agent"),
-            "privacy_mode": self.privacy_mode,
-            "analysed_at": now,
-            "max_frustration": summary.get("max_frustration") if summary else None,
-            "escalated": _int_or_none(summary.get("escalated")) if summary else None,
-            "summary": None if summary is None else rr.dumps(summary),
-            "report_extra": rr.dumps(extra),
-            **{k: v for k, v in identity.items() if k != "created_at"},
-        }
-        if call_id is None:
-            values["created_at"] = identity.get("created_at", now)
-            columns = ", ".join(values)
-            marks = ", ".join("?" for _ in values)
-            cur = conn.execute(
-                f"INSERT INTO calls ({columns}) VALUES ({marks})", [*values.values()]
-            )
-            call_id = int(cur.lastrowid or 0)
-        else:
-            sets = ", ".join(f"{k} = ?" for k in values)
-            conn.execute(f"UPDATE calls SET {sets} WHERE id = ?", [*values.values(), call_id])
-            for table in ("utterances", "prompts", "call_metrics", "follow_ups"):
-                conn.execute(f"DELETE FROM {table} WHERE call_id = ?", (call_id,))
-        if not summary_only:
-            for seq, utt in enumerate(report.get("utterances") or []):
-                self._insert_utterance(conn, call_id, seq, utt)
-        for seq, prompt in enumerate(report.get("prompts") or []):
-            self._insert_prompt(conn, call_id, seq, prompt)
-        self._insert_metrics(conn, call_id, report)
-        return call_id
-
-    def _insert_utterance(
-        self, conn: sqlite3.Connection, call_id: int, seq: int, utt: dict[str, Any]
-    ) -> None:
-        values, extra = rr.split_row(utt, rr.UTTERANCE_COLUMNS)
-        conn.execute(
-            "INSERT INTO utterances (call_id, seq, speaker, start_s, end_s, text, tone, words, "
-            "frustration, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                call_id,
-                seq,
-                values["speaker"] or "",
-                values["start_s"] or 0.0,
-                values["end_s"] or 0.0,
-                values["text"] or "",
-                values["tone"],
-                values["words"],
-                values["frustration"],
-                extra,
-            ),
-        )
-
-    def _insert_prompt(
-        self, conn: sqlite3.Connection, call_id: int, seq: int, prompt: dict[str, Any]
-    ) -> None:
-        if self.privacy_mode == "summary":
-            prompt = rr.summary_prompt(prompt)
-        values, extra = rr.split_row(prompt, rr.PROMPT_COLUMNS)
-        columns = ["call_id", "seq", *values]
-        conn.execute(
-            f"INSERT INTO prompts ({', '.join(columns)}, extra) "
-            f"VALUES ({', '.join('?' for _ in columns)}, ?)",
-            [call_id, seq, *values.values(), extra],
-        )
-        if prompt.get("id") == FOLLOW_UP_ID and prompt.get("shown", True):
-            created = conn.execute("SELECT created_at FROM calls WHERE id = ?", (call_id,))
-            day = datetime.fromtimestamp(created.fetchone()[0], tz=UTC).date()
-            due = day + timedelta(days=FOLLOW_UP_DAYS)
-            conn.execute(
-                "INSERT INTO follow_ups (call_id, prompt_t, due_date) VALUES (?, ?, ?)",
-                (call_id, prompt.get("t"), due.isoformat()),
-            )
-
-    def _insert_metrics(
-        self, conn: sqlite3.Connection, call_id: int, report: dict[str, Any]
-    ) -> None:
-        metrics, scorecard = report.get("metrics"), report.get("scorecard")
-        if metrics is None and scorecard is None:
-            return
-        if self.privacy_mode == "summary" and isinstance(scorecard, dict):
-            scorecard = rr.summary_scorecard(scorecard)
-        conn.execute(
-            "INSERT INTO call_metrics (call_id, metrics, scorecard, scorecard_failed) "
-            "VALUES (?, ?, ?, ?)",
-            (
-                call_id,
-                None if "metrics" not in report else rr.dumps(metrics),
-                None if "scorecard" not in report else rr.dumps(scorecard),
-                rr.scorecard_failures(scorecard),
-            ),
-        )
-
-    # ------------------------------------------------------------------ audio
-    def _stage_audio(self, audio: Path | None) -> Path | None:
-        """Copy a recording into the audio folder under a temporary name (outside the write
-        transaction: a long call must not hold the database). None when not stored."""
-        if audio is None or self.privacy_mode == "summary":
-            return None
-        self.audio_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        staged = self.audio_dir / f".incoming-{uuid.uuid4().hex}"
-        try:
-            shutil.copyfile(audio, staged)
-        except OSError:
-            staged.unlink(missing_ok=True)
-            raise
-        return staged
-
-    def _attach_audio(
-        self, conn: sqlite3.Connection, call_id: int, staged: Path, original: Path | None
-    ) -> None:
-        suffix = original.suffix.lower() if original is not None else ".wav"
-        name = f"{call_id}{suffix}"
-        old = conn.execute("SELECT audio_file FROM calls WHERE id = ?", (call_id,)).fetchone()
-        staged.replace(self.audio_dir / name)
-        if old and old[0] and old[0] != name:
-            (self.audio_dir / old[0]).unlink(missing_ok=True)
-        conn.execute("UPDATE calls SET audio_file = ? WHERE id = ?", (name, call_id))
 
     def audio_path(self, call_id: int) -> Path | None:
         """The stored copy of the call's audio, or None (not stored, or its file is gone)."""
@@ -506,18 +364,14 @@ class Store:
     def mark_interrupted(self) -> int:
         """Live calls whose writing process is gone (killed, crashed) become "interrupted";
         returns how many. What they hold up to the last committed utterance stays."""
-        host = socket.gethostname()
-        with _ACTIVE_LOCK:
-            mine = set(_ACTIVE_LIVE.get(str(self.path.resolve()), set()))
-        stale = []
-        for call_id, pid, writer_host in self._read(
-            "SELECT id, writer_pid, writer_host FROM calls WHERE status = 'live'"
-        ):
-            if call_id in mine:
-                continue
-            if pid is None or writer_host != host or not _process_alive(int(pid)):
-                # another host's writer cannot be checked; a store file is local to one machine
-                stale.append(call_id)
+        mine = calls_written_here(self.path)
+        stale = [
+            call_id
+            for call_id, pid, host in self._read(
+                "SELECT id, writer_pid, writer_host FROM calls WHERE status = 'live'"
+            )
+            if call_id not in mine and not writer_alive(pid, host)
+        ]
         if stale:
             with self.transaction() as conn:
                 conn.executemany(
@@ -528,10 +382,8 @@ class Store:
         return len(stale)
 
     def register_live(self, call_id: int, active: bool) -> None:
-        key = str(self.path.resolve())
-        with _ACTIVE_LOCK:
-            calls = _ACTIVE_LIVE.setdefault(key, set())
-            (calls.add if active else calls.discard)(call_id)
+        """A live writer of this process starts (True) or stops (False) writing `call_id`."""
+        register_live_call(self.path, call_id, active)
 
     def purge(self) -> list[Path]:
         """Delete everything this store holds: the database (and its WAL) and all stored
@@ -549,37 +401,6 @@ def purge_files(path: Path) -> list[Path]:
         else:
             item.unlink(missing_ok=True)
     return found
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True  # a call of this very process not registered as active: leave it
-    if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows
-        import ctypes
-
-        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return False
-        code = ctypes.c_ulong()
-        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-        kernel32.CloseHandle(handle)
-        return code.value == 259  # STILL_ACTIVE
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _json_or_none(value: Any) -> str | None:
-    return None if value is None else rr.dumps(value)
-
-
-def _int_or_none(value: Any) -> int | None:
-    return None if value is None else int(bool(value))
 
 
 __all__ = ["CallQuery", "CallRow", "Note", "Store", "StoreError", "from_timestamp"]

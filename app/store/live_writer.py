@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from app.events import CallEnded, Event, Prompt, PromptOutcome, Utterance
-from app.store.database import Store, _json_or_none
+from app.store.call_writing import (
+    attach_audio,
+    insert_prompt,
+    insert_utterance,
+    json_or_none,
+    stage_audio,
+    write_call,
+)
+from app.store.database import Store
 
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 # (events so far, call duration) -> the call's report dict
@@ -50,6 +58,7 @@ class LiveCallWriter:
         """Creates the call (status "live") at once. `audio`: a recording to copy into the
         store now (a replayed file; privacy.store_audio); see `recording_path` for a device."""
         self.store = store
+        self._summary_only = store.privacy_mode == "summary"
         self._build_report = build_report
         self._outcome_of = outcome_of
         self._lock = threading.Lock()
@@ -61,7 +70,7 @@ class LiveCallWriter:
         self.finished = False
         self.failed = False
         provenance = provenance or {}
-        staged = store._stage_audio(audio)
+        staged = stage_audio(store.audio_dir, audio, store.privacy_mode == "summary")
         try:
             with store.transaction() as conn:
                 cur = conn.execute(
@@ -75,7 +84,7 @@ class LiveCallWriter:
                         sha256,
                         provenance.get("analysis_key"),
                         provenance.get("settings_digest"),
-                        _json_or_none(provenance.get("models")),
+                        json_or_none(provenance.get("models")),
                         provenance.get("playbook"),
                         len(speakers),
                         agent_channel,
@@ -87,7 +96,7 @@ class LiveCallWriter:
                 )
                 self.call_id = int(cur.lastrowid or 0)
                 if staged is not None:
-                    store._attach_audio(conn, self.call_id, staged, audio)
+                    attach_audio(conn, store.audio_dir, self.call_id, staged, audio)
                     staged = None
         finally:
             if staged is not None:
@@ -98,7 +107,7 @@ class LiveCallWriter:
         """Where a device call's audio should be recorded to be kept in the store (registered
         now, so retention and purge find it even if the call is cut off); None in summary
         mode."""
-        if self.store.privacy_mode == "summary":
+        if self._summary_only:
             return None
         self.store.audio_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         name = f"{self.call_id}.wav"
@@ -129,12 +138,10 @@ class LiveCallWriter:
                 self._rewrite()
             return
         if isinstance(event, Utterance):
-            if self.store.privacy_mode == "summary":
+            if self._summary_only:
                 return
             with self.store.transaction() as conn:
-                self.store._insert_utterance(
-                    conn, self.call_id, self._utterances, event.to_report()
-                )
+                insert_utterance(conn, self.call_id, self._utterances, event.to_report())
                 conn.execute(
                     "UPDATE calls SET duration_s = MAX(duration_s, ?) WHERE id = ?",
                     (event.end, self.call_id),
@@ -143,8 +150,12 @@ class LiveCallWriter:
         elif isinstance(event, Prompt):
             self._prompts.append(event)
             with self.store.transaction() as conn:
-                self.store._insert_prompt(
-                    conn, self.call_id, len(self._prompts) - 1, self._prompt_row(event)
+                insert_prompt(
+                    conn,
+                    self.call_id,
+                    len(self._prompts) - 1,
+                    self._prompt_row(event),
+                    self._summary_only,
                 )
         elif isinstance(event, PromptOutcome):
             self._outcomes.append(event)
@@ -175,7 +186,7 @@ class LiveCallWriter:
                     "DELETE FROM follow_ups WHERE call_id = ? AND prompt_t = ?",
                     (self.call_id, prompt.t),
                 )
-                self.store._insert_prompt(conn, self.call_id, seq, self._prompt_row(prompt))
+                insert_prompt(conn, self.call_id, seq, self._prompt_row(prompt), self._summary_only)
 
     def _rewrite(self, duration_s: float | None = None) -> None:
         """The whole call from its finished report, in one transaction; status complete."""
@@ -183,13 +194,15 @@ class LiveCallWriter:
             self._duration_s = duration_s
         report = self._build_report(list(self.events), self._duration_s)
         with self.store.transaction() as conn:
-            self.store._write_call(
+            write_call(
                 conn,
                 report,
                 call_id=self.call_id,
                 origin="live",
                 status="complete",
                 identity={},
+                privacy_mode=self.store.privacy_mode,
+                now=self.store.clock(),
             )
 
     # ------------------------------------------------------------------ end
@@ -213,12 +226,12 @@ class LiveCallWriter:
         """Copy a device call's recording made elsewhere (`live --out`) into the store."""
         if not recording.is_file() or recording.parent == self.store.audio_dir:
             return
-        staged = self.store._stage_audio(recording)
+        staged = stage_audio(self.store.audio_dir, recording, self._summary_only)
         if staged is None:
             return
         try:
             with self.store.transaction() as conn:
-                self.store._attach_audio(conn, self.call_id, staged, recording)
+                attach_audio(conn, self.store.audio_dir, self.call_id, staged, recording)
                 staged = None
         finally:
             if staged is not None:
