@@ -18,7 +18,7 @@ from app.audio.capture import SimulatedSource
 from app.cli import main
 from app.config import Settings
 from app.paths import ASSETS_DIR
-from app.store import Store
+from app.store import LiveCallWriter, Store
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ASSETS_DIR / "demo_call.ogg"
@@ -156,3 +156,67 @@ def test_a_live_call_in_summary_mode_keeps_no_text_and_no_audio(models, tmp_path
         assert raw.execute("SELECT COUNT(*) FROM utterances").fetchone()[0] == 0
         texts = raw.execute("SELECT say, reason, heard, outcome_detail FROM prompts").fetchall()
     assert all(v is None for row in texts for v in row)
+
+
+def _writer(store: Store) -> LiveCallWriter:
+    """A live writer over hand-made events, finishing with the real report builder."""
+    from app.pipeline.call import CallResult
+    from app.report.call_report import _outcome_of, build_report
+
+    def build(events: list, duration_s: float) -> dict:
+        result = CallResult(Path("live-call.wav"), ["agent", "customer"], duration_s, events)
+        return build_report(result, Settings())
+
+    return LiveCallWriter(
+        store,
+        call_name="live-call.wav",
+        speakers=["agent", "customer"],
+        agent_channel="left",
+        build_report=build,
+        outcome_of=_outcome_of,
+    )
+
+
+def test_each_event_is_committed_when_it_arrives(tmp_path: Path) -> None:
+    from app.events import CallEnded, Prompt, PromptOutcome, Utterance
+
+    db = tmp_path / "calls.sqlite3"
+    store = Store(db)
+    writer = _writer(store)
+    angry = Utterance("customer", 1.0, 3.0, "this is the third time I call", 0.8, 0.9, 0.9)
+    card = Prompt(3.4, "acknowledge_anger", "Acknowledge their anger", "I hear you", "angry")
+    writer(angry, 3.2, 0.1)
+    assert _utterances(db) == [("customer", 1.0, 3.0, "this is the third time I call")]
+    writer(card, 3.4, 0.2)
+    followed = PromptOutcome(6.0, "acknowledge_anger", "followed", "said sorry", prompt_t=3.4)
+    writer(followed, 6.0, 0.3)
+    with sqlite3.connect(db) as other:  # another connection sees it at once: committed
+        assert other.execute("SELECT prompt_id, outcome FROM prompts").fetchall() == [
+            ("acknowledge_anger", "followed")
+        ]
+        assert other.execute("SELECT status FROM calls").fetchall() == [("live",)]
+    writer(CallEnded(7.0, 7.0), 7.0, 0.4)
+    writer.close()
+    [row] = store.list_calls()
+    report = store.load_report(row.call_id)
+    assert row.status == "complete" and report["duration_s"] == 7.0
+    assert report["prompts"][0]["outcome"] == "followed"
+    assert report["summary"]["prompt_counts"] == {"acknowledge_anger": 1}
+    store.close()
+
+
+def test_a_store_failing_mid_call_is_reported_and_keeps_what_it_had(tmp_path: Path) -> None:
+    from app.events import CallEnded, Utterance
+
+    db = tmp_path / "calls.sqlite3"
+    store = Store(db)
+    writer = _writer(store)
+    writer(Utterance("agent", 0.5, 1.5, "hello there", 0.1, 0.1, 0.1), 1.6, 0.1)
+    with sqlite3.connect(db) as other:  # the disk "fails": the table is gone
+        other.execute("DROP TABLE utterances")
+    writer(Utterance("customer", 2.0, 3.0, "hi", 0.1, 0.1, 0.1), 3.1, 0.2)
+    assert writer.failed and "utterances" in writer.problem
+    writer(CallEnded(4.0, 4.0), 4.0, 0.3)  # ignored once failed
+    writer.close()
+    assert [r.status for r in store.list_calls()] == ["interrupted"]
+    store.close()

@@ -5,6 +5,7 @@ pipeline or the report builder; they meet here."""
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -126,4 +127,10 @@ class LiveCallStore:
                 except OSError as exc:
                     log.warning("the call's audio was not copied into the store: %s", exc)
             writer.close()
+            if writer.failed:  # never a silent loss: say what is kept
+                print(
+                    f"callcoach: the call store stopped recording call {writer.call_id} "
+                    f"({writer.problem}); what was stored before is kept, marked interrupted",
+                    file=sys.stderr,
+                )
         self.store.close()

@@ -36,6 +36,7 @@ from app.store.schema import StoreError, migrate
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 PrivacyMode = Literal["full", "summary"]
 _BUSY_TIMEOUT_S = 30.0
+_OFF = " (store.path names another file; store.enabled = false stores no calls)"
 
 
 @dataclass(frozen=True)
@@ -112,11 +113,10 @@ class Store:
             migrate(self._conn, str(self.path))
             self.mark_interrupted()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the call store {self.path}: {exc}") from None
+            raise StoreError(f"cannot open the call store {self.path}: {exc}{_OFF}") from None
         except OSError as exc:
-            raise StoreError(
-                f"cannot open the call store {self.path}: {exc.strerror or exc}"
-            ) from None
+            why = exc.strerror or exc
+            raise StoreError(f"cannot open the call store {self.path}: {why}{_OFF}") from None
 
     # ------------------------------------------------------------------ plumbing
     def close(self) -> None:

@@ -69,6 +69,7 @@ class LiveCallWriter:
         self._duration_s = 0.0
         self.finished = False
         self.failed = False
+        self.problem = ""  # why the store stopped recording this call
         provenance = provenance or {}
         staged = stage_audio(store.audio_dir, audio, store.privacy_mode == "summary")
         try:
@@ -126,10 +127,12 @@ class LiveCallWriter:
             self.events.append(event)
             try:
                 self._write(event)
-            except Exception:
-                # the call goes on; the store says so once and keeps what it has
+            except Exception as exc:
+                # the call goes on; what was committed stays, and the user is told (`problem`)
                 self.failed = True
-                log.exception("the call store stopped recording call %d", self.call_id)
+                self.problem = f"{type(exc).__name__}: {exc}"
+                log.error("the call store stopped recording call %d: %s", self.call_id, exc)
+                log.debug("call store failure", exc_info=True)
 
     def _write(self, event: Event) -> None:
         if self.finished:
