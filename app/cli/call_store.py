@@ -1,6 +1,6 @@
-"""The commands' link to the call store (app/store): `analyze` saves each report in one
-transaction, `live` writes the call while it happens. The store itself knows nothing of the
-pipeline or the report builder; they meet here."""
+"""`live`'s link to the call store (app/store): each call written while it happens. The store
+knows nothing of the pipeline or the report builder; they meet here. (`analyze` uses
+app/store/analyses.py.)"""
 
 from __future__ import annotations
 
@@ -12,59 +12,14 @@ from typing import TYPE_CHECKING, Any
 from app.coaching.playbook import Playbook
 from app.config import Settings
 from app.events import Event
-from app.store import LiveCallWriter, Store, open_store
+from app.store import LiveCallWriter, open_store
+from app.store.analyses import analysis_provenance
 
 if TYPE_CHECKING:
     from app.pipeline.live import LiveSession
 
 log = logging.getLogger("callcoach")
 LIVE_CALL_NAME = "live-call.wav"  # a device call's name (the report's `call`)
-
-
-def analysis_provenance(settings: Settings, playbook: Playbook) -> dict[str, Any]:
-    """The report-shaped `provenance` of an analysis made with these settings (app/provenance)."""
-    from app.provenance import analysis_key, model_versions, playbook_version, settings_digest
-
-    return {
-        "settings_digest": settings_digest(settings),
-        "models": model_versions(),
-        "playbook": playbook_version(playbook),
-        "analysis_key": analysis_key(settings, playbook),
-    }
-
-
-class StoredAnalyses:
-    """`analyze`'s store: open once (retention applied), one `save` per analysed call."""
-
-    def __init__(self, store: Store | None, settings: Settings, playbook: Playbook) -> None:
-        self.store = store
-        self.settings = settings
-        self.provenance = analysis_provenance(settings, playbook) if store else {}
-
-    @classmethod
-    def open(cls, settings: Settings, playbook: Playbook) -> StoredAnalyses:
-        return cls(open_store(settings), settings, playbook)
-
-    def save(self, report: dict[str, Any], path: Path) -> int | None:
-        """Store the call's report (a re-analysis replaces the earlier one); its audio too
-        when privacy.store_audio is set. None when the store is off."""
-        if self.store is None:
-            return None
-        from app.provenance import content_hash
-
-        call_id = self.store.save_report(
-            report,
-            audio=path if self.settings.privacy.store_audio else None,
-            sha256=content_hash(path),
-            provenance=self.provenance,
-            source_path=str(path.resolve()),
-        )
-        log.info("%s: stored as call %d in %s", path.name, call_id, self.store.path)
-        return call_id
-
-    def close(self) -> None:
-        if self.store is not None:
-            self.store.close()
 
 
 class LiveCallStore:

@@ -53,7 +53,7 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
     writable_folder(args.out)  # before the first call is analysed, not after
     _check_distinct_reports(args.calls, args.out)
     models = load_models(settings)
-    from app.cli.call_store import StoredAnalyses  # the call store (app/store)
+    from app.store.analyses import StoredAnalyses  # the call store (app/store)
 
     stored = StoredAnalyses.open(settings, models.playbook)
     status = 0
