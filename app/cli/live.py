@@ -92,8 +92,14 @@ def live(args: argparse.Namespace, settings: Settings) -> int:
     if event_log:
         sinks.append(event_log)
 
+    from app.cli.call_store import LiveCallStore
+
+    call_store = LiveCallStore(settings, models.playbook)  # each call written as it happens
+
     def make_session() -> LiveSession:
-        return LiveSession(make_source(), models, settings, list(sinks), record_to=record_to)
+        session = LiveSession(make_source(), models, settings, list(sinks), record_to=record_to)
+        call_store.attach(session, args.simulate)
+        return session
 
     # audio is stored only when asked (privacy.store_audio), next to the report
     record_to = None
@@ -116,6 +122,7 @@ def live(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         if event_log:
             event_log.close()
+        call_store.close()
     if args.out and session is not None:
         _write_report(session, args, settings)
     return 1 if session is not None and session.error else 0
