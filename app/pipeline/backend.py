@@ -111,6 +111,7 @@ class BackEnd:
             frustration=frustration,
             processed_t=item.closed_t,
             tone_baseline=item.tone_baseline,
+            overlap_s=item.overlap_s,
         )
         events: list[Event] = [utt]
         trend = None
