@@ -1,7 +1,8 @@
 """PCI DSS end to end: a customer reads out a card number (once in one go, once in pieces over
-several utterances) and a phone number on a synthesised call; `callcoach analyze` and
-`callcoach live --simulate --headless --events` run on it, and every file they write (the output
-folder and the data folder), and what they print, is scanned for a readable card number.
+several utterances) and a phone number on a synthesised call; `callcoach analyze`, `callcoach live
+--simulate --headless --events` and `callcoach report` (HTML, CSV) run on it, and every file they
+write (the output folder and the data folder with the call store), and what they print, is
+scanned for a readable card number.
 
 The same call analysed with redaction switched off shows what the scan would catch: the speech
 model hears long digit runs of the true card number there.
@@ -172,8 +173,9 @@ def test_the_scan_catches_the_card_when_redaction_is_off(card_call: Path, tmp_pa
     )
     report = json.loads((out / "card_call.json").read_text())
     assert report["redaction"] == {"enabled": False, "counts": {}}
-    hits = scan_tree(out, [PAN, PHONE])
-    assert hits, [u["text"] for u in report["utterances"]]
+    hits = scan_tree(tmp_path, [PAN, PHONE])  # the report, and the call store in the data dir
+    assert any(name.endswith(".json") for name in hits), [u["text"] for u in report["utterances"]]
+    assert any(name.endswith(".sqlite3") for name in hits), hits
 
 
 def test_no_readable_card_number_in_any_output(card_call: Path, tmp_path: Path) -> None:
@@ -195,8 +197,21 @@ def test_no_readable_card_number_in_any_output(card_call: Path, tmp_path: Path) 
         ],
         tmp_path,
     )
+    report_cmd = _run(
+        [
+            "report",
+            str(out / "card_call.json"),
+            "--html",
+            str(out / "card_call.html"),
+            "--csv",
+            str(out / "card_call.csv"),
+        ],
+        tmp_path,
+    )
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert out / "card_call.json" in written and out / "events.jsonl" in written
+    for name in ("card_call.json", "events.jsonl", "card_call.html", "card_call.csv"):
+        assert out / name in written, written
+    assert any(p.suffix == ".sqlite3" for p in written), written  # the call store
     report = json.loads((out / "card_call.json").read_text())
     assert report["redaction"]["enabled"] is True
     # the second reading follows "the car's numbered again" (ASR) while the phone number asked
@@ -204,7 +219,7 @@ def test_no_readable_card_number_in_any_output(card_call: Path, tmp_path: Path) 
     assert report["redaction"]["counts"].get("CARD", 0) >= 1, report["utterances"]
     assert report["redaction"]["counts"].get("PHONE", 0) >= 1, report["utterances"]
     hits = scan_tree(tmp_path, [PAN, PHONE])  # the output folder and the data folder
-    for name, proc in (("analyze", analyze), ("live", live)):
+    for name, proc in (("analyze", analyze), ("live", live), ("report", report_cmd)):
         for stream in (proc.stdout, proc.stderr):
             found = readable_card_numbers(stream, [PAN, PHONE])
             if found:
