@@ -104,6 +104,10 @@ _NI = re.compile(
     r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z](?:[\s.-]*\d){6}[\s.-]*[A-D]?\b", re.IGNORECASE
 )
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")  # written in capitals by ASR
+# in any case, right after the word "postcode" ("the postcode is cb23hx", "C.B 2 3HX" is not)
+_SAID_POSTCODE = re.compile(
+    r"\bpost ?code(?: is|:)?\s+([a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2})\b", re.IGNORECASE
+)
 
 STREET_SUFFIXES = {
     "street",
@@ -224,7 +228,9 @@ def _ni_shape(found: str) -> bool:
 
 
 def postcode_spans(text: str) -> list[Span]:
-    return [Span(m.start(), m.end(), ADDRESS, 3) for m in _POSTCODE.finditer(text)]
+    spans = [Span(m.start(), m.end(), ADDRESS, 3) for m in _POSTCODE.finditer(text)]
+    spans += [Span(m.start(1), m.end(1), ADDRESS, 3) for m in _SAID_POSTCODE.finditer(text)]
+    return spans
 
 
 def _is_number_word(low: str) -> bool:
