@@ -24,12 +24,12 @@ class Span:
 
 
 _TLD = r"(?:com|co|uk|org|net|edu|gov|io|ie|de|fr|info|biz|me|us|ca|au|nz|eu|ac)"
-_DOT = r"\s*(?:\.|\bdot\b)\s*"
+_DOT = r",?\s*(?:\.|\bdot\b)\s*"  # ASR puts a comma where the speaker paused
 _LOCAL = r"[a-z0-9][a-z0-9_+]*"
-_JOIN = r"\s*(?:\.|\bdot\b|\bunderscore\b|_|\bdash\b|\bhyphen\b|-)\s*"
+_JOIN = r",?\s*(?:\.|\bdot\b|\bunderscore\b|_|\bdash\b|\bhyphen\b|-)\s*"
 _WRITTEN_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _SPOKEN_EMAIL = re.compile(
-    rf"(?<![\w'])({_LOCAL}(?:{_JOIN}{_LOCAL})*)\s*(?:@|\bat\b)\s*"
+    rf"(?<![\w'])({_LOCAL}(?:{_JOIN}{_LOCAL})*),?\s*(?:@|\bat\b)\s*"
     rf"{_LOCAL}(?:\s+{_LOCAL})?(?:{_JOIN}{_LOCAL})*?{_DOT}{_TLD}\b(?:{_DOT}(?:uk|au|nz|za|in)\b)?",
     re.IGNORECASE,
 )

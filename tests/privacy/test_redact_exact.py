@@ -12,6 +12,7 @@ CASES = [
     ("It's 4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1.", "It's [CARD]."),
     ("Call me on 07911 123456 please.", "Call me on [PHONE] please."),
     ("my email is john dot smith at gmail dot com", "my email is [EMAIL]"),
+    ("My email is john, dot smith, at gmail, dot com.", "My email is [EMAIL]."),  # ASR pauses
     ("my national insurance number is AB 12 34 56 C", "my national insurance number is [NI]"),
     ("my social security number is 123-45-6789", "my social security number is [SSN]"),
     ("sort code 20-00-00, account 12345678", "sort code [SORT_CODE], account [ACCOUNT]"),
