@@ -515,3 +515,22 @@ def test_the_templates_ship_with_the_package() -> None:
     assert templates and templates <= shipped
     spec = (root / "installer" / "pyinstaller" / "callcoach.spec").read_text()
     assert '"app" / "report" / "templates"' in spec
+
+
+def test_demo_writes_the_html_report_beside_the_json(tmp_path: Path) -> None:
+    import contextlib
+    import io
+
+    from app.cli import main
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["demo", "--out", str(tmp_path), "--no-overlay", "--call", "resolved"]) == 0
+    report = json.loads((tmp_path / "demo_call_resolved.json").read_text(encoding="utf-8"))
+    page = Page((tmp_path / "demo_call_resolved.html").read_text(encoding="utf-8"))
+    assert len([c for c in page.row_classes[1:] if "prompt-row" not in c]) == len(
+        report["utterances"]
+    )
+    assert f"HTML report (open it in a browser): {tmp_path / 'demo_call_resolved.html'}" in (
+        printed.getvalue()
+    )
