@@ -75,7 +75,9 @@ class Page(HTMLParser):
         self.text_in: dict[str, list[str]] = {}
         self.rows: list[list[str]] = []  # table rows of the transcript: cell texts
         self.row_classes: list[str] = []
+        self.table_rows: dict[str, list[list[str]]] = {}  # any section's table rows (td, th)
         self._cell: list[str] | None = None
+        self._row: list[str] | None = None
         self.feed(text)
         self.close()
 
@@ -88,18 +90,22 @@ class Page(HTMLParser):
         if tag in self.VOID:
             return
         self.stack.append((tag, a))
-        if tag == "tr" and "transcript" in self._sections():
-            self.rows.append([])
-            self.row_classes.append(a.get("class", ""))
-        if tag == "td" and "transcript" in self._sections():
+        sections = self._sections()
+        if tag == "tr" and sections:
+            self._row = []
+            self.table_rows.setdefault(sections[-1], []).append(self._row)
+            if "transcript" in sections:
+                self.rows.append(self._row)
+                self.row_classes.append(a.get("class", ""))
+        if tag in ("td", "th") and self._row is not None:
             self._cell = []
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.elements.append((tag, {k: v or "" for k, v in attrs}, self._sections()))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "td" and self._cell is not None and self.rows:
-            self.rows[-1].append("".join(self._cell).strip())
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(_norm("".join(self._cell)))
             self._cell = None
         while self.stack:
             open_tag, _ = self.stack.pop()
@@ -534,3 +540,44 @@ def test_demo_writes_the_html_report_beside_the_json(tmp_path: Path) -> None:
     assert f"HTML report (open it in a browser): {tmp_path / 'demo_call_resolved.html'}" in (
         printed.getvalue()
     )
+
+
+def _card(results: dict[str, str]) -> dict[str, Any]:
+    items = [
+        {"id": iid, "title": iid.replace("_", " "), "result": r, "detail": "", "evidence": []}
+        for iid, r in results.items()
+    ]
+    return {
+        "passed": sum(r == "pass" for r in results.values()),
+        "failed": sum(r == "fail" for r in results.values()),
+        "not_applicable": sum(r == "n/a" for r in results.values()),
+        "items": items,
+    }
+
+
+def test_batch_summary_scorecards_per_agent(
+    demo_reports: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    base = list(demo_reports.values())
+    reports = [copy.deepcopy(base[0]), copy.deepcopy(base[1]), copy.deepcopy(base[0])]
+    reports[2]["call"] = "again.ogg"
+    reports[0]["agent"], reports[1]["agent"], reports[2]["agent"] = "sam", "alex", "sam"
+    reports[0]["scorecard"] = _card({"anger_acknowledged": "fail", "timeline_given": "pass"})
+    reports[1]["scorecard"] = _card({"anger_acknowledged": "pass", "timeline_given": "n/a"})
+    reports[2]["scorecard"] = _card({"anger_acknowledged": "fail", "timeline_given": "fail"})
+    summary = write_batch_summary(reports, tmp_path)
+    page = Page(summary.html.read_text(encoding="utf-8"))
+    agents = page.table_rows["agents"]
+    # name, calls, escalated, with scorecard, items passed, failed, n/a, pass rate
+    assert ["alex", "1", "1", "1", "1", "0", "1", "100 %"] in agents
+    assert ["sam", "2", "2", "2", "1", "3", "0", "25 %"] in agents
+    # failures per item, agents in name order (alex, sam)
+    assert ["Item", "alex", "sam"] in agents
+    assert ["anger acknowledged", "0 of 1", "2 of 2"] in agents
+    assert ["timeline given", "n/a", "1 of 2"] in agents
+    rows = _read_csv(summary.csv)
+    col = {name: i for i, name in enumerate(rows[0])}
+    failed = {r[col["call"]]: r[col["scorecard_failed"]] for r in rows[1:]}
+    assert failed == {"demo_call.ogg": "1", "demo_call_resolved.ogg": "0", "again.ogg": "2"}
+    # without `pages`, no call HTML exists here: no links rather than broken ones
+    assert not page.find("a")
