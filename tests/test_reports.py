@@ -581,3 +581,19 @@ def test_batch_summary_scorecards_per_agent(
     assert failed == {"demo_call.ogg": "1", "demo_call_resolved.ogg": "0", "again.ogg": "2"}
     # without `pages`, no call HTML exists here: no links rather than broken ones
     assert not page.find("a")
+
+
+def test_a_card_held_back_says_why(escalation: dict[str, Any]) -> None:
+    held = escalation["prompts"][1]
+    for key in ("outcome_t", "outcome_detail", "heard", "frustration_before", "frustration_after"):
+        held.pop(key, None)
+    held.update(shown=False, outcome="not_shown", why_not="another card was on screen")
+    page = Page(render_call_html(escalation))
+    card = page.find("article", "card")[1]
+    assert "outcome-not_shown" in card["class"]
+    assert "Not shownanother card was on screen" in page.text("prompts")  # <dt><dd>
+    assert "prompt-marker outcome-not_shown" in [
+        a["class"] for a in page.find("g", "prompt-marker")
+    ]
+    assert "not shown" in page.text("plot")  # in the legend
+    assert "(1 held back)" in page.text("call")
