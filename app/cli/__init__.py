@@ -123,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", type=Path, metavar="OUT.csv", help="write the utterances CSV here")
     _common(p)
 
+    p = sub.add_parser(
+        "purge", help="delete every stored call and its audio (the call store, see README)"
+    )
+    p.add_argument("--yes", action="store_true", help="delete without asking")
+    _common(p)
+
     p = sub.add_parser("selftest", help="check this installation: models, audio, Qt, offline")
     p.add_argument("--qt-probe", action="store_true", help=argparse.SUPPRESS)
     _common(p)

@@ -32,6 +32,7 @@ DEMO_CALLS = {  # `callcoach demo --call NAME`
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
     from app.cli.live import devices, live
+    from app.cli.purge import purge
 
     handlers = {
         "analyze": analyze,
@@ -41,6 +42,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         "live": live,
         "devices": devices,
         "report": render_report,
+        "purge": purge,
     }
     return handlers[args.command](args, settings)
 
@@ -52,6 +54,9 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
     writable_folder(args.out)  # before the first call is analysed, not after
     _check_distinct_reports(args.calls, args.out)
     models = load_models(settings)
+    from app.store.analyses import StoredAnalyses  # the call store (app/store)
+
+    stored = StoredAnalyses.open(settings, models.playbook)
     status = 0
     for path in args.calls:
         try:
@@ -71,9 +76,11 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
             continue
         report = build_report(result, settings, models.thresholds)
         out = write_report(report, args.out, path.stem)
+        stored.save(report, path)
         log.info("%s: %d prompts -> %s", path.name, len(result.events), out)
         if result.repairs:
             print(f"callcoach: {path.name}: {repairs_line(result.repairs)}", file=sys.stderr)
+    stored.close()
     return status
 
 
