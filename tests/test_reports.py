@@ -172,6 +172,18 @@ def test_call_html_holds_the_whole_report(escalation: dict[str, Any], tmp_path: 
     ]
     assert {"followed", "ignored", "superseded"} <= {p["outcome"] for p in escalation["prompts"]}
 
+    # the pipeline's own call metrics and scorecard, each item with its evidence
+    assert len(page.find("div", "metric")) == len(escalation["metrics"]) > 0
+    assert "Longest silence" in page.text("metrics")
+    items = [a for a in page.find("li") if a.get("class", "").startswith("result-")]
+    assert len(items) == len(escalation["scorecard"]["items"]) > 0
+    card_text = page.text("scorecard")
+    for item in escalation["scorecard"]["items"]:
+        assert _norm(item["title"]) in card_text and _norm(item["detail"]) in card_text
+        for e in item["evidence"]:
+            assert _norm(plain(e["text"])) in card_text
+    assert "No scorecard" not in card_text
+
     # the header: peak and escalation
     header = page.text("call")
     assert f"Peak customer frustration {escalation['summary']['max_frustration']:.2f}" in header
