@@ -611,3 +611,27 @@ def test_a_card_held_back_says_why(escalation: dict[str, Any]) -> None:
     ]
     assert "not shown" in page.text("plot")  # in the legend
     assert "(1 held back)" in page.text("call")
+
+
+def test_a_call_loaded_from_the_store_renders_with_its_notes(
+    escalation: dict[str, Any], tmp_path: Path
+) -> None:
+    """The review window's export: a report read back from the real SQLite store (`call_id`,
+    `notes`) renders like the JSON it was saved from."""
+    from app.store import Store
+
+    with Store(tmp_path / "calls.sqlite3") as store:
+        call_id = store.save_report(copy.deepcopy(escalation))
+        store.add_note(call_id, "Good recovery <b>after</b> the hold", rating=4,
+                       prompt_t=escalation["prompts"][1]["t"], prompt_id="acknowledge_anger",
+                       author="qa-lead")  # fmt: skip
+        loaded = store.load_report(call_id)
+    fresh = Page(render_call_html(escalation))
+    page = Page(write_call_html(loaded, tmp_path / "stored.html").read_text(encoding="utf-8"))
+    assert f"Stored call #{call_id}" in page.text("call")
+    notes = page.text("notes")
+    assert "Good recovery <b>after</b> the hold · rating 4 · on prompt acknowledge_anger" in notes
+    assert "by qa-lead" in notes
+    assert page.rows == fresh.rows  # the same transcript, scores and prompt rows
+    assert page.text("prompts") == fresh.text("prompts")
+    assert page.text("scorecard") == fresh.text("scorecard")

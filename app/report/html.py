@@ -233,6 +233,10 @@ def _note_text(note: Any) -> str:
         parts.append(f"on prompt {note['prompt_id']}")
     if _num(note.get("prompt_t")) is not None:
         parts.append(f"at {_time(note['prompt_t'])}")
+    if note.get("author"):
+        parts.append(f"by {note['author']}")
+    if note.get("created_at"):
+        parts.append(str(note["created_at"]))
     return " · ".join(p for p in parts if p)
 
 
