@@ -635,3 +635,22 @@ def test_a_call_loaded_from_the_store_renders_with_its_notes(
     assert page.rows == fresh.rows  # the same transcript, scores and prompt rows
     assert page.text("prompts") == fresh.text("prompts")
     assert page.text("scorecard") == fresh.text("scorecard")
+
+
+def test_the_markup_reads_as_no_long_number(demo_reports: dict[str, dict[str, Any]]) -> None:
+    """Output files are scanned for card and phone numbers left readable (tests/privacy): what
+    the report adds around the transcript (coordinates, colours, counts) must never read as a
+    run of 7 or more digits joined the way a number is read out (spaces, dashes, ", ", ". ")."""
+    run = re.compile(r"(?<![0-9A-Za-z.])\d+(?:(?: |-|, | - |\. )\d+)*(?![0-9A-Za-z])")
+    for report in demo_reports.values():
+        blank = copy.deepcopy(report)
+        for u in blank["utterances"]:
+            u["text"] = "words"
+        for p in blank["prompts"]:
+            p["heard"] = "words"
+        for item in (blank.get("scorecard") or {}).get("items", []):
+            for e in item["evidence"]:
+                e["text"] = "words"
+        text = render_call_html(blank)
+        longest = max(len(re.sub(r"\D", "", m.group())) for m in run.finditer(text))
+        assert longest < 7
