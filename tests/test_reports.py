@@ -466,6 +466,12 @@ def test_report_command_renders_an_existing_json(
     )
     assert main(["report", str(src)]) == 0  # default: the HTML beside the JSON
     assert (tmp_path / "call.html").is_file()
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    assert main(["report", str(src), "--html", str(folder), "--csv", str(folder)]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["call.csv", "call.html"]
+    assert main(["report", str(src), "--html", str(src)]) == 2  # never over its own input
+    assert json.loads(src.read_text(encoding="utf-8")) == demo_reports["demo_call.ogg"]
 
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
