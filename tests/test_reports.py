@@ -75,7 +75,9 @@ class Page(HTMLParser):
         self.text_in: dict[str, list[str]] = {}
         self.rows: list[list[str]] = []  # table rows of the transcript: cell texts
         self.row_classes: list[str] = []
+        self.table_rows: dict[str, list[list[str]]] = {}  # any section's table rows (td, th)
         self._cell: list[str] | None = None
+        self._row: list[str] | None = None
         self.feed(text)
         self.close()
 
@@ -88,18 +90,22 @@ class Page(HTMLParser):
         if tag in self.VOID:
             return
         self.stack.append((tag, a))
-        if tag == "tr" and "transcript" in self._sections():
-            self.rows.append([])
-            self.row_classes.append(a.get("class", ""))
-        if tag == "td" and "transcript" in self._sections():
+        sections = self._sections()
+        if tag == "tr" and sections:
+            self._row = []
+            self.table_rows.setdefault(sections[-1], []).append(self._row)
+            if "transcript" in sections:
+                self.rows.append(self._row)
+                self.row_classes.append(a.get("class", ""))
+        if tag in ("td", "th") and self._row is not None:
             self._cell = []
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.elements.append((tag, {k: v or "" for k, v in attrs}, self._sections()))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "td" and self._cell is not None and self.rows:
-            self.rows[-1].append("".join(self._cell).strip())
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(_norm("".join(self._cell)))
             self._cell = None
         while self.stack:
             open_tag, _ = self.stack.pop()
@@ -165,6 +171,18 @@ def test_call_html_holds_the_whole_report(escalation: dict[str, Any], tmp_path: 
         f"outcome-{p['outcome']}" for p in escalation["prompts"]
     ]
     assert {"followed", "ignored", "superseded"} <= {p["outcome"] for p in escalation["prompts"]}
+
+    # the pipeline's own call metrics and scorecard, each item with its evidence
+    assert len(page.find("div", "metric")) == len(escalation["metrics"]) > 0
+    assert "Longest silence" in page.text("metrics")
+    items = [a for a in page.find("li") if a.get("class", "").startswith("result-")]
+    assert len(items) == len(escalation["scorecard"]["items"]) > 0
+    card_text = page.text("scorecard")
+    for item in escalation["scorecard"]["items"]:
+        assert _norm(item["title"]) in card_text and _norm(item["detail"]) in card_text
+        for e in item["evidence"]:
+            assert _norm(plain(e["text"])) in card_text
+    assert "No scorecard" not in card_text
 
     # the header: peak and escalation
     header = page.text("call")
@@ -448,6 +466,12 @@ def test_report_command_renders_an_existing_json(
     )
     assert main(["report", str(src)]) == 0  # default: the HTML beside the JSON
     assert (tmp_path / "call.html").is_file()
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    assert main(["report", str(src), "--html", str(folder), "--csv", str(folder)]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["call.csv", "call.html"]
+    assert main(["report", str(src), "--html", str(src)]) == 2  # never over its own input
+    assert json.loads(src.read_text(encoding="utf-8")) == demo_reports["demo_call.ogg"]
 
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
@@ -517,3 +541,122 @@ def test_the_templates_ship_with_the_package() -> None:
     assert templates and templates <= shipped
     spec = (root / "installer" / "pyinstaller" / "callcoach.spec").read_text()
     assert '"app" / "report" / "templates"' in spec
+
+
+def test_demo_writes_the_html_report_beside_the_json(tmp_path: Path) -> None:
+    import contextlib
+    import io
+
+    from app.cli import main
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["demo", "--out", str(tmp_path), "--no-overlay", "--call", "resolved"]) == 0
+    report = json.loads((tmp_path / "demo_call_resolved.json").read_text(encoding="utf-8"))
+    page = Page((tmp_path / "demo_call_resolved.html").read_text(encoding="utf-8"))
+    assert len([c for c in page.row_classes[1:] if "prompt-row" not in c]) == len(
+        report["utterances"]
+    )
+    assert f"HTML report (open it in a browser): {tmp_path / 'demo_call_resolved.html'}" in (
+        printed.getvalue()
+    )
+
+
+def _card(results: dict[str, str]) -> dict[str, Any]:
+    items = [
+        {"id": iid, "title": iid.replace("_", " "), "result": r, "detail": "", "evidence": []}
+        for iid, r in results.items()
+    ]
+    return {
+        "passed": sum(r == "pass" for r in results.values()),
+        "failed": sum(r == "fail" for r in results.values()),
+        "not_applicable": sum(r == "n/a" for r in results.values()),
+        "items": items,
+    }
+
+
+def test_batch_summary_scorecards_per_agent(
+    demo_reports: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    base = list(demo_reports.values())
+    reports = [copy.deepcopy(base[0]), copy.deepcopy(base[1]), copy.deepcopy(base[0])]
+    reports[2]["call"] = "again.ogg"
+    reports[0]["agent"], reports[1]["agent"], reports[2]["agent"] = "sam", "alex", "sam"
+    reports[0]["scorecard"] = _card({"anger_acknowledged": "fail", "timeline_given": "pass"})
+    reports[1]["scorecard"] = _card({"anger_acknowledged": "pass", "timeline_given": "n/a"})
+    reports[2]["scorecard"] = _card({"anger_acknowledged": "fail", "timeline_given": "fail"})
+    summary = write_batch_summary(reports, tmp_path)
+    page = Page(summary.html.read_text(encoding="utf-8"))
+    agents = page.table_rows["agents"]
+    # name, calls, escalated, with scorecard, items passed, failed, n/a, pass rate
+    assert ["alex", "1", "1", "1", "1", "0", "1", "100 %"] in agents
+    assert ["sam", "2", "2", "2", "1", "3", "0", "25 %"] in agents
+    # failures per item, agents in name order (alex, sam)
+    assert ["Item", "alex", "sam"] in agents
+    assert ["anger acknowledged", "0 of 1", "2 of 2"] in agents
+    assert ["timeline given", "n/a", "1 of 2"] in agents
+    rows = _read_csv(summary.csv)
+    col = {name: i for i, name in enumerate(rows[0])}
+    failed = {r[col["call"]]: r[col["scorecard_failed"]] for r in rows[1:]}
+    assert failed == {"demo_call.ogg": "1", "demo_call_resolved.ogg": "0", "again.ogg": "2"}
+    # without `pages`, no call HTML exists here: no links rather than broken ones
+    assert not page.find("a")
+
+
+def test_a_card_held_back_says_why(escalation: dict[str, Any]) -> None:
+    held = escalation["prompts"][1]
+    for key in ("outcome_t", "outcome_detail", "heard", "frustration_before", "frustration_after"):
+        held.pop(key, None)
+    held.update(shown=False, outcome="not_shown", why_not="another card was on screen")
+    page = Page(render_call_html(escalation))
+    card = page.find("article", "card")[1]
+    assert "outcome-not_shown" in card["class"]
+    assert "Not shownanother card was on screen" in page.text("prompts")  # <dt><dd>
+    assert "prompt-marker outcome-not_shown" in [
+        a["class"] for a in page.find("g", "prompt-marker")
+    ]
+    assert "not shown" in page.text("plot")  # in the legend
+    assert "(1 held back)" in page.text("call")
+
+
+def test_a_call_loaded_from_the_store_renders_with_its_notes(
+    escalation: dict[str, Any], tmp_path: Path
+) -> None:
+    """The review window's export: a report read back from the real SQLite store (`call_id`,
+    `notes`) renders like the JSON it was saved from."""
+    from app.store import Store
+
+    with Store(tmp_path / "calls.sqlite3") as store:
+        call_id = store.save_report(copy.deepcopy(escalation))
+        store.add_note(call_id, "Good recovery <b>after</b> the hold", rating=4,
+                       prompt_t=escalation["prompts"][1]["t"], prompt_id="acknowledge_anger",
+                       author="qa-lead")  # fmt: skip
+        loaded = store.load_report(call_id)
+    fresh = Page(render_call_html(escalation))
+    page = Page(write_call_html(loaded, tmp_path / "stored.html").read_text(encoding="utf-8"))
+    assert f"Stored call #{call_id}" in page.text("call")
+    notes = page.text("notes")
+    assert "Good recovery <b>after</b> the hold · rating 4 · on prompt acknowledge_anger" in notes
+    assert "by qa-lead" in notes
+    assert page.rows == fresh.rows  # the same transcript, scores and prompt rows
+    assert page.text("prompts") == fresh.text("prompts")
+    assert page.text("scorecard") == fresh.text("scorecard")
+
+
+def test_the_markup_reads_as_no_long_number(demo_reports: dict[str, dict[str, Any]]) -> None:
+    """Output files are scanned for card and phone numbers left readable (tests/privacy): what
+    the report adds around the transcript (coordinates, colours, counts) must never read as a
+    run of 7 or more digits joined the way a number is read out (spaces, dashes, ", ", ". ")."""
+    run = re.compile(r"(?<![0-9A-Za-z.])\d+(?:(?: |-|, | - |\. )\d+)*(?![0-9A-Za-z])")
+    for report in demo_reports.values():
+        blank = copy.deepcopy(report)
+        for u in blank["utterances"]:
+            u["text"] = "words"
+        for p in blank["prompts"]:
+            p["heard"] = "words"
+        for item in (blank.get("scorecard") or {}).get("items", []):
+            for e in item["evidence"]:
+                e["text"] = "words"
+        text = render_call_html(blank)
+        longest = max(len(re.sub(r"\D", "", m.group())) for m in run.finditer(text))
+        assert longest < 7

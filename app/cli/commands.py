@@ -276,6 +276,7 @@ class _CallTimeOrder:
 def demo(args: argparse.Namespace, settings: Settings) -> int:
     from app.pipeline import analyze_call, load_models
     from app.report.call_report import build_report, write_report
+    from app.report.html import write_call_html
 
     call = DEMO_CALLS.get(getattr(args, "call", None) or "escalation", DEMO_CALL)
     if not call.exists():
@@ -291,9 +292,11 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
         printer(event)
     report = build_report(result, settings, models.thresholds)
     out = write_report(report, args.out, call.stem)
+    page = write_call_html(report, args.out / f"{call.stem}.html")
     counts = ", ".join(f"{k} ×{v}" for k, v in report["summary"]["prompt_counts"].items())
     print(f"\nprompts: {counts or 'none'}")
     print(f"report written to {out}")
+    print(f"HTML report (open it in a browser): {page}")
     if not args.no_overlay:
         from app.cli.overlay_launch import show_overlay_if_possible
 

