@@ -304,6 +304,27 @@ def test_purge_asks_then_deletes_everything(analyzed: dict, tmp_path: Path, caps
     assert "nothing stored" in capsys.readouterr().out
 
 
+def test_purge_empties_a_store_another_process_still_writes_to(
+    analyzed: dict, tmp_path: Path
+) -> None:
+    """A batch still running elsewhere keeps a working store: its later calls are not written
+    into a deleted file (lost on exit), and nothing purged is left in the file."""
+    db = tmp_path / "calls.sqlite3"
+    secret = "the purged call said this and nobody may read it again"
+    report = copy.deepcopy(analyzed["report"])
+    report["utterances"][0]["text"] = secret
+    running = Store(db)  # the other process's connection (a batch between two calls)
+    running.save_report(report, audio=DEMO, sha256="q" * 64)
+    assert main(["purge", "--yes", "--set", f"store.path={db}"]) == 0
+    assert running.list_calls() == []
+    assert not (tmp_path / "calls-audio").exists()
+    assert secret.encode() not in _db_bytes(db)
+    later = running.save_report(analyzed["report"], sha256="r" * 64)  # the batch goes on
+    running.close()
+    with Store(db) as store:
+        assert [r.call_id for r in store.list_calls()] == [later]
+
+
 def test_a_store_from_a_newer_callcoach_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "calls.sqlite3"
     with sqlite3.connect(db) as raw:

@@ -38,6 +38,9 @@ class LiveCallStore:
         from app.provenance import content_hash
         from app.report.call_report import _outcome_of
 
+        # the overlay may run for days: each new call applies retention again
+        self.store.apply_retention(self.settings.store.retention_days)
+
         path = simulate if simulate is not None else Path(LIVE_CALL_NAME)
         store_audio = self.settings.privacy.store_audio
 

@@ -385,11 +385,28 @@ class Store:
         """A live writer of this process starts (True) or stops (False) writing `call_id`."""
         register_live_call(self.path, call_id, active)
 
-    def purge(self) -> list[Path]:
-        """Delete everything this store holds: the database (and its WAL) and all stored
-        audio. The store is closed afterwards; returns what was deleted."""
+    def purge(self) -> tuple[list[Path], bool]:
+        """Delete everything this store holds and close it; returns what was deleted and
+        whether the database file itself went too.
+
+        The content goes first, in place (every row deleted, the file rewritten by VACUUM, the
+        WAL emptied): another callcoach process that still has the store open (a batch, the
+        overlay between calls) keeps writing to this file, not to a deleted one whose later
+        calls would vanish. Then the audio folder goes, and the files go when no other
+        connection is open (SQLite removes the WAL when its last connection closes)."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM calls")  # notes, utterances, prompts… cascade
+        with self._lock:
+            self._conn.execute("VACUUM")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.close()
-        return purge_files(self.path)
+        deleted = []
+        if self.audio_dir.exists():
+            shutil.rmtree(self.audio_dir)
+            deleted.append(self.audio_dir)
+        if Path(f"{self.path}-wal").exists():  # someone else has it open: leave it, empty
+            return deleted, False
+        return deleted + purge_files(self.path), True
 
 
 def purge_files(path: Path) -> list[Path]:
