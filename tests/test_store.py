@@ -340,3 +340,20 @@ def test_a_file_that_is_not_a_database_is_one_clear_error(tmp_path: Path) -> Non
         Store(db)
     bad = ["analyze", str(DEMO), "--out", str(tmp_path / "out"), "--set", f"store.path={db}"]
     assert main(bad) == 2
+
+
+def test_what_is_stored_is_not_part_of_the_analysis_key() -> None:
+    """Changing where, how long or how much is stored must not make a re-analysis a second
+    stored call (a full-text copy would stay beside a summary-only one)."""
+    from app.provenance import settings_digest
+
+    base = Settings()
+    changed = Settings()
+    changed.store.path = "/elsewhere/calls.sqlite3"
+    changed.store.retention_days = 7
+    changed.store.enabled = False
+    changed.privacy.store_audio = True
+    changed.privacy.mode = "summary"
+    assert settings_digest(changed) == settings_digest(base)
+    changed.privacy.redact_pii = not base.privacy.redact_pii  # this one changes the text
+    assert settings_digest(changed) != settings_digest(base)
