@@ -248,6 +248,25 @@ def test_summary_mode_keeps_no_text(analyzed: dict, tmp_path: Path) -> None:
     assert leaked == [], f"summary mode stored what was said: {leaked[:3]}"
 
 
+def test_summary_mode_replacing_a_full_copy_leaves_no_text_or_audio(
+    analyzed: dict, tmp_path: Path
+) -> None:
+    db = tmp_path / "calls.sqlite3"
+    prov = {"analysis_key": "same"}
+    with Store(db) as full:
+        call = full.save_report(analyzed["report"], audio=DEMO, sha256="z" * 64, provenance=prov)
+        audio = full.audio_path(call)
+        assert audio is not None
+    with Store(db, privacy_mode="summary") as summary:
+        assert summary.save_report(analyzed["report"], sha256="z" * 64, provenance=prov) == call
+        assert summary.audio_path(call) is None
+        assert summary.load_report(call)["utterances"] == []
+        on_disk = _db_bytes(db)
+    assert not audio.exists()
+    said = [u["text"] for u in analyzed["report"]["utterances"] if len(u["text"]) >= 12]
+    assert [s for s in said if s.encode() in on_disk] == []
+
+
 def test_retention_deletes_old_calls_with_their_audio(analyzed: dict, tmp_path: Path) -> None:
     db = tmp_path / "data" / "calls.sqlite3"
     old_report = copy.deepcopy(analyzed["report"])

@@ -176,15 +176,20 @@ class Store:
         source_path = source_path or source.get("path")
         source_path = source_path or (str(audio) if audio is not None else None)
         staged = stage_audio(self.audio_dir, audio, self.privacy_mode == "summary")
+        dropped: Path | None = None
         try:
             with self.transaction() as conn:
                 existing = None
                 if sha256 is not None and analysis_key is not None:
                     existing = conn.execute(
-                        "SELECT id FROM calls WHERE origin = 'analyze' AND sha256 = ? "
-                        "AND analysis_key = ?",
+                        "SELECT id, audio_file FROM calls WHERE origin = 'analyze' "
+                        "AND sha256 = ? AND analysis_key = ?",
                         (sha256, analysis_key),
                     ).fetchone()
+                if existing and existing[1] and self.privacy_mode == "summary":
+                    # a full copy replaced in summary mode keeps no audio either
+                    conn.execute("UPDATE calls SET audio_file = NULL WHERE id = ?", (existing[0],))
+                    dropped = self.audio_dir / existing[1]
                 call_id = write_call(
                     conn,
                     report,
@@ -205,10 +210,14 @@ class Store:
                 if staged is not None:
                     attach_audio(conn, self.audio_dir, call_id, staged, audio)
                     staged = None
-            return call_id
         finally:
             if staged is not None:
                 staged.unlink(missing_ok=True)
+        if existing and self.privacy_mode == "summary":  # the full text leaves the WAL too
+            if dropped is not None:
+                dropped.unlink(missing_ok=True)
+            self._checkpoint()
+        return call_id
 
     def audio_path(self, call_id: int) -> Path | None:
         """The stored copy of the call's audio, or None (not stored, or its file is gone)."""
