@@ -376,3 +376,39 @@ def test_what_is_stored_is_not_part_of_the_analysis_key() -> None:
     assert settings_digest(changed) == settings_digest(base)
     changed.privacy.redact_pii = not base.privacy.redact_pii  # this one changes the text
     assert settings_digest(changed) != settings_digest(base)
+
+
+def _purge_on_a_terminal(db: Path, answer: str) -> tuple[int, str]:
+    """`callcoach purge` with a terminal (a pseudo-terminal) that types `answer`."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main_fd, child_fd = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    argv = [sys.executable, "-m", "app", "purge", "--set", f"store.path={db}"]
+    proc = subprocess.Popen(argv, stdin=child_fd, stdout=child_fd, stderr=child_fd, env=env)
+    os.close(child_fd)
+    shown = b""
+    while b"[y/N]" not in shown:
+        shown += os.read(main_fd, 4096)
+    os.write(main_fd, answer.encode() + b"\n")
+    try:
+        while chunk := os.read(main_fd, 4096):
+            shown += chunk
+    except OSError:  # the terminal closed with the process
+        pass
+    os.close(main_fd)
+    return proc.wait(timeout=60), shown.decode(errors="replace")
+
+
+def test_purge_on_a_terminal_asks_first(analyzed: dict, tmp_path: Path) -> None:
+    db = tmp_path / "calls.sqlite3"
+    with Store(db) as store:
+        store.save_report(analyzed["report"], sha256="t" * 64)
+    status, shown = _purge_on_a_terminal(db, "n")
+    assert status == 2 and "nothing deleted" in shown and db.exists()
+    status, shown = _purge_on_a_terminal(db, "y")
+    assert status == 0 and "the call store is empty" in shown
+    assert stored_files(db) == []
