@@ -63,6 +63,7 @@ class ScoringSettings:
 @dataclass
 class CoachSettings:
     playbook: str = ""  # path to a user playbook TOML; "" = the shipped one
+    scorecard: str = ""  # path to a site's scorecard TOML; "" = the shipped one
     cooldown_s: float = 60.0
     hold_s: float = 20.0  # silence on a frustrated call before "update them"
     # customer frustration that counts as elevated / high; unset = the words model's thresholds

@@ -40,8 +40,11 @@ def _print_sink(event: Event, call_t: float, wall_t: float) -> None:
             f"[{call_t:7.1f}s] {event.speaker:8s} ({event.frustration:.2f}) {event.text}",
             flush=True,
         )
-    elif isinstance(event, Prompt):
-        print(f"[{call_t:7.1f}s] >>> {event.title} — {event.say}", flush=True)
+    elif isinstance(event, Prompt) and event.shown:  # what the agent sees (the one-card rule)
+        from app.markup import plain
+
+        line = plain(event.title) + (f" — {plain(event.say)}" if event.say else "")
+        print(f"[{call_t:7.1f}s] >>> {line}", flush=True)
     elif isinstance(event, StatusMessage) and event.level == "info":
         # warnings and errors are already logged (one line each) by the session itself
         print(f"[{call_t:7.1f}s] {event.message}", file=sys.stderr, flush=True)
@@ -149,8 +152,8 @@ def _write_report(session, args: argparse.Namespace, settings: Settings) -> None
     result = CallResult(
         path, list(session.source.speakers), session.front.t, [e for e, _, _ in session.events]
     )
-    thresholds = session.back.coach.thresholds  # the ones the coach used
-    report = build_report(result, settings, thresholds)
+    coach = session.back.coach  # the thresholds and playbook the coach used
+    report = build_report(result, settings, coach.thresholds, coach.playbook)
     report["dropped_audio_s"] = round(session.dropped_audio_s, 2)  # live capture only
     out = write_report(report, args.out, path.stem)
     print(f"report written to {out}", file=sys.stderr)
