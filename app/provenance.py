@@ -36,14 +36,20 @@ def _digest(data: Any) -> str:
 
 def settings_digest(settings: Settings) -> str:
     """A short digest of every setting that can change an analysis (audio, VAD, ASR, scoring,
-    coach, privacy). Live-capture device names and the store's settings are left out: they do
-    not change a recording's result."""
+    coach, privacy). Live-capture device names and the store's settings (store.*,
+    privacy.store_audio, privacy.mode) are left out: they do not change a recording's result."""
     data = dataclasses.asdict(settings)
     audio = dict(data.get("audio", {}))
     for key in ("agent_device", "customer_device", "stereo_device"):
         audio.pop(key, None)
     data["audio"] = audio
-    data.pop("store", None)  # where and how long calls are kept: not part of an analysis
+    # what is kept of a call, where and for how long: not part of an analysis (a call analysed
+    # again after these change replaces its stored copy instead of adding a second one)
+    data.pop("store", None)
+    privacy = dict(data.get("privacy", {}))
+    for key in ("store_audio", "mode"):
+        privacy.pop(key, None)
+    data["privacy"] = privacy
     return _digest(data)
 
 

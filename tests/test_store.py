@@ -250,6 +250,25 @@ def test_summary_mode_keeps_no_text(analyzed: dict, tmp_path: Path) -> None:
     assert leaked == [], f"summary mode stored what was said: {leaked[:3]}"
 
 
+def test_summary_mode_replacing_a_full_copy_leaves_no_text_or_audio(
+    analyzed: dict, tmp_path: Path
+) -> None:
+    db = tmp_path / "calls.sqlite3"
+    prov = {"analysis_key": "same"}
+    with Store(db) as full:
+        call = full.save_report(analyzed["report"], audio=DEMO, sha256="z" * 64, provenance=prov)
+        audio = full.audio_path(call)
+        assert audio is not None
+    with Store(db, privacy_mode="summary") as summary:
+        assert summary.save_report(analyzed["report"], sha256="z" * 64, provenance=prov) == call
+        assert summary.audio_path(call) is None
+        assert summary.load_report(call)["utterances"] == []
+        on_disk = _db_bytes(db)
+    assert not audio.exists()
+    said = [u["text"] for u in analyzed["report"]["utterances"] if len(u["text"]) >= 12]
+    assert [s for s in said if s.encode() in on_disk] == []
+
+
 def test_retention_deletes_old_calls_with_their_audio(analyzed: dict, tmp_path: Path) -> None:
     db = tmp_path / "data" / "calls.sqlite3"
     old_report = copy.deepcopy(analyzed["report"])
@@ -306,6 +325,27 @@ def test_purge_asks_then_deletes_everything(analyzed: dict, tmp_path: Path, caps
     assert "nothing stored" in capsys.readouterr().out
 
 
+def test_purge_empties_a_store_another_process_still_writes_to(
+    analyzed: dict, tmp_path: Path
+) -> None:
+    """A batch still running elsewhere keeps a working store: its later calls are not written
+    into a deleted file (lost on exit), and nothing purged is left in the file."""
+    db = tmp_path / "calls.sqlite3"
+    secret = "the purged call said this and nobody may read it again"
+    report = copy.deepcopy(analyzed["report"])
+    report["utterances"][0]["text"] = secret
+    running = Store(db)  # the other process's connection (a batch between two calls)
+    running.save_report(report, audio=DEMO, sha256="q" * 64)
+    assert main(["purge", "--yes", "--set", f"store.path={db}"]) == 0
+    assert running.list_calls() == []
+    assert not (tmp_path / "calls-audio").exists()
+    assert secret.encode() not in _db_bytes(db)
+    later = running.save_report(analyzed["report"], sha256="r" * 64)  # the batch goes on
+    running.close()
+    with Store(db) as store:
+        assert [r.call_id for r in store.list_calls()] == [later]
+
+
 def test_a_store_from_a_newer_callcoach_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "calls.sqlite3"
     with sqlite3.connect(db) as raw:
@@ -321,3 +361,56 @@ def test_a_file_that_is_not_a_database_is_one_clear_error(tmp_path: Path) -> Non
         Store(db)
     bad = ["analyze", str(DEMO), "--out", str(tmp_path / "out"), "--set", f"store.path={db}"]
     assert main(bad) == 2
+
+
+def test_what_is_stored_is_not_part_of_the_analysis_key() -> None:
+    """Changing where, how long or how much is stored must not make a re-analysis a second
+    stored call (a full-text copy would stay beside a summary-only one)."""
+    from app.provenance import settings_digest
+
+    base = Settings()
+    changed = Settings()
+    changed.store.path = "/elsewhere/calls.sqlite3"
+    changed.store.retention_days = 7
+    changed.store.enabled = False
+    changed.privacy.store_audio = True
+    changed.privacy.mode = "summary"
+    assert settings_digest(changed) == settings_digest(base)
+    changed.privacy.redact_pii = not base.privacy.redact_pii  # this one changes the text
+    assert settings_digest(changed) != settings_digest(base)
+
+
+def _purge_on_a_terminal(db: Path, answer: str) -> tuple[int, str]:
+    """`callcoach purge` with a terminal (a pseudo-terminal) that types `answer`."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main_fd, child_fd = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    argv = [sys.executable, "-m", "app", "purge", "--set", f"store.path={db}"]
+    proc = subprocess.Popen(argv, stdin=child_fd, stdout=child_fd, stderr=child_fd, env=env)
+    os.close(child_fd)
+    shown = b""
+    while b"[y/N]" not in shown:
+        shown += os.read(main_fd, 4096)
+    os.write(main_fd, answer.encode() + b"\n")
+    try:
+        while chunk := os.read(main_fd, 4096):
+            shown += chunk
+    except OSError:  # the terminal closed with the process
+        pass
+    os.close(main_fd)
+    return proc.wait(timeout=60), shown.decode(errors="replace")
+
+
+def test_purge_on_a_terminal_asks_first(analyzed: dict, tmp_path: Path) -> None:
+    db = tmp_path / "calls.sqlite3"
+    with Store(db) as store:
+        store.save_report(analyzed["report"], sha256="t" * 64)
+    status, shown = _purge_on_a_terminal(db, "n")
+    assert status == 2 and "nothing deleted" in shown and db.exists()
+    status, shown = _purge_on_a_terminal(db, "y")
+    assert status == 0 and "the call store is empty" in shown
+    assert stored_files(db) == []

@@ -186,10 +186,12 @@ def test_each_event_is_committed_when_it_arrives(tmp_path: Path) -> None:
     angry = Utterance("customer", 1.0, 3.0, "this is the third time I call", 0.8, 0.9, 0.9)
     card = Prompt(3.4, "acknowledge_anger", "Acknowledge their anger", "I hear you", "angry")
     writer(angry, 3.2, 0.1)
+    writer.flush()  # the writer thread has committed it (within milliseconds)
     assert _utterances(db) == [("customer", 1.0, 3.0, "this is the third time I call")]
     writer(card, 3.4, 0.2)
     followed = PromptOutcome(6.0, "acknowledge_anger", "followed", "said sorry", prompt_t=3.4)
     writer(followed, 6.0, 0.3)
+    writer.flush()
     with sqlite3.connect(db) as other:  # another connection sees it at once: committed
         assert other.execute("SELECT prompt_id, outcome FROM prompts").fetchall() == [
             ("acknowledge_anger", "followed")
@@ -212,9 +214,11 @@ def test_a_store_failing_mid_call_is_reported_and_keeps_what_it_had(tmp_path: Pa
     store = Store(db)
     writer = _writer(store)
     writer(Utterance("agent", 0.5, 1.5, "hello there", 0.1, 0.1, 0.1), 1.6, 0.1)
+    writer.flush()
     with sqlite3.connect(db) as other:  # the disk "fails": the table is gone
         other.execute("DROP TABLE utterances")
     writer(Utterance("customer", 2.0, 3.0, "hi", 0.1, 0.1, 0.1), 3.1, 0.2)
+    writer.flush()
     assert writer.failed and "utterances" in writer.problem
     writer(CallEnded(4.0, 4.0), 4.0, 0.3)  # ignored once failed
     writer.close()

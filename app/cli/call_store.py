@@ -19,7 +19,28 @@ if TYPE_CHECKING:
     from app.pipeline.live import LiveSession
 
 log = logging.getLogger("callcoach")
-LIVE_CALL_NAME = "live-call.wav"  # a device call's name (the report's `call`)
+
+
+def live_call_report(
+    session: LiveSession,
+    path: Path,
+    settings: Settings,
+    events: list[Event] | None = None,
+    duration_s: float | None = None,
+) -> dict[str, Any]:
+    """A live call's report: the one builder for `live --out` and the store, so the stored
+    call is the written report. `events`/`duration_s`: so far (default: the whole session)."""
+    from app.pipeline.call import CallResult
+    from app.report.call_report import build_report
+
+    if events is None:
+        events = [e for e, _, _ in session.events]
+    duration = session.front.t if duration_s is None else duration_s
+    result = CallResult(path, list(session.source.speakers), duration, events)
+    coach = session.back.coach  # the thresholds and playbook the coach used
+    report = build_report(result, settings, coach.thresholds, coach.playbook)
+    report["dropped_audio_s"] = round(session.dropped_audio_s, 2)  # live capture only
+    return report
 
 
 class LiveCallStore:
@@ -38,17 +59,16 @@ class LiveCallStore:
         from app.provenance import content_hash
         from app.report.call_report import _outcome_of
 
-        path = simulate if simulate is not None else Path(LIVE_CALL_NAME)
+        # the overlay may run for days: each new call applies retention again
+        self.store.apply_retention(self.settings.store.retention_days)
+
+        from app.cli.live import LIVE_STEM
+
+        path = simulate if simulate is not None else Path(LIVE_STEM + ".wav")  # as `live --out`
         store_audio = self.settings.privacy.store_audio
 
         def build(events: list[Event], duration_s: float) -> dict[str, Any]:
-            from app.pipeline.call import CallResult
-            from app.report.call_report import build_report
-
-            result = CallResult(path, list(session.source.speakers), duration_s, events)
-            report = build_report(result, self.settings, session.back.coach.thresholds)
-            report["dropped_audio_s"] = round(session.dropped_audio_s, 2)  # as `live --out`
-            return report
+            return live_call_report(session, path, self.settings, events, duration_s)
 
         writer = LiveCallWriter(
             self.store,

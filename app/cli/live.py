@@ -145,15 +145,10 @@ def _run_headless(session) -> None:  # type: ignore[no-untyped-def]
 
 
 def _write_report(session, args: argparse.Namespace, settings: Settings) -> None:  # type: ignore[no-untyped-def]
-    from app.pipeline.call import CallResult
-    from app.report.call_report import build_report, write_report
+    from app.cli.call_store import live_call_report  # the same report the store keeps
+    from app.report.call_report import write_report
 
     path = args.simulate or Path(LIVE_STEM + ".wav")
-    result = CallResult(
-        path, list(session.source.speakers), session.front.t, [e for e, _, _ in session.events]
-    )
-    coach = session.back.coach  # the thresholds and playbook the coach used
-    report = build_report(result, settings, coach.thresholds, coach.playbook)
-    report["dropped_audio_s"] = round(session.dropped_audio_s, 2)  # live capture only
+    report = live_call_report(session, path, settings)
     out = write_report(report, args.out, path.stem)
     print(f"report written to {out}", file=sys.stderr)

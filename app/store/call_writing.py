@@ -127,7 +127,7 @@ def insert_metrics(
     conn: sqlite3.Connection, call_id: int, report: dict[str, Any], summary_only: bool
 ) -> None:
     metrics, scorecard = report.get("metrics"), report.get("scorecard")
-    if metrics is None and scorecard is None:
+    if "metrics" not in report and "scorecard" not in report:
         return
     if summary_only and isinstance(scorecard, dict):
         scorecard = rr.summary_scorecard(scorecard)

@@ -176,15 +176,20 @@ class Store:
         source_path = source_path or source.get("path")
         source_path = source_path or (str(audio) if audio is not None else None)
         staged = stage_audio(self.audio_dir, audio, self.privacy_mode == "summary")
+        dropped: Path | None = None
         try:
             with self.transaction() as conn:
                 existing = None
                 if sha256 is not None and analysis_key is not None:
                     existing = conn.execute(
-                        "SELECT id FROM calls WHERE origin = 'analyze' AND sha256 = ? "
-                        "AND analysis_key = ?",
+                        "SELECT id, audio_file FROM calls WHERE origin = 'analyze' "
+                        "AND sha256 = ? AND analysis_key = ?",
                         (sha256, analysis_key),
                     ).fetchone()
+                if existing and existing[1] and self.privacy_mode == "summary":
+                    # a full copy replaced in summary mode keeps no audio either
+                    conn.execute("UPDATE calls SET audio_file = NULL WHERE id = ?", (existing[0],))
+                    dropped = self.audio_dir / existing[1]
                 call_id = write_call(
                     conn,
                     report,
@@ -205,10 +210,14 @@ class Store:
                 if staged is not None:
                     attach_audio(conn, self.audio_dir, call_id, staged, audio)
                     staged = None
-            return call_id
         finally:
             if staged is not None:
                 staged.unlink(missing_ok=True)
+        if existing and self.privacy_mode == "summary":  # the full text leaves the WAL too
+            if dropped is not None:
+                dropped.unlink(missing_ok=True)
+            self._checkpoint()
+        return call_id
 
     def audio_path(self, call_id: int) -> Path | None:
         """The stored copy of the call's audio, or None (not stored, or its file is gone)."""
@@ -385,11 +394,28 @@ class Store:
         """A live writer of this process starts (True) or stops (False) writing `call_id`."""
         register_live_call(self.path, call_id, active)
 
-    def purge(self) -> list[Path]:
-        """Delete everything this store holds: the database (and its WAL) and all stored
-        audio. The store is closed afterwards; returns what was deleted."""
+    def purge(self) -> tuple[list[Path], bool]:
+        """Delete everything this store holds and close it; returns what was deleted and
+        whether the database file itself went too.
+
+        The content goes first, in place (every row deleted, the file rewritten by VACUUM, the
+        WAL emptied): another callcoach process that still has the store open (a batch, the
+        overlay between calls) keeps writing to this file, not to a deleted one whose later
+        calls would vanish. Then the audio folder goes, and the files go when no other
+        connection is open (SQLite removes the WAL when its last connection closes)."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM calls")  # notes, utterances, prompts… cascade
+        with self._lock:
+            self._conn.execute("VACUUM")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.close()
-        return purge_files(self.path)
+        deleted = []
+        if self.audio_dir.exists():
+            shutil.rmtree(self.audio_dir)
+            deleted.append(self.audio_dir)
+        if Path(f"{self.path}-wal").exists():  # someone else has it open: leave it, empty
+            return deleted, False
+        return deleted + purge_files(self.path), True
 
 
 def purge_files(path: Path) -> list[Path]:

@@ -1,6 +1,7 @@
 """A live call written to the store as it happens: a pipeline sink.
 
-Each utterance, card and outcome is committed when its event arrives, so a process killed
+Each utterance, card and outcome is committed when its event arrives (on the writer's own
+thread, within milliseconds; the pipeline never waits on the disk), so a process killed
 mid-call loses at most the utterance being transcribed; the call stays "live" and the next
 `Store` opened on the file marks it "interrupted". When the call ends, the writer rewrites it
 from the finished report (the very dict `live --out` writes, built by the caller's
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import socket
 import threading
 from collections.abc import Callable
@@ -103,6 +105,14 @@ class LiveCallWriter:
             if staged is not None:
                 staged.unlink(missing_ok=True)
         store.register_live(self.call_id, True)
+        # commits (each flushed to disk) happen on a thread of their own: the pipeline's
+        # threads share one lock for their events, and the front end must never wait on a disk
+        self._queue: queue.Queue[Event | None] = queue.Queue()
+        self._closed = False
+        self._thread = threading.Thread(
+            target=self._run, name=f"store-call-{self.call_id}", daemon=True
+        )
+        self._thread.start()
 
     def recording_path(self) -> Path | None:
         """Where a device call's audio should be recorded to be kept in the store (registered
@@ -121,6 +131,25 @@ class LiveCallWriter:
         self.on_event(event)
 
     def on_event(self, event: Event) -> None:
+        """Hand the event to the writer thread; returns at once (never blocks the pipeline)."""
+        if not self._closed:
+            self._queue.put(event)
+
+    def flush(self) -> None:
+        """Wait until every event handed over so far is committed (or the store failed)."""
+        self._queue.join()
+
+    def _run(self) -> None:
+        while True:
+            event = self._queue.get()
+            try:
+                if event is None:
+                    return
+                self._commit(event)
+            finally:
+                self._queue.task_done()
+
+    def _commit(self, event: Event) -> None:
         with self._lock:
             if self.failed:
                 return
@@ -210,8 +239,12 @@ class LiveCallWriter:
 
     # ------------------------------------------------------------------ end
     def close(self) -> None:
-        """After the session: a call that never ended (the pipeline failed, or the store
-        stopped) is marked "interrupted"; what was committed stays."""
+        """After the session: every event handed over is committed first; a call that never
+        ended (the pipeline failed, or the store stopped) is marked "interrupted"."""
+        if not self._closed:
+            self._closed = True
+            self._queue.put(None)
+            self._thread.join()
         with self._lock:
             if not self.finished or self.failed:
                 try:
