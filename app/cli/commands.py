@@ -32,6 +32,7 @@ DEMO_CALLS = {  # `callcoach demo --call NAME`
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
     from app.cli.live import devices, live
+    from app.cli.review_launch import review
 
     handlers = {
         "analyze": analyze,
@@ -40,6 +41,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         "demo": demo,
         "live": live,
         "devices": devices,
+        "review": review,
     }
     return handlers[args.command](args, settings)
 

@@ -1,0 +1,347 @@
+"""The call at a glance: both channels' waveforms, both speakers' frustration curves, the coach's
+cards as markers coloured by what happened to them, follow-up reminders and the playhead.
+
+The waveform comes from precomputed peaks (`app.review.peaks`), reduced to the widget's pixels
+once per size and kept as a pixmap: a one-hour call repaints as fast as a one-minute one.
+Clicking a marker selects that card and seeks to it; clicking anywhere else seeks there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+    QPolygonF,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from app.review.peaks import Peaks
+
+OUTCOME_COLOURS = {
+    "followed": "#16a34a",
+    "done": "#0d9488",
+    "ignored": "#dc2626",
+    "dismissed": "#f59e0b",
+    "superseded": "#8b5cf6",
+    "shown": "#2563eb",
+    "not_shown": "#94a3b8",
+}
+SPEAKER_COLOURS = {"agent": "#2563eb", "customer": "#dc2626"}
+RULER_H = 18
+MARKER_HIT_PX = 6
+
+
+def outcome_colour(outcome: str) -> QColor:
+    return QColor(OUTCOME_COLOURS.get(outcome, OUTCOME_COLOURS["shown"]))
+
+
+def clock_text(t: float) -> str:
+    t = max(int(t), 0)
+    h, rest = divmod(t, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
+
+
+class TimelineView(QWidget):
+    seek_requested = Signal(float)
+    prompt_clicked = Signal(int)  # index into the report's prompts
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumHeight(220)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.duration_s = 0.0
+        self.speakers: list[str] = []
+        self.peaks: Peaks | None = None
+        self.peaks_note = ""  # shown in the waveform lanes while there are no peaks
+        self.utterances: list[Mapping[str, Any]] = []
+        self.trend: list[Mapping[str, Any]] = []
+        self.prompts: list[Mapping[str, Any]] = []
+        self.follow_up: set[int] = set()  # prompt indexes that are after-call reminders
+        self.selected_prompt: int | None = None
+        self.position = 0.0
+        self._wave_cache: QPixmap | None = None
+        self._wave_key: tuple[Any, ...] = ()
+
+    def sizeHint(self) -> QSize:
+        return QSize(900, 260)
+
+    # ------------------------------------------------------------------ data
+    def set_call(self, report: Mapping[str, Any], follow_up: set[int]) -> None:
+        self.duration_s = float(report.get("duration_s") or 0.0)
+        self.speakers = [str(s) for s in report.get("speakers") or []]
+        self.utterances = list(report.get("utterances") or [])
+        self.trend = list(report.get("trend") or [])
+        self.prompts = list(report.get("prompts") or [])
+        self.follow_up = set(follow_up)
+        self.selected_prompt = None
+        self.position = 0.0
+        self.set_peaks(None, "")
+        self.update()
+
+    def set_peaks(self, peaks: Peaks | None, note: str = "") -> None:
+        self.peaks = peaks
+        self.peaks_note = note
+        if peaks is not None and peaks.duration_s > self.duration_s:
+            self.duration_s = peaks.duration_s
+        self._wave_cache = None
+        self.update()
+
+    def set_position(self, t: float) -> None:
+        if t == self.position:
+            return
+        old = self._x_of(self.position)
+        self.position = t
+        new = self._x_of(t)
+        h = self.height()
+        self.update(QRectF(min(old, new) - 3, 0, abs(new - old) + 6, h).toAlignedRect())
+
+    def select_prompt(self, index: int | None) -> None:
+        self.selected_prompt = index
+        self.update()
+
+    # ------------------------------------------------------------------ geometry
+    def _lanes(self) -> tuple[list[QRectF], QRectF]:
+        """The waveform lanes (one per channel) and the curves lane."""
+        w, h = float(self.width()), float(self.height())
+        body = h - RULER_H
+        channels = self.peaks.channels if self.peaks is not None else max(len(self.speakers), 1)
+        wave_h = body * 0.55 / channels
+        lanes = [QRectF(0, RULER_H + i * wave_h, w, wave_h) for i in range(channels)]
+        curves_top = RULER_H + channels * wave_h
+        return lanes, QRectF(0, curves_top, w, h - curves_top)
+
+    def _x_of(self, t: float) -> float:
+        if self.duration_s <= 0:
+            return 0.0
+        return t / self.duration_s * self.width()
+
+    def time_at(self, x: float) -> float:
+        if self.width() <= 0:
+            return 0.0
+        return min(max(x / self.width() * self.duration_s, 0.0), self.duration_s)
+
+    def marker_x(self, index: int) -> float:
+        """A card's x; one at (or a rounding past) the call's end stays inside the view."""
+        x = self._x_of(float(self.prompts[index].get("t", 0.0)))
+        return min(max(x, 1.0), self.width() - 2.0)
+
+    def prompt_at(self, x: float) -> int | None:
+        best, best_d = None, MARKER_HIT_PX + 1.0
+        for i in range(len(self.prompts)):
+            d = abs(self.marker_x(i) - x)
+            if d < best_d:
+                best, best_d = i, d
+        return best
+
+    # ------------------------------------------------------------------ input
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        x = event.position().x()
+        hit = self.prompt_at(x)
+        if hit is not None:
+            self.prompt_clicked.emit(hit)
+        else:
+            self.seek_requested.emit(self.time_at(x))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        hit = self.prompt_at(event.position().x())
+        if hit is None:
+            self.setToolTip(clock_text(self.time_at(event.position().x())))
+        else:
+            p = self.prompts[hit]
+            self.setToolTip(
+                f"{clock_text(float(p.get('t', 0)))}  {p.get('title', p.get('id', ''))}"
+                f" — {p.get('outcome', '')}"
+            )
+        super().mouseMoveEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._wave_cache = None
+        super().resizeEvent(event)
+
+    # ------------------------------------------------------------------ painting
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        pal = self.palette()
+        painter.fillRect(self.rect(), pal.color(QPalette.ColorRole.Base))
+        painter.drawPixmap(0, 0, self._waves())
+        _, curves = self._lanes()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_curves(painter, curves)
+        self._paint_markers(painter)
+        x = self._x_of(self.position)
+        painter.setPen(QPen(pal.color(QPalette.ColorRole.Text), 1.5))
+        painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+        painter.end()
+
+    def _waves(self) -> QPixmap:
+        """Ruler, lanes and waveforms: redrawn only when the size, palette or peaks change."""
+        dpr = self.devicePixelRatioF()
+        key = (
+            self.width(),
+            self.height(),
+            dpr,
+            id(self.peaks),
+            self.duration_s,
+            self.palette().cacheKey(),
+            self.peaks_note,
+        )
+        if self._wave_cache is not None and key == self._wave_key:
+            return self._wave_cache
+        pixmap = QPixmap(QSize(max(self.width(), 1), max(self.height(), 1)) * dpr)
+        pixmap.setDevicePixelRatio(dpr)
+        pal = self.palette()
+        pixmap.fill(pal.color(QPalette.ColorRole.Base))
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_ruler(painter)
+        lanes, curves = self._lanes()
+        mid = pal.color(QPalette.ColorRole.Mid)
+        for i, lane in enumerate(lanes):
+            painter.fillRect(
+                lane.adjusted(0, 1, 0, -1), pal.color(QPalette.ColorRole.AlternateBase)
+            )
+            painter.setPen(QPen(mid, 0.5))
+            painter.drawLine(
+                QPointF(0, lane.center().y()), QPointF(lane.right(), lane.center().y())
+            )
+            speaker = self._channel_speaker(i)
+            if self.peaks is not None:
+                self._paint_wave(painter, lane, i, QColor(SPEAKER_COLOURS.get(speaker, "#64748b")))
+            painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+            side = ("left", "right")[i] if len(lanes) == 2 else "mono"
+            painter.drawText(
+                lane.adjusted(6, 2, -6, -2),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+                f"{speaker} ({side})",
+            )
+        if self.peaks is None and self.peaks_note and lanes:
+            area = QRectF(lanes[0].topLeft(), lanes[-1].bottomRight())
+            painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(area, int(Qt.AlignmentFlag.AlignCenter), self.peaks_note)
+        painter.setPen(QPen(mid, 0.5))
+        painter.drawLine(QPointF(0, curves.top()), QPointF(curves.right(), curves.top()))
+        painter.end()
+        self._wave_cache, self._wave_key = pixmap, key
+        return pixmap
+
+    def _channel_speaker(self, channel: int) -> str:
+        if channel < len(self.speakers):
+            return self.speakers[channel]
+        return "channel"
+
+    def _paint_wave(self, painter: QPainter, lane: QRectF, channel: int, colour: QColor) -> None:
+        assert self.peaks is not None
+        dpr = self.devicePixelRatioF()
+        width = max(round(lane.width() * dpr), 1)
+        lo, hi = self.peaks.span(0.0, self.duration_s, width)
+        half = lane.height() / 2 - 2
+        mid = lane.center().y()
+        xs = np.arange(width, dtype=np.float64) / dpr
+        top = mid - np.clip(hi[channel], -1, 1) * half
+        bottom = mid - np.clip(lo[channel], -1, 1) * half
+        bottom = np.maximum(bottom, top + 1 / dpr)  # silence still shows a hairline
+        points = [QPointF(x, y) for x, y in zip(xs, top, strict=True)]
+        points += [QPointF(x, y) for x, y in zip(xs[::-1], bottom[::-1], strict=True)]
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawPolygon(QPolygonF(points))
+
+    def _paint_ruler(self, painter: QPainter) -> None:
+        pal = self.palette()
+        painter.fillRect(QRectF(0, 0, self.width(), RULER_H), pal.color(QPalette.ColorRole.Window))
+        if self.duration_s <= 0:
+            return
+        # a tick spacing giving labels at least ~80 px apart
+        steps = (1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+        per_px = self.duration_s / max(self.width(), 1)
+        step = next((s for s in steps if s / per_px >= 80), steps[-1])
+        painter.setPen(pal.color(QPalette.ColorRole.WindowText))
+        t = 0.0
+        while t <= self.duration_s:
+            x = self._x_of(t)
+            painter.drawLine(QPointF(x, RULER_H - 5), QPointF(x, RULER_H))
+            painter.drawText(QPointF(x + 3, RULER_H - 5), clock_text(t))
+            t += step
+
+    def _paint_curves(self, painter: QPainter, area: QRectF) -> None:
+        pal = self.palette()
+        inner = area.adjusted(0, 6, 0, -4)
+
+        def y_of(v: float) -> float:
+            return inner.bottom() - min(max(v, 0.0), 1.0) * inner.height()
+
+        painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 0.5, Qt.PenStyle.DotLine))
+        painter.drawLine(QPointF(0, y_of(0.5)), QPointF(area.right(), y_of(0.5)))
+        for speaker in ("agent", "customer"):
+            rows = [u for u in self.utterances if u.get("speaker") == speaker]
+            if not rows:
+                continue
+            colour = QColor(SPEAKER_COLOURS[speaker])
+            path = QPainterPath()
+            for j, u in enumerate(rows):
+                mid = (float(u.get("start", 0)) + float(u.get("end", 0))) / 2
+                point = QPointF(self._x_of(mid), y_of(float(u.get("frustration", 0))))
+                path.moveTo(point) if j == 0 else path.lineTo(point)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(colour, 1.6))
+            painter.drawPath(path)
+        if self.trend:  # the customer's smoothed level: what the coach acted on
+            path = QPainterPath()
+            for j, p in enumerate(self.trend):
+                point = QPointF(self._x_of(float(p.get("t", 0))), y_of(float(p.get("level", 0))))
+                path.moveTo(point) if j == 0 else path.lineTo(point)
+            painter.setPen(QPen(QColor(SPEAKER_COLOURS["customer"]), 1.2, Qt.PenStyle.DashLine))
+            painter.drawPath(path)
+        painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(
+            area.adjusted(6, 2, -6, -2),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+            "frustration (— agent, — customer, - - customer trend)",
+        )
+
+    def _paint_markers(self, painter: QPainter) -> None:
+        h = float(self.height())
+        for i, p in enumerate(self.prompts):
+            x = self.marker_x(i)
+            colour = outcome_colour(str(p.get("outcome", "shown")))
+            selected = i == self.selected_prompt
+            pen = QPen(colour, 2.5 if selected else 1.2)
+            if not p.get("shown", True):
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawLine(QPointF(x, RULER_H), QPointF(x, h))
+            size = 7.0 if selected else 5.0
+            if i in self.follow_up:  # a reminder for after the call: a flag
+                flag = [
+                    QPointF(x, RULER_H),
+                    QPointF(x + 2 * size, RULER_H + size),
+                    QPointF(x, RULER_H + 2 * size),
+                ]
+            else:
+                flag = [
+                    QPointF(x - size, RULER_H),
+                    QPointF(x + size, RULER_H),
+                    QPointF(x, RULER_H + 1.6 * size),
+                ]
+            painter.setBrush(colour if p.get("shown", True) else Qt.BrushStyle.NoBrush)
+            painter.drawPolygon(QPolygonF(flag))
+
+
+def follow_up_indexes(prompts: Sequence[Mapping[str, Any]], after_call_ids: set[str]) -> set[int]:
+    return {i for i, p in enumerate(prompts) if str(p.get("id")) in after_call_ids}
