@@ -1,0 +1,217 @@
+"""The QA review window (offscreen, real Qt, real QMediaPlayer, real pipeline): the demo call
+opens with its waveform, clicking a transcript line or a card marker seeks, the current line
+follows playback, filters narrow the call list, a note is saved and exported."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from app.paths import ASSETS_DIR
+from app.ui.review import ReviewWindow
+from app.ui.review.playback import MULTIMEDIA
+
+
+@pytest.fixture
+def demo_files(demo_report: dict, tmp_path: Path) -> Path:
+    """The demo call's report (as `callcoach demo` wrote it) with its recording beside it."""
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    shutil.copy(ASSETS_DIR / "demo_call.ogg", folder / "demo_call.ogg")
+    report = folder / "demo_call.json"
+    report.write_text(json.dumps(demo_report), encoding="utf-8")
+    return report
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> ReviewWindow:  # type: ignore[no-untyped-def]
+    w = ReviewWindow(peaks_cache=tmp_path / "peaks")
+    qtbot.addWidget(w)
+    w.resize(1400, 860)
+    w.show()
+    return w
+
+
+def open_demo(qtbot, window: ReviewWindow, report: Path) -> None:  # type: ignore[no-untyped-def]
+    window.open_paths([report])
+    qtbot.waitUntil(lambda: window.timeline.peaks is not None, timeout=30_000)
+
+
+def test_demo_call_opens_with_waveform_cards_and_transcript(
+    qtbot, window: ReviewWindow, demo_files: Path, demo_report: dict
+) -> None:  # type: ignore[no-untyped-def]
+    open_demo(qtbot, window, demo_files)
+    assert window.playback.audible == MULTIMEDIA  # real playback through Qt Multimedia
+    assert window.transcript.model().rowCount() == len(demo_report["utterances"])
+    assert len(window.timeline.prompts) == len(demo_report["prompts"])
+    peaks = window.timeline.peaks
+    assert peaks is not None and peaks.channels == 2
+    assert peaks.duration_s == pytest.approx(demo_report["duration_s"], abs=0.2)
+    # the follow-up card is a reminder, listed with the scorecard
+    ids = [p["id"] for p in demo_report["prompts"]]
+    assert {ids.index("follow_up_call")} == window.timeline.follow_up
+    assert "Follow-up reminders" in window.judge.scorecard_view.toPlainText()
+    image = window.timeline.grab().toImage()
+    lane_y = 18 + 30  # middle of the agent's waveform lane
+    colours = {image.pixelColor(x, lane_y).name() for x in range(0, image.width(), 3)}
+    assert "#2563eb" in colours  # the agent's waveform was drawn
+
+
+def test_clicking_a_transcript_line_and_a_marker_seeks(
+    qtbot, window: ReviewWindow, demo_files: Path
+) -> None:  # type: ignore[no-untyped-def]
+    open_demo(qtbot, window, demo_files)
+    view = window.transcript
+    line = 12
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.row_rect_center(line))
+    start = view.source.timeline.start_of(line)
+    assert window.playback.position() == pytest.approx(start)
+    assert view.source.current == line
+    assert window.timeline.position == pytest.approx(start)
+
+    prompts = window.timeline.prompts
+    k = next(i for i, p in enumerate(prompts) if p["id"] == "acknowledge_anger")
+    x = round(window.timeline.marker_x(k))
+    qtbot.mouseClick(window.timeline, Qt.MouseButton.LeftButton, pos=QPoint(x, 120))
+    assert window.selected_prompt == k
+    assert window.playback.position() == pytest.approx(prompts[k]["source_t"])
+    shown = window.judge.prompt_view.toPlainText()
+    assert prompts[k]["title"] in shown and prompts[k]["outcome"] in shown
+    assert prompts[k]["outcome_detail"] in shown  # the evidence
+    current = view.source.current
+    assert current is not None
+    assert view.source.timeline.start_of(current) <= prompts[k]["source_t"]
+
+    # clicking the waveform away from any marker seeks there
+    x = round(window.timeline.width() * 0.05)
+    assert window.timeline.prompt_at(x) is None
+    qtbot.mouseClick(window.timeline, Qt.MouseButton.LeftButton, pos=QPoint(x, 60))
+    assert window.playback.position() == pytest.approx(window.timeline.time_at(x))
+
+
+def test_current_line_follows_playback_and_keys_drive_it(
+    qtbot, window: ReviewWindow, demo_files: Path
+) -> None:  # type: ignore[no-untyped-def]
+    open_demo(qtbot, window, demo_files)
+    timeline = window.transcript.source.timeline
+    line = 5
+    window.seek(timeline.start_of(line + 1) - 0.6)
+    assert window.transcript.source.current == line
+    window.timeline.setFocus()
+    qtbot.keyClick(window.timeline, Qt.Key.Key_Plus)  # faster: 1.25×
+    qtbot.keyClick(window.timeline, Qt.Key.Key_Plus)  # 1.5×
+    assert window.playback.speed == 1.5 and window.speed_box.currentText() == "1.5×"
+    qtbot.keyClick(window.timeline, Qt.Key.Key_Space)
+    assert window.playback.playing
+    qtbot.waitUntil(lambda: window.transcript.source.current == line + 1, timeout=10_000)
+    selected = window.transcript.selectionModel().selectedRows()
+    assert [window.transcript.proxy.mapToSource(i).row() for i in selected] == [line + 1]
+    qtbot.keyClick(window.timeline, Qt.Key.Key_Space)
+    assert not window.playback.playing
+    paused = window.playback.position()
+    assert paused > timeline.start_of(line + 1)
+    qtbot.keyClick(window.timeline, Qt.Key.Key_Right)
+    assert window.playback.position() == pytest.approx(paused + 5, abs=0.05)
+    qtbot.keyClick(window.timeline, Qt.Key.Key_Minus)
+    assert window.playback.speed == 1.25
+    qtbot.keyClick(window.timeline, Qt.Key.Key_Home)
+    assert window.playback.position() == 0.0
+    qtbot.keyClick(window.timeline, Qt.Key.Key_N)  # the first card
+    assert window.selected_prompt is not None
+
+
+def test_filters_narrow_the_call_list(
+    qtbot, window: ReviewWindow, demo_files: Path, demo_report: dict
+) -> None:  # type: ignore[no-untyped-def]
+    calm = json.loads(json.dumps(demo_report))
+    calm["call"] = "calm_call.ogg"
+    calm["summary"]["escalated"] = False
+    calm["prompts"] = [dict(p, outcome="followed") for p in calm["prompts"]]
+    calm_path = demo_files.parent / "calm_call.json"
+    calm_path.write_text(json.dumps(calm))
+    window.open_paths([demo_files, calm_path])
+    panel = window.calls_panel
+    assert panel.list.count() == 2 and panel.count.text() == "2 of 2 calls"
+    panel.escalated.setChecked(True)
+    assert panel.keys() == [str(demo_files)]
+    panel.escalated.setChecked(False)
+    panel.ignored.setChecked(True)
+    assert panel.keys() == [str(demo_files)]
+    panel.ignored.setChecked(False)
+    qtbot.keyClicks(panel.search, "calm")
+    assert panel.keys() == [str(calm_path)] and panel.count.text() == "1 of 2 calls"
+    panel.search.clear()
+    assert panel.list.count() == 2
+    # choosing a call in the list opens it
+    item = panel.list.item(panel.keys().index(str(calm_path)))
+    panel.list.itemClicked.emit(item)
+    assert window.current is not None and window.current.key == str(calm_path)
+
+
+def test_a_note_is_saved_and_exported(
+    qtbot, window: ReviewWindow, demo_files: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    open_demo(qtbot, window, demo_files)
+    prompts = window.timeline.prompts
+    k = next(i for i, p in enumerate(prompts) if p.get("outcome") == "ignored")
+    window.select_prompt(k)
+    judge = window.judge
+    qtbot.keyClicks(judge.note_edit, "Agent missed the chance to say what they can do.")
+    judge.rating.setCurrentIndex(2)
+    qtbot.mouseClick(judge.save_prompt_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(judge.note_edit, "Good recovery after the hold.")
+    qtbot.mouseClick(judge.save_call_button, Qt.MouseButton.LeftButton)
+    assert judge.notes_list.count() == 2
+    written = window.export_to(tmp_path / "export")
+    data = json.loads(written[0].read_text())
+    notes = data["review_notes"]
+    assert notes[0]["prompt_id"] == prompts[k]["id"] and notes[0]["rating"] == 2
+    assert notes[0]["prompt_t"] == prompts[k]["t"]
+    assert notes[1]["prompt_id"] is None and notes[1]["text"] == "Good recovery after the hold."
+    assert data["utterances"] == window.current.report["utterances"]  # type: ignore[union-attr]
+
+
+def test_missing_audio_and_unreadable_files_are_said(
+    qtbot, window: ReviewWindow, demo_files: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    (demo_files.parent / "demo_call.ogg").unlink()
+    window.open_paths([demo_files])
+    assert "Audio not found for demo_call.ogg" in window.message.text()
+    assert window.transcript.model().rowCount() > 0  # the call is still shown
+    assert window.timeline.peaks is None and not window.playback.audible
+    bad = tmp_path / "broken.json"
+    bad.write_text("{oops")
+    window.open_paths([bad])
+    assert "broken.json: not a callcoach report" in window.message.text()
+    noise = tmp_path / "noise.ogg"
+    noise.write_bytes(b"OggS" + bytes(range(256)) * 8)
+    window.open_paths([noise])
+    qtbot.waitUntil(lambda: window.analysis_job is None, timeout=30_000)
+    assert window.message.text().startswith("Cannot analyse noise.ogg: ")
+    assert "\n" not in window.message.text()
+
+
+def test_a_recording_is_analysed_in_a_worker_and_can_be_cancelled(
+    qtbot, window: ReviewWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    call = tmp_path / "demo_call_resolved.ogg"
+    shutil.copy(ASSETS_DIR / "demo_call_resolved.ogg", call)
+    window.open_paths([call])
+    assert window.analysis_job is not None and window.progress.isVisible()
+    qtbot.waitUntil(lambda: window.progress.value() > 0, timeout=120_000)
+    window.cancel_button.click()
+    qtbot.waitUntil(lambda: window.analysis_job is None, timeout=60_000)
+    assert window.message.text() == "Analysis cancelled."
+    assert window.calls[str(call)].report is None
+
+    window.open_key(str(call))  # again, to the end: the same report `analyze` writes
+    qtbot.waitUntil(lambda: window.current is not None, timeout=180_000)
+    report = window.calls[str(call)].report
+    assert report is not None and report["call"] == "demo_call_resolved.ogg"
+    ids = [p["id"] for p in report["prompts"]]
+    assert "acknowledge_anger" in ids and "offer_timeline" in ids
+    assert window.transcript.model().rowCount() == len(report["utterances"])
