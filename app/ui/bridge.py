@@ -14,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from app.ui.signals import emit
+
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 
@@ -35,7 +37,7 @@ class EventBridge(QObject):
         if self._closed:
             return
         try:
-            self._posted.emit(event)
+            emit(self._posted, event)
         except RuntimeError:  # the C++ object is gone (application shutting down)
             self._closed = True
 
@@ -50,4 +52,4 @@ class EventBridge(QObject):
     @Slot(object)
     def _deliver(self, event: Any) -> None:
         if not self._closed:
-            self.event_received.emit(event)
+            emit(self.event_received, event)

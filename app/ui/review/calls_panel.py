@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.review.call_list import CallQuery, CallRow
 from app.ui.review.timeline import clock_text
+from app.ui.signals import emit
 
 
 def row_text(row: CallRow) -> str:
@@ -116,7 +117,7 @@ class CallsPanel(QWidget):
 
     def _dates_changed(self) -> None:
         if self.dates.isChecked():
-            self.query_changed.emit()
+            emit(self.query_changed)
 
     def _chosen(self, item: QListWidgetItem) -> None:
-        self.call_chosen.emit(str(item.data(Qt.ItemDataRole.UserRole)))
+        emit(self.call_chosen, str(item.data(Qt.ItemDataRole.UserRole)))

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, QUrl, Signal
 
+from app.ui.signals import emit
+
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 try:  # PySide6-Addons
@@ -61,8 +63,9 @@ class Playback(QObject):
             return
         if not MULTIMEDIA:
             self._drop_player()
-            self.problem.emit(
-                "Qt Multimedia is not installed (PySide6-Addons): the call replays silently"
+            emit(
+                self.problem,
+                "Qt Multimedia is not installed (PySide6-Addons): the call replays silently",
             )
             return
         if self._player is None:
@@ -109,7 +112,7 @@ class Playback(QObject):
             self._player.play()
         self._clock.start()
         self._tick.start()
-        self.playing_changed.emit(True)
+        emit(self.playing_changed, True)
 
     def pause(self) -> None:
         if not self._playing:
@@ -119,8 +122,8 @@ class Playback(QObject):
         if self._player is not None:
             self._player.pause()
         self._tick.stop()
-        self.playing_changed.emit(False)
-        self.position_changed.emit(self._position)
+        emit(self.playing_changed, False)
+        emit(self.position_changed, self._position)
 
     def toggle(self) -> None:
         self.pause() if self._playing else self.play()
@@ -131,7 +134,7 @@ class Playback(QObject):
         if self.audible and self._player is not None:
             self._player.setPosition(round(t * 1000))
         self._clock.restart()
-        self.position_changed.emit(t)
+        emit(self.position_changed, t)
 
     def skip(self, seconds: float) -> None:
         self.seek(self.position() + seconds)
@@ -158,7 +161,7 @@ class Playback(QObject):
             self._position = self.end
             self.pause()
             return
-        self.position_changed.emit(t)
+        emit(self.position_changed, t)
 
     def _on_status(self, status: object) -> None:
         if self._player is None:
@@ -167,10 +170,10 @@ class Playback(QObject):
             self._position = self.end
             self._playing = False
             self._tick.stop()
-            self.playing_changed.emit(False)
-            self.position_changed.emit(self.end)
+            emit(self.playing_changed, False)
+            emit(self.position_changed, self.end)
 
     def _on_error(self, _error: object, message: str) -> None:
         log.warning("playback error: %s", message)
         self.audible = False
-        self.problem.emit(f"cannot play the audio ({message}): the call replays silently")
+        emit(self.problem, f"cannot play the audio ({message}): the call replays silently")
