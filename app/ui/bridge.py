@@ -14,8 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from app.ui.signals import emit
-
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 
@@ -37,7 +35,7 @@ class EventBridge(QObject):
         if self._closed:
             return
         try:
-            emit(self._posted, event)
+            self._posted.emit(event)
         except RuntimeError:  # the C++ object is gone (application shutting down)
             self._closed = True
 
@@ -52,4 +50,4 @@ class EventBridge(QObject):
     @Slot(object)
     def _deliver(self, event: Any) -> None:
         if not self._closed:
-            emit(self.event_received, event)
+            self.event_received.emit(event)

@@ -31,7 +31,6 @@ from app.ui.clock import EventClock, finite
 from app.ui.geometry import GeometryStore
 from app.ui.meter import FrustrationMeter, SlowDownBadge
 from app.ui.policy import CardSlot, Outcome, RecordedOutcome, clean_prompt
-from app.ui.signals import emit
 from app.ui.status import StatusLine
 from app.ui.window import FloatingWindow
 
@@ -193,7 +192,7 @@ class OverlayWindow(FloatingWindow):
         """A line for the user (device error, dropped audio); info lines clear after 8 s."""
         text = self.status_label.show_message(level, message)
         self.fit_height()
-        emit(self.status_changed, self.status_label.level, text)
+        self.status_changed.emit(self.status_label.level, text)
 
     def tick(self) -> None:
         """Timers in call time: the slow-down badge goes quiet, a stale card fades; the height
@@ -295,7 +294,7 @@ class OverlayWindow(FloatingWindow):
         t = self.call_time()
         self.outcomes.append(RecordedOutcome(prompt.id, outcome, t))
         log.info("prompt %s %s at %.1f s", prompt.id, outcome, t)
-        emit(self.outcome_recorded, prompt.id, outcome, t)
+        self.outcome_recorded.emit(prompt.id, outcome, t)
         if self._on_outcome is not None:
             try:
                 self._on_outcome(prompt.id, outcome, t)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from app.review.call_list import CallQuery, CallRow
 from app.ui.review.timeline import clock_text
-from app.ui.signals import emit
 
 
 def row_text(row: CallRow) -> str:
@@ -117,7 +116,7 @@ class CallsPanel(QWidget):
 
     def _dates_changed(self) -> None:
         if self.dates.isChecked():
-            emit(self.query_changed)
+            self.query_changed.emit()
 
     def _chosen(self, item: QListWidgetItem) -> None:
-        emit(self.call_chosen, str(item.data(Qt.ItemDataRole.UserRole)))
+        self.call_chosen.emit(str(item.data(Qt.ItemDataRole.UserRole)))

@@ -12,7 +12,6 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.errors import one_line
-from app.ui.signals import emit
 
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
@@ -72,4 +71,4 @@ class Job(QObject):
     @staticmethod
     def _emit(signal: Any, *args: Any) -> None:
         with contextlib.suppress(RuntimeError):  # the window (this object's C++ side) is gone
-            emit(signal, *args)
+            signal.emit(*args)

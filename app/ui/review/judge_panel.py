@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.review.timeline import OUTCOME_COLOURS, clock_text
-from app.ui.signals import emit
 
 RATINGS = ("no rating", "1 — poor", "2", "3 — acceptable", "4", "5 — excellent")
 
@@ -174,6 +173,6 @@ class JudgePanel(QWidget):
         if not text and rating is None:
             self.notes_status.setText("Write a note or choose a rating first.")
             return
-        emit(self.note_requested, text, rating, for_prompt)
+        self.note_requested.emit(text, rating, for_prompt)
         self.note_edit.clear()
         self.rating.setCurrentIndex(0)

@@ -13,8 +13,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, QUrl, Signal
 
-from app.ui.signals import emit
-
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 try:  # PySide6-Addons
@@ -63,9 +61,8 @@ class Playback(QObject):
             return
         if not MULTIMEDIA:
             self._drop_player()
-            emit(
-                self.problem,
-                "Qt Multimedia is not installed (PySide6-Addons): the call replays silently",
+            self.problem.emit(
+                "Qt Multimedia is not installed (PySide6-Addons): the call replays silently"
             )
             return
         if self._player is None:
@@ -112,7 +109,7 @@ class Playback(QObject):
             self._player.play()
         self._clock.start()
         self._tick.start()
-        emit(self.playing_changed, True)
+        self.playing_changed.emit(True)
 
     def pause(self) -> None:
         if not self._playing:
@@ -122,8 +119,8 @@ class Playback(QObject):
         if self._player is not None:
             self._player.pause()
         self._tick.stop()
-        emit(self.playing_changed, False)
-        emit(self.position_changed, self._position)
+        self.playing_changed.emit(False)
+        self.position_changed.emit(self._position)
 
     def toggle(self) -> None:
         self.pause() if self._playing else self.play()
@@ -134,7 +131,7 @@ class Playback(QObject):
         if self.audible and self._player is not None:
             self._player.setPosition(round(t * 1000))
         self._clock.restart()
-        emit(self.position_changed, t)
+        self.position_changed.emit(t)
 
     def skip(self, seconds: float) -> None:
         self.seek(self.position() + seconds)
@@ -161,7 +158,7 @@ class Playback(QObject):
             self._position = self.end
             self.pause()
             return
-        emit(self.position_changed, t)
+        self.position_changed.emit(t)
 
     def _on_status(self, status: object) -> None:
         if self._player is None:
@@ -170,10 +167,10 @@ class Playback(QObject):
             self._position = self.end
             self._playing = False
             self._tick.stop()
-            emit(self.playing_changed, False)
-            emit(self.position_changed, self.end)
+            self.playing_changed.emit(False)
+            self.position_changed.emit(self.end)
 
     def _on_error(self, _error: object, message: str) -> None:
         log.warning("playback error: %s", message)
         self.audible = False
-        emit(self.problem, f"cannot play the audio ({message}): the call replays silently")
+        self.problem.emit(f"cannot play the audio ({message}): the call replays silently")

@@ -28,7 +28,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.review.peaks import Peaks
-from app.ui.signals import emit
 
 OUTCOME_COLOURS = {
     "followed": "#16a34a",
@@ -155,9 +154,9 @@ class TimelineView(QWidget):
         x = event.position().x()
         hit = self.prompt_at(x)
         if hit is not None:
-            emit(self.prompt_clicked, hit)
+            self.prompt_clicked.emit(hit)
         else:
-            emit(self.seek_requested, self.time_at(x))
+            self.seek_requested.emit(self.time_at(x))
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         hit = self.prompt_at(event.position().x())

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from app.review.transcript import TranscriptTimeline
 from app.ui.review.timeline import SPEAKER_COLOURS, clock_text
-from app.ui.signals import emit
 
 COLUMNS = ("time", "speaker", "frustration", "text")
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -87,7 +86,7 @@ class TranscriptModel(QAbstractTableModel):
         old, self.current = self.current, row
         for r in (old, row):
             if r is not None:
-                emit(self.dataChanged, self.index(r, 0), self.index(r, len(COLUMNS) - 1))
+                self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
         return True
 
 
@@ -159,4 +158,4 @@ class TranscriptView(QTableView):
     def _seek_to(self, index: QModelIndex) -> None:
         source = self.proxy.mapToSource(index)
         if source.isValid():
-            emit(self.seek_requested, self.source.timeline.start_of(source.row()))
+            self.seek_requested.emit(self.source.timeline.start_of(source.row()))
