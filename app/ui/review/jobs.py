@@ -35,6 +35,7 @@ class Job(QObject):
         self._work = work
         self._cancel = threading.Event()
         self._cancel_types = cancel_types
+        self._percent = -1
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
@@ -66,7 +67,10 @@ class Job(QObject):
             self._emit(self.done, result)
 
     def _report(self, fraction: float) -> None:
-        self._emit(self.progress, float(fraction))
+        percent = int(fraction * 100)
+        if percent != self._percent:  # at most 101 updates, however many blocks
+            self._percent = percent
+            self._emit(self.progress, float(fraction))
 
     @staticmethod
     def _emit(signal: Any, *args: Any) -> None:

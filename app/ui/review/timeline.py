@@ -17,7 +17,6 @@ from PySide6.QtGui import (
     QColor,
     QMouseEvent,
     QPainter,
-    QPainterPath,
     QPaintEvent,
     QPalette,
     QPen,
@@ -111,7 +110,7 @@ class TimelineView(QWidget):
 
     def select_prompt(self, index: int | None) -> None:
         self.selected_prompt = index
-        self.update()
+        self.update()  # the picture's key includes the selection: redrawn once
 
     # ------------------------------------------------------------------ geometry
     def _lanes(self) -> tuple[list[QRectF], QRectF]:
@@ -176,21 +175,22 @@ class TimelineView(QWidget):
 
     # ------------------------------------------------------------------ painting
     def paintEvent(self, event: QPaintEvent) -> None:
+        """The cached picture of the call, then the playhead: a playback frame is one blit."""
         painter = QPainter(self)
-        pal = self.palette()
-        painter.fillRect(self.rect(), pal.color(QPalette.ColorRole.Base))
-        painter.drawPixmap(0, 0, self._waves())
-        _, curves = self._lanes()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._paint_curves(painter, curves)
-        self._paint_markers(painter)
+        painter.drawPixmap(0, 0, self._picture())
+        if self.peaks is None and self.peaks_note:  # progress text: not part of the picture
+            lanes, _ = self._lanes()
+            area = QRectF(lanes[0].topLeft(), lanes[-1].bottomRight())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(area, int(Qt.AlignmentFlag.AlignCenter), self.peaks_note)
         x = self._x_of(self.position)
-        painter.setPen(QPen(pal.color(QPalette.ColorRole.Text), 1.5))
+        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Text), 1.5))
         painter.drawLine(QPointF(x, 0), QPointF(x, self.height()))
         painter.end()
 
-    def _waves(self) -> QPixmap:
-        """Ruler, lanes and waveforms: redrawn only when the size, palette or peaks change."""
+    def _picture(self) -> QPixmap:
+        """Ruler, waveforms, curves and markers, drawn once per size, palette, call, peaks and
+        selected card (long antialiased curves cost tens of ms: never per playback frame)."""
         dpr = self.devicePixelRatioF()
         key = (
             self.width(),
@@ -199,7 +199,9 @@ class TimelineView(QWidget):
             id(self.peaks),
             self.duration_s,
             self.palette().cacheKey(),
-            self.peaks_note,
+            id(self.prompts),
+            id(self.utterances),
+            self.selected_prompt,
         )
         if self._wave_cache is not None and key == self._wave_key:
             return self._wave_cache
@@ -230,12 +232,10 @@ class TimelineView(QWidget):
                 int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
                 f"{speaker} ({side})",
             )
-        if self.peaks is None and self.peaks_note and lanes:
-            area = QRectF(lanes[0].topLeft(), lanes[-1].bottomRight())
-            painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(area, int(Qt.AlignmentFlag.AlignCenter), self.peaks_note)
         painter.setPen(QPen(mid, 0.5))
         painter.drawLine(QPointF(0, curves.top()), QPointF(curves.right(), curves.top()))
+        self._paint_curves(painter, curves)
+        self._paint_markers(painter)
         painter.end()
         self._wave_cache, self._wave_key = pixmap, key
         return pixmap
@@ -288,26 +288,28 @@ class TimelineView(QWidget):
 
         painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 0.5, Qt.PenStyle.DotLine))
         painter.drawLine(QPointF(0, y_of(0.5)), QPointF(area.right(), y_of(0.5)))
+        # 1-px cosmetic pens and polylines: a wider pen goes through Qt's stroker, ~100x slower
+        # for a one-hour call's hundreds of points
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         for speaker in ("agent", "customer"):
-            rows = [u for u in self.utterances if u.get("speaker") == speaker]
-            if not rows:
-                continue
-            colour = QColor(SPEAKER_COLOURS[speaker])
-            path = QPainterPath()
-            for j, u in enumerate(rows):
-                mid = (float(u.get("start", 0)) + float(u.get("end", 0))) / 2
-                point = QPointF(self._x_of(mid), y_of(float(u.get("frustration", 0))))
-                path.moveTo(point) if j == 0 else path.lineTo(point)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(QPen(colour, 1.6))
-            painter.drawPath(path)
+            points = [
+                QPointF(
+                    self._x_of((float(u.get("start", 0)) + float(u.get("end", 0))) / 2),
+                    y_of(float(u.get("frustration", 0))),
+                )
+                for u in self.utterances
+                if u.get("speaker") == speaker
+            ]
+            if points:
+                painter.setPen(_thin(QColor(SPEAKER_COLOURS[speaker])))
+                painter.drawPolyline(QPolygonF(points))
         if self.trend:  # the customer's smoothed level: what the coach acted on
-            path = QPainterPath()
-            for j, p in enumerate(self.trend):
-                point = QPointF(self._x_of(float(p.get("t", 0))), y_of(float(p.get("level", 0))))
-                path.moveTo(point) if j == 0 else path.lineTo(point)
-            painter.setPen(QPen(QColor(SPEAKER_COLOURS["customer"]), 1.2, Qt.PenStyle.DashLine))
-            painter.drawPath(path)
+            points = [
+                QPointF(self._x_of(float(p.get("t", 0))), y_of(float(p.get("level", 0))))
+                for p in self.trend
+            ]
+            painter.setPen(_thin(QColor(SPEAKER_COLOURS["customer"]), Qt.PenStyle.DashLine))
+            painter.drawPolyline(QPolygonF(points))
         painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
         painter.drawText(
             area.adjusted(6, 2, -6, -2),
@@ -321,9 +323,8 @@ class TimelineView(QWidget):
             x = self.marker_x(i)
             colour = outcome_colour(str(p.get("outcome", "shown")))
             selected = i == self.selected_prompt
-            pen = QPen(colour, 2.5 if selected else 1.2)
-            if not p.get("shown", True):
-                pen.setStyle(Qt.PenStyle.DashLine)
+            style = Qt.PenStyle.SolidLine if p.get("shown", True) else Qt.PenStyle.DashLine
+            pen = QPen(colour, 2.5, style) if selected else _thin(colour, style)
             painter.setPen(pen)
             painter.drawLine(QPointF(x, RULER_H), QPointF(x, h))
             size = 7.0 if selected else 5.0
@@ -341,6 +342,12 @@ class TimelineView(QWidget):
                 ]
             painter.setBrush(colour if p.get("shown", True) else Qt.BrushStyle.NoBrush)
             painter.drawPolygon(QPolygonF(flag))
+
+
+def _thin(colour: QColor, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
+    pen = QPen(colour, 1.0, style)
+    pen.setCosmetic(True)
+    return pen
 
 
 def follow_up_indexes(prompts: Sequence[Mapping[str, Any]], after_call_ids: set[str]) -> set[int]:

@@ -125,9 +125,14 @@ class TranscriptView(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setWordWrap(True)
         self.verticalHeader().hide()
+        # fixed widths from the font, not ResizeToContents: that measures every row of a
+        # one-hour call again whenever the current line changes
         header = self.horizontalHeader()
-        for col in range(3):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        metrics = self.fontMetrics()
+        pad = 2 * metrics.horizontalAdvance("M")
+        for col, sample in enumerate(("0:00:00", "customer", "frustration")):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.setColumnWidth(col, metrics.horizontalAdvance(sample) + pad)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.clicked.connect(self._seek_to)
         self.activated.connect(self._seek_to)
