@@ -16,7 +16,7 @@ from PySide6.QtCore import QElapsedTimer, QObject, QTimer, QUrl, Signal
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 try:  # PySide6-Addons
-    from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+    from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 
     MULTIMEDIA = True
 except ImportError:  # pragma: no cover - depends on the installation
@@ -40,6 +40,7 @@ class Playback(QObject):
         self.duration_s = 0.0
         self.speed = 1.0
         self.audible = False
+        self.note = ""
         self._position = 0.0  # where a paused player stands / where the clock started
         self._playing = False
         self._clock = QElapsedTimer()
@@ -56,14 +57,13 @@ class Playback(QObject):
         self.duration_s = max(float(duration_s), 0.0)
         self._position = 0.0
         self.audible = False
+        self.note = ""  # what the reviewer should know about this call's playback
         if audio is None:
             self._drop_player()
             return
         if not MULTIMEDIA:
             self._drop_player()
-            self.problem.emit(
-                "Qt Multimedia is not installed (PySide6-Addons): the call replays silently"
-            )
+            self.note = "Qt Multimedia is not installed (PySide6-Addons): the call replays silently"
             return
         if self._player is None:
             self._player = QMediaPlayer(self)
@@ -76,6 +76,8 @@ class Playback(QObject):
         self._player.setSource(QUrl.fromLocalFile(str(audio)))
         self._player.setPlaybackRate(self.speed)
         self.audible = True
+        if not QMediaDevices.audioOutputs():
+            self.note = "no audio output device: playback runs silently"
 
     def _drop_player(self) -> None:
         if self._player is not None:

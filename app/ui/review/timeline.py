@@ -39,6 +39,7 @@ OUTCOME_COLOURS = {
 }
 SPEAKER_COLOURS = {"agent": "#2563eb", "customer": "#dc2626"}
 RULER_H = 18
+END_MARGIN = 16
 MARKER_HIT_PX = 6
 
 
@@ -123,20 +124,23 @@ class TimelineView(QWidget):
         curves_top = RULER_H + channels * wave_h
         return lanes, QRectF(0, curves_top, w, h - curves_top)
 
+    def _span_px(self) -> float:
+        """Pixels the call spans: a margin at the right keeps cards at the very end (the
+        after-call reminders) visible."""
+        return max(self.width() - END_MARGIN, 1.0)
+
     def _x_of(self, t: float) -> float:
         if self.duration_s <= 0:
             return 0.0
-        return t / self.duration_s * self.width()
+        return t / self.duration_s * self._span_px()
 
     def time_at(self, x: float) -> float:
-        if self.width() <= 0:
-            return 0.0
-        return min(max(x / self.width() * self.duration_s, 0.0), self.duration_s)
+        return min(max(x / self._span_px() * self.duration_s, 0.0), self.duration_s)
 
     def marker_x(self, index: int) -> float:
         """A card's x; one at (or a rounding past) the call's end stays inside the view."""
         x = self._x_of(float(self.prompts[index].get("t", 0.0)))
-        return min(max(x, 1.0), self.width() - 2.0)
+        return min(max(x, 1.0), self._span_px() + 2.0)
 
     def prompt_at(self, x: float) -> int | None:
         best, best_d = None, MARKER_HIT_PX + 1.0
@@ -236,6 +240,7 @@ class TimelineView(QWidget):
         painter.drawLine(QPointF(0, curves.top()), QPointF(curves.right(), curves.top()))
         self._paint_curves(painter, curves)
         self._paint_markers(painter)
+        self._paint_legend(painter, curves)
         painter.end()
         self._wave_cache, self._wave_key = pixmap, key
         return pixmap
@@ -248,7 +253,7 @@ class TimelineView(QWidget):
     def _paint_wave(self, painter: QPainter, lane: QRectF, channel: int, colour: QColor) -> None:
         assert self.peaks is not None
         dpr = self.devicePixelRatioF()
-        width = max(round(lane.width() * dpr), 1)
+        width = max(round(self._span_px() * dpr), 1)
         lo, hi = self.peaks.span(0.0, self.duration_s, width)
         half = lane.height() / 2 - 2
         mid = lane.center().y()
@@ -269,7 +274,7 @@ class TimelineView(QWidget):
             return
         # a tick spacing giving labels at least ~80 px apart
         steps = (1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
-        per_px = self.duration_s / max(self.width(), 1)
+        per_px = self.duration_s / self._span_px()
         step = next((s for s in steps if s / per_px >= 80), steps[-1])
         painter.setPen(pal.color(QPalette.ColorRole.WindowText))
         t = 0.0
@@ -317,6 +322,25 @@ class TimelineView(QWidget):
             "frustration (— agent, — customer, - - customer trend)",
         )
 
+    def _paint_legend(self, painter: QPainter, area: QRectF) -> None:
+        """What the marker colours mean, bottom right of the curves lane (only outcomes this
+        call has, so the legend stays short)."""
+        present = {str(p.get("outcome", "shown")) for p in self.prompts}
+        names = [name for name in LEGEND if name in present]
+        if not names:
+            return
+        metrics = self.fontMetrics()
+        x = area.right() - 8
+        y = area.bottom() - 6
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        for name in reversed(names):
+            label = name.replace("_", " ")
+            x -= metrics.horizontalAdvance(label)
+            painter.drawText(QPointF(x, y), label)
+            x -= 14
+            painter.fillRect(QRectF(x, y - 9, 9, 9), outcome_colour(name))
+            x -= 10
+
     def _paint_markers(self, painter: QPainter) -> None:
         h = float(self.height())
         for i, p in enumerate(self.prompts):
@@ -342,6 +366,9 @@ class TimelineView(QWidget):
                 ]
             painter.setBrush(colour if p.get("shown", True) else Qt.BrushStyle.NoBrush)
             painter.drawPolygon(QPolygonF(flag))
+
+
+LEGEND = ("followed", "done", "ignored", "dismissed", "superseded", "shown", "not_shown")
 
 
 def _thin(colour: QColor, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:

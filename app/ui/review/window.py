@@ -411,7 +411,8 @@ class ReviewWindow(QMainWindow):
             )
             self.timeline.set_peaks(None, "no audio: File ▸ Locate audio…")
         else:
-            self.show_message(f"{report.get('call', call.key)} · {clock_text(duration)}")
+            note = f" — {self.playback.note}" if self.playback.note else ""
+            self.show_message(f"{report.get('call', call.key)} · {clock_text(duration)}{note}")
             self._load_peaks(call.audio)
         self.refresh_calls()
 
