@@ -12,6 +12,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from app.paths import ASSETS_DIR
+from app.report import frustration_plot as plot
+from app.store import Store
 from app.ui.review import ReviewWindow
 from app.ui.review.playback import MULTIMEDIA
 
@@ -28,8 +30,16 @@ def demo_files(demo_report: dict, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path) -> ReviewWindow:  # type: ignore[no-untyped-def]
-    w = ReviewWindow(peaks_cache=tmp_path / "peaks")
+def store(tmp_path: Path) -> Store:
+    """A real call store (SQLite) in the test's folder."""
+    s = Store(tmp_path / "calls.sqlite3")
+    yield s  # type: ignore[misc]
+    s.close()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path, store: Store) -> ReviewWindow:  # type: ignore[no-untyped-def]
+    w = ReviewWindow(peaks_cache=tmp_path / "peaks", store=store)
     qtbot.addWidget(w)
     w.resize(1400, 860)
     w.show()
@@ -58,7 +68,7 @@ def test_demo_call_opens_with_waveform_cards_and_transcript(
     image = window.timeline.grab().toImage()
     lane_y = 18 + 30  # middle of the agent's waveform lane
     colours = {image.pixelColor(x, lane_y).name() for x in range(0, image.width(), 3)}
-    assert "#2563eb" in colours  # the agent's waveform was drawn
+    assert plot.AGENT in colours  # the agent's waveform was drawn, in the report's colour
 
 
 def test_clicking_a_transcript_line_and_a_marker_seeks(
@@ -125,35 +135,48 @@ def test_current_line_follows_playback_and_keys_drive_it(
 
 
 def test_filters_narrow_the_call_list(
-    qtbot, window: ReviewWindow, demo_files: Path, demo_report: dict
+    qtbot, window: ReviewWindow, store: Store, demo_files: Path, demo_report: dict
 ) -> None:  # type: ignore[no-untyped-def]
+    # two stored calls, as `analyze` stores them, and one report opened from a file
     calm = json.loads(json.dumps(demo_report))
     calm["call"] = "calm_call.ogg"
     calm["summary"]["escalated"] = False
     calm["prompts"] = [dict(p, outcome="followed") for p in calm["prompts"]]
-    calm_path = demo_files.parent / "calm_call.json"
-    calm_path.write_text(json.dumps(calm))
-    window.open_paths([demo_files, calm_path])
+    escalated_id = store.save_report(demo_report, sha256="a" * 64)
+    calm_id = store.save_report(calm, sha256="b" * 64)
+    other = json.loads(json.dumps(calm))
+    other["call"] = "other_call.ogg"
+    other_path = demo_files.parent / "other_call.json"
+    other_path.write_text(json.dumps(other))
+    window.open_paths([other_path])
     panel = window.calls_panel
-    assert panel.list.count() == 2 and panel.count.text() == "2 of 2 calls"
+    stored = {f"store:{escalated_id}", f"store:{calm_id}"}
+    assert set(panel.keys()) == stored | {str(other_path)}
+    assert panel.count.text() == "3 of 3 calls"
     panel.escalated.setChecked(True)
-    assert panel.keys() == [str(demo_files)]
+    assert panel.keys() == [f"store:{escalated_id}"]
     panel.escalated.setChecked(False)
     panel.ignored.setChecked(True)
-    assert panel.keys() == [str(demo_files)]
+    assert panel.keys() == [f"store:{escalated_id}"]
     panel.ignored.setChecked(False)
     qtbot.keyClicks(panel.search, "calm")
-    assert panel.keys() == [str(calm_path)] and panel.count.text() == "1 of 2 calls"
+    assert panel.keys() == [f"store:{calm_id}"] and panel.count.text() == "1 of 3 calls"
     panel.search.clear()
-    assert panel.list.count() == 2
-    # choosing a call in the list opens it
-    item = panel.list.item(panel.keys().index(str(calm_path)))
+    qtbot.keyClicks(panel.search, "other_call")
+    assert panel.keys() == [str(other_path)]
+    panel.search.clear()
+    assert panel.list.count() == 3
+    # choosing a stored call in the list opens it from the store
+    item = panel.list.item(panel.keys().index(f"store:{calm_id}"))
     panel.list.itemClicked.emit(item)
-    assert window.current is not None and window.current.key == str(calm_path)
+    assert window.current is not None and window.current.call_id == calm_id
+    assert window.current.report is not None
+    assert window.current.report["call"] == "calm_call.ogg"
+    assert window.transcript.model().rowCount() == len(calm["utterances"])
 
 
 def test_a_note_is_saved_and_exported(
-    qtbot, window: ReviewWindow, demo_files: Path, tmp_path: Path
+    qtbot, window: ReviewWindow, store: Store, demo_files: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     open_demo(qtbot, window, demo_files)
     prompts = window.timeline.prompts
@@ -166,13 +189,33 @@ def test_a_note_is_saved_and_exported(
     qtbot.keyClicks(judge.note_edit, "Good recovery after the hold.")
     qtbot.mouseClick(judge.save_call_button, Qt.MouseButton.LeftButton)
     assert judge.notes_list.count() == 2
+    assert "saved in the call store" in judge.notes_status.text()
+    call_id = window.current.call_id  # type: ignore[union-attr]
+    assert call_id is not None
+    saved = store.notes(call_id)
+    assert [(n.prompt_id, n.rating) for n in saved] == [(prompts[k]["id"], 2), (None, None)]
+    assert saved[0].prompt_t == prompts[k]["t"]
+
     written = window.export_to(tmp_path / "export")
-    data = json.loads(written[0].read_text())
-    notes = data["review_notes"]
-    assert notes[0]["prompt_id"] == prompts[k]["id"] and notes[0]["rating"] == 2
-    assert notes[0]["prompt_t"] == prompts[k]["t"]
-    assert notes[1]["prompt_id"] is None and notes[1]["text"] == "Good recovery after the hold."
-    assert data["utterances"] == window.current.report["utterances"]  # type: ignore[union-attr]
+    assert sorted(p.suffix for p in written) == [".csv", ".html", ".json"]
+    html = next(p for p in written if p.suffix == ".html").read_text()
+    assert "Agent missed the chance to say what they can do." in html
+    assert "Good recovery after the hold." in html
+    data = json.loads(next(p for p in written if p.suffix == ".json").read_text())
+    assert [n["text"] for n in data["notes"]] == [
+        "Agent missed the chance to say what they can do.",
+        "Good recovery after the hold.",
+    ]
+    csv_text = next(p for p in written if p.suffix == ".csv").read_text()
+    assert len(csv_text.splitlines()) == len(data["utterances"]) + 1
+
+    # the same report opened again (another window, the same store): the notes are there
+    again = ReviewWindow(peaks_cache=tmp_path / "peaks", store=store)
+    qtbot.addWidget(again)
+    again.open_paths([demo_files])
+    assert again.current is not None and again.current.call_id == call_id
+    assert again.judge.notes_list.count() == 2
+    assert len(store.list_calls()) == 1  # not stored twice
 
 
 def test_missing_audio_and_unreadable_files_are_said(
@@ -196,7 +239,7 @@ def test_missing_audio_and_unreadable_files_are_said(
 
 
 def test_a_recording_is_analysed_in_a_worker_and_can_be_cancelled(
-    qtbot, window: ReviewWindow, tmp_path: Path
+    qtbot, window: ReviewWindow, store: Store, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     call = tmp_path / "demo_call_resolved.ogg"
     shutil.copy(ASSETS_DIR / "demo_call_resolved.ogg", call)
@@ -215,3 +258,16 @@ def test_a_recording_is_analysed_in_a_worker_and_can_be_cancelled(
     ids = [p["id"] for p in report["prompts"]]
     assert "acknowledge_anger" in ids and "offer_timeline" in ids
     assert window.transcript.model().rowCount() == len(report["utterances"])
+    # stored as `analyze` stores it; opened again, it comes from the store, not re-analysed
+    call_id = report["call_id"]
+    assert [r.call_id for r in store.list_calls()] == [call_id]
+    again = ReviewWindow(peaks_cache=tmp_path / "peaks", store=store, analyse=_must_not_analyse)
+    qtbot.addWidget(again)
+    again.open_paths([call])
+    qtbot.waitUntil(lambda: again.current is not None, timeout=60_000)
+    assert again.current.report["call_id"] == call_id  # type: ignore[union-attr]
+    assert again.transcript.model().rowCount() == len(report["utterances"])
+
+
+def _must_not_analyse(*args: object) -> dict:
+    raise AssertionError("a stored analysis was analysed again")

@@ -29,7 +29,9 @@ RATINGS = ("no rating", "1 — poor", "2", "3 — acceptable", "4", "5 — excel
 def prompt_html(prompt: Mapping[str, Any], follow_up: bool) -> str:
     """The card as the reviewer reads it (every text escaped: transcripts are data)."""
     outcome = str(prompt.get("outcome", "shown"))
-    colour = OUTCOME_COLOURS.get(outcome, OUTCOME_COLOURS["shown"])
+    # "shown" is near-black in the report: the palette's own text colour reads on dark too
+    style = f" style='color:{OUTCOME_COLOURS[outcome]}'" if outcome in OUTCOME_COLOURS else ""
+    style = "" if outcome == "shown" else style
     rows = [
         f"<h3>{escape(str(prompt.get('title', prompt.get('id', ''))))}</h3>",
         f"<p><b>{clock_text(float(prompt.get('t', 0)))}</b> · <code>"
@@ -38,7 +40,7 @@ def prompt_html(prompt: Mapping[str, Any], follow_up: bool) -> str:
         + "</p>",
         f"<p><b>Say:</b> “{escape(str(prompt.get('say', '')))}”</p>",
         f"<p><b>Why:</b> {escape(str(prompt.get('reason', '')))}</p>",
-        f"<p><b>Outcome:</b> <span style='color:{colour}'><b>{escape(outcome)}</b></span>",
+        f"<p><b>Outcome:</b> <span{style}><b>{escape(outcome)}</b></span>",
     ]
     if prompt.get("outcome_t") is not None:
         rows[-1] += f" at {clock_text(float(prompt['outcome_t']))}"

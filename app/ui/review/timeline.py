@@ -26,25 +26,26 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.report import frustration_plot as plot
 from app.review.peaks import Peaks
 
-OUTCOME_COLOURS = {
-    "followed": "#16a34a",
-    "done": "#0d9488",
-    "ignored": "#dc2626",
-    "dismissed": "#f59e0b",
-    "superseded": "#8b5cf6",
-    "shown": "#2563eb",
-    "not_shown": "#94a3b8",
-}
-SPEAKER_COLOURS = {"agent": "#2563eb", "customer": "#dc2626"}
+# the HTML report's colours and words (one legend for both)
+OUTCOME_COLOURS = plot.OUTCOME_COLOURS
+OUTCOME_LABELS = plot.OUTCOME_LABELS
+SPEAKER_COLOURS = {"agent": plot.AGENT, "customer": plot.CUSTOMER}
 RULER_H = 18
 END_MARGIN = 16
 MARKER_HIT_PX = 6
 
 
-def outcome_colour(outcome: str) -> QColor:
-    return QColor(OUTCOME_COLOURS.get(outcome, OUTCOME_COLOURS["shown"]))
+def outcome_colour(outcome: str, palette: QPalette | None = None) -> QColor:
+    """The report's colour for an outcome; "shown" (near-black in the report) takes the
+    palette's text colour so it stays visible on a dark palette."""
+    if outcome not in OUTCOME_COLOURS or outcome == "shown":
+        if palette is not None:
+            return palette.color(QPalette.ColorRole.Text)
+        outcome = "shown"
+    return QColor(OUTCOME_COLOURS[outcome])
 
 
 def clock_text(t: float) -> str:
@@ -313,13 +314,13 @@ class TimelineView(QWidget):
                 QPointF(self._x_of(float(p.get("t", 0))), y_of(float(p.get("level", 0))))
                 for p in self.trend
             ]
-            painter.setPen(_thin(QColor(SPEAKER_COLOURS["customer"]), Qt.PenStyle.DashLine))
+            painter.setPen(_thin(QColor(plot.TREND), Qt.PenStyle.DashLine))
             painter.drawPolyline(QPolygonF(points))
         painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
         painter.drawText(
             area.adjusted(6, 2, -6, -2),
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
-            "frustration (— agent, — customer, - - customer trend)",
+            "frustration: agent (blue), customer (red), customer trend (orange, dashed)",
         )
 
     def _paint_legend(self, painter: QPainter, area: QRectF) -> None:
@@ -334,18 +335,18 @@ class TimelineView(QWidget):
         y = area.bottom() - 6
         painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
         for name in reversed(names):
-            label = name.replace("_", " ")
+            label = OUTCOME_LABELS.get(name, name)
             x -= metrics.horizontalAdvance(label)
             painter.drawText(QPointF(x, y), label)
             x -= 14
-            painter.fillRect(QRectF(x, y - 9, 9, 9), outcome_colour(name))
+            painter.fillRect(QRectF(x, y - 9, 9, 9), outcome_colour(name, self.palette()))
             x -= 10
 
     def _paint_markers(self, painter: QPainter) -> None:
         h = float(self.height())
         for i, p in enumerate(self.prompts):
             x = self.marker_x(i)
-            colour = outcome_colour(str(p.get("outcome", "shown")))
+            colour = outcome_colour(str(p.get("outcome", "shown")), self.palette())
             selected = i == self.selected_prompt
             style = Qt.PenStyle.SolidLine if p.get("shown", True) else Qt.PenStyle.DashLine
             pen = QPen(colour, 2.5, style) if selected else _thin(colour, style)

@@ -8,7 +8,6 @@ drawing uses the peaks reduced to the screen's pixels.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -39,6 +38,8 @@ from app.errors import CallcoachError, one_line
 from app.review.call_list import CallRow, filter_rows, row_from_report
 from app.review.peaks import Peaks, PeaksCancelled, load_or_compute_peaks
 from app.review.sources import find_audio, is_report_file, load_report_file
+from app.review.stored_calls import ReviewStore, call_id_of, export_call, store_key
+from app.store import Store
 from app.ui.review.calls_panel import CallsPanel
 from app.ui.review.jobs import Job
 from app.ui.review.judge_panel import JudgePanel
@@ -84,11 +85,18 @@ def _after_call_ids() -> set[str]:
 
 
 class _Call:
-    """One call the window knows: its report (None until analysed) and its audio."""
+    """One call the window knows: its report (None until analysed), its audio and, once it is
+    in the call store, its call id."""
 
-    def __init__(self, key: str, report: dict[str, Any] | None, audio: Path | None) -> None:
-        self.key, self.report, self.audio = key, report, audio
-        self.notes: list[dict[str, Any]] = []
+    def __init__(
+        self,
+        key: str,
+        report: dict[str, Any] | None,
+        audio: Path | None,
+        call_id: int | None = None,
+    ) -> None:
+        self.key, self.report, self.audio, self.call_id = key, report, audio, call_id
+        self.notes: list[dict[str, Any]] = list((report or {}).get("notes") or [])
         self.when: date | None = None
 
 
@@ -99,14 +107,19 @@ class ReviewWindow(QMainWindow):
         *,
         peaks_cache: Path | None = None,
         analyse: Analyse | None = None,
+        store: Store | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`store`: the call store (its calls are listed, analyses and notes are saved in it);
+        None keeps notes for the session and in exports only."""
         super().__init__(parent)
         self.setWindowTitle("callcoach — review")
         self.resize(1400, 860)
         self.settings = settings or Settings()
         self.peaks_cache = peaks_cache if peaks_cache is not None else data_dir() / "peaks"
         self._analyse = analyse or _default_analyse
+        self.review_store = ReviewStore(store, self.settings) if store is not None else None
+        self.store_problem = ""  # why there is no store (shown with the notes)
         self._after_call = _after_call_ids()
         self.calls: dict[str, _Call] = {}
         self.current: _Call | None = None
@@ -282,6 +295,7 @@ class ReviewWindow(QMainWindow):
                     continue
                 call = _Call(key, report, find_audio(report, path))
                 call.when = _file_date(path)
+                self._attach_stored(call)
             else:
                 call = _Call(key, None, path)
                 call.when = _file_date(path)
@@ -290,6 +304,20 @@ class ReviewWindow(QMainWindow):
         self.refresh_calls()
         if first is not None:
             self.open_key(first)
+
+    def _attach_stored(self, call: _Call) -> None:
+        """A report opened from a file that is already in the store: its notes come along."""
+        if self.review_store is None or call.report is None:
+            return
+        try:
+            call_id = self.review_store.find_stored(call.report, call.audio)
+        except (CallcoachError, OSError) as exc:
+            log.warning("looking the call up in the store failed: %s", exc)
+            return
+        if call_id is not None:
+            call.call_id = call_id
+            call.notes = self.review_store.notes(call_id)
+            self.calls[store_key(call_id)] = call
 
     def open_report(
         self, report: dict[str, Any], audio: Path | None, key: str | None = None
@@ -304,6 +332,15 @@ class ReviewWindow(QMainWindow):
 
     def open_key(self, key: str) -> None:
         call = self.calls.get(key)
+        call_id = call_id_of(key)
+        if call is None and call_id is not None and self.review_store is not None:
+            try:
+                report, audio = self.review_store.load(call_id)
+            except CallcoachError as exc:
+                self.show_message(one_line(exc), error=True)
+                return
+            call = _Call(key, report, audio, call_id)
+            self.calls[key] = call
         if call is None:
             return
         if call.report is None:
@@ -312,8 +349,14 @@ class ReviewWindow(QMainWindow):
             self._show(call)
 
     def refresh_calls(self) -> None:
+        """Stored calls (the store filters them) and the calls opened in this window that are
+        not stored (filtered here the same way)."""
+        query = self.calls_panel.query()
+        stored = self.review_store.rows(query) if self.review_store is not None else []
         rows: list[CallRow] = []
-        for call in self.calls.values():
+        for key, call in self.calls.items():
+            if call.call_id is not None or key.startswith("store:"):
+                continue  # its store row stands for it
             if call.report is not None:
                 rows.append(row_from_report(call.report, call.key, call.when))
             else:
@@ -332,19 +375,42 @@ class ReviewWindow(QMainWindow):
                         Path(call.key).name.lower(),
                     )
                 )
-        shown = filter_rows(rows, self.calls_panel.query())
-        self.calls_panel.show_rows(shown, len(rows), self.current.key if self.current else None)
+        shown = stored + filter_rows(rows, query)
+        total = len(rows) + (self._stored_total() if self.review_store is not None else 0)
+        current = self.current
+        selected = None
+        if current is not None:
+            selected = store_key(current.call_id) if current.call_id is not None else current.key
+        self.calls_panel.show_rows(shown, total, selected)
+
+    def _stored_total(self) -> int:
+        assert self.review_store is not None
+        return len(self.review_store.store.list_calls())
 
     # ------------------------------------------------------------------ analysis
     def analyse(self, call: _Call) -> None:
         assert call.audio is not None
         self.cancel_analysis()
-        path, settings, analyse = call.audio, self.settings, self._analyse
+        path, settings, analyse, stored = (
+            call.audio,
+            self.settings,
+            self._analyse,
+            self.review_store,
+        )
         from app.review.analysis import AnalysisCancelled
 
-        job = Job(
-            lambda p, c: analyse(path, settings, p, c), "review-analysis", (AnalysisCancelled,)
-        )
+        def work(progress: Callable[[float], None], cancelled: Callable[[], bool]) -> Any:
+            if stored is not None:  # analysed before, the same way: no need to wait
+                call_id = stored.analysed_before(path)
+                if call_id is not None:
+                    return stored.load(call_id)[0]
+            report = analyse(path, settings, progress, cancelled)
+            if stored is not None:
+                report["call_id"] = stored.save_analysis(report, path)
+                report["notes"] = []
+            return report
+
+        job = Job(work, "review-analysis", (AnalysisCancelled,))
         job.progress.connect(self._on_analysis_progress, Qt.ConnectionType.QueuedConnection)
         job.done.connect(lambda r: self._on_analysed(call, r), Qt.ConnectionType.QueuedConnection)
         job.failed.connect(
@@ -375,6 +441,10 @@ class ReviewWindow(QMainWindow):
     def _on_analysed(self, call: _Call, report: dict[str, Any]) -> None:
         self._analysis_over()
         call.report = report
+        if isinstance(report.get("call_id"), int):
+            call.call_id = report["call_id"]
+            call.notes = list(report.get("notes") or [])
+            self.calls[store_key(call.call_id)] = call
         self.refresh_calls()
         self._show(call)
 
@@ -503,45 +573,60 @@ class ReviewWindow(QMainWindow):
         self.select_prompt(target)
 
     def add_note(self, text: str, rating: int | None, for_prompt: bool) -> None:
+        """A reviewer's note (and 1-5 rating) on the selected card or the whole call: saved in
+        the call store when there is one, else kept for the session and exports."""
         call = self.current
         if call is None or call.report is None:
             return
-        note: dict[str, Any] = {
-            "text": text,
-            "rating": rating,
-            "prompt_t": None,
-            "prompt_id": None,
-            "created": datetime.now().isoformat(timespec="seconds"),
-        }
+        prompt_t = prompt_id = None
         if for_prompt and self.selected_prompt is not None:
             p = call.report["prompts"][self.selected_prompt]
-            note["prompt_t"], note["prompt_id"] = p.get("t"), p.get("id")
-        call.notes.append(note)
+            prompt_t, prompt_id = p.get("t"), p.get("id")
+        if self.review_store is None:
+            call.notes.append(
+                {
+                    "text": text,
+                    "rating": rating,
+                    "prompt_t": prompt_t,
+                    "prompt_id": prompt_id,
+                    "created_at": datetime.now().isoformat(timespec="seconds"),
+                }
+            )
+            self._show_notes()
+            return
+        try:
+            if call.call_id is None:
+                call.call_id = self.review_store.ensure_stored(call.report, call.audio)
+                self.calls[store_key(call.call_id)] = call
+            call.notes = self.review_store.add_note(call.call_id, text, rating, prompt_t, prompt_id)
+        except CallcoachError as exc:
+            self.judge.notes_status.setText(f"Not saved: {one_line(exc)}")
+            return
         self._show_notes()
+        self.refresh_calls()
 
     def _show_notes(self) -> None:
         call = self.current
         notes = call.notes if call else []
-        self.judge.show_notes(
-            notes,
-            "Notes are kept for this session and in exported reports (the call store is not "
-            "available in this build yet).",
-        )
+        if self.review_store is not None:
+            status = f"Notes are saved in the call store ({self.review_store.store.path})."
+        else:
+            why = f" ({self.store_problem})" if self.store_problem else ""
+            status = f"No call store{why}: notes are kept for this session and in exports."
+        self.judge.show_notes(notes, status)
 
     # ------------------------------------------------------------------ export
     def export_to(self, folder: Path) -> list[Path]:
-        """Write the current call's report, with the reviewer's notes, into `folder`."""
+        """The current call's HTML report, utterances CSV and JSON, with the reviewer's notes,
+        into `folder`; the paths written."""
         call = self.current
         if call is None or call.report is None:
             raise CallcoachError("no call is open")
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = Path(str(call.report.get("call") or "call")).stem
-        out = folder / f"{stem}.review.json"
-        data = {**call.report, "review_notes": call.notes}
-        tmp = out.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        tmp.replace(out)
-        return [out]
+        if self.review_store is not None and call.call_id is not None:
+            report = self.review_store.store.load_report(call.call_id)  # notes as stored
+        else:
+            report = {**call.report, "notes": call.notes}
+        return export_call(report, folder)
 
     def _export_dialog(self) -> None:
         if self.current is None:
