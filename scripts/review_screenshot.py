@@ -7,7 +7,7 @@ The demo call (app/assets/demo_call.ogg) is analysed by the pipeline (or `--repo
 `callcoach demo`/`analyze` is used, with its recording beside it), opened in the review window on
 a virtual X screen (Xvfb, 1600x1000; `--xvfb`, else the current DISPLAY), the "Acknowledge their
 anger" card is selected, the call is played for a moment from just before it, a reviewer's note
-is added, and the screen is grabbed.
+is added (saved in a call store made for the screenshot), and the screen is grabbed.
 """
 
 from __future__ import annotations
@@ -86,7 +86,9 @@ def shoot(args: argparse.Namespace) -> None:
         report = args.report
     app = QApplication.instance() or QApplication(["callcoach review"])
     apply_palette(app, args.dark)  # type: ignore[arg-type]
-    window = ReviewWindow(peaks_cache=work / "peaks")
+    from app.store import Store
+
+    window = ReviewWindow(peaks_cache=work / "peaks", store=Store(work / "calls.sqlite3"))
     window.set_dark(args.dark)
     width, height = (int(v) for v in args.size.split("x"))
     window.setGeometry(0, 0, width, height)
