@@ -84,6 +84,24 @@ def scorecard_html(scorecard: Mapping[str, Any] | None) -> str:
     return "".join(out)
 
 
+def metrics_html(metrics: Mapping[str, Any] | None, redaction: Mapping[str, Any] | None) -> str:
+    """The call's measures (talk share, interruptions, silences, holds) and what redaction hid."""
+    out = ""
+    if isinstance(metrics, Mapping):
+        cells = [
+            f"{escape(str(k).replace('_', ' '))} <b>{v:g}</b>"
+            for k, v in metrics.items()
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        ]
+        if cells:
+            out += "<p><b>Call measures:</b> " + " · ".join(cells) + "</p>"
+    if isinstance(redaction, Mapping) and redaction.get("enabled"):
+        counts = redaction.get("counts") or {}
+        hidden = ", ".join(f"{escape(str(k))} ×{n}" for k, n in counts.items()) or "nothing found"
+        out += f"<p><b>Redacted before storing:</b> {hidden}</p>"
+    return out
+
+
 def note_line(note: Mapping[str, Any]) -> str:
     where = "call"
     if note.get("prompt_id"):
@@ -108,11 +126,11 @@ class JudgePanel(QWidget):
         inner.addWidget(self.prompt_view)
         layout.addWidget(box, 3)
 
-        box = QGroupBox("Scorecard and follow-up")
+        box = QGroupBox("Scorecard, measures and follow-up")
         inner = QVBoxLayout(box)
         self.scorecard_view = QTextBrowser(objectName="scorecard_view")
         inner.addWidget(self.scorecard_view)
-        layout.addWidget(box, 2)
+        layout.addWidget(box, 3)
 
         box = QGroupBox("Reviewer notes")
         inner = QVBoxLayout(box)
@@ -135,7 +153,7 @@ class JudgePanel(QWidget):
         self.notes_status = QLabel(objectName="notes_status")
         self.notes_status.setWordWrap(True)
         inner.addWidget(self.notes_status)
-        layout.addWidget(box, 3)
+        layout.addWidget(box, 2)
         self.save_prompt_button.clicked.connect(lambda: self._save(True))
         self.save_call_button.clicked.connect(lambda: self._save(False))
         self.show_prompt(None, False)
@@ -153,6 +171,7 @@ class JudgePanel(QWidget):
 
     def show_call(self, report: Mapping[str, Any], follow_ups: Sequence[Mapping[str, Any]]) -> None:
         html = scorecard_html(report.get("scorecard"))
+        html += metrics_html(report.get("metrics"), report.get("redaction"))
         if follow_ups:
             html += "<p><b>Follow-up reminders:</b></p><ul>"
             html += "".join(
