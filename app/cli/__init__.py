@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         type=Path,
         metavar="CALL",
-        help="recordings (analysed on open) or reports",
+        help="recordings (analysed on open), JSON reports or stored call ids",
     )
     _call_options(p)
     _common(p)

@@ -166,6 +166,9 @@ def test_filters_narrow_the_call_list(
     assert panel.keys() == [str(other_path)]
     panel.search.clear()
     assert panel.list.count() == 3
+    # a stored call's id opens it (`callcoach review 12`)
+    window.open_paths([Path(str(escalated_id))])
+    assert window.current is not None and window.current.call_id == escalated_id
     # choosing a stored call in the list opens it from the store
     item = panel.list.item(panel.keys().index(f"store:{calm_id}"))
     panel.list.itemClicked.emit(item)

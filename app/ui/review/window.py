@@ -280,10 +280,18 @@ class ReviewWindow(QMainWindow):
 
     # ------------------------------------------------------------------ opening calls
     def open_paths(self, paths: Sequence[Path]) -> None:
-        """Add recordings and reports to the call list; open the first one."""
+        """Add recordings and reports to the call list (a bare number is a stored call's id);
+        open the first one."""
         first: str | None = None
         for path in paths:
             key = str(path)
+            if key.isdigit() and not path.exists():  # a stored call's id (`callcoach review 12`)
+                if self.review_store is None:
+                    self.show_message(f"call {key}: there is no call store to open it from", True)
+                    continue
+                key = store_key(int(key))
+                first = first or key
+                continue
             if key in self.calls:
                 first = first or key
                 continue
