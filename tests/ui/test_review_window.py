@@ -5,11 +5,16 @@ follows playback, filters narrow the call list, a note is saved and exported."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage, QPalette
+from PySide6.QtWidgets import QApplication
 
 from app.paths import ASSETS_DIR
 from app.report import frustration_plot as plot
@@ -274,3 +279,65 @@ def test_a_recording_is_analysed_in_a_worker_and_can_be_cancelled(
 
 def _must_not_analyse(*args: object) -> dict:
     raise AssertionError("a stored analysis was analysed again")
+
+
+def check_dark(qtbot, window: ReviewWindow, light: QImage) -> None:  # type: ignore[no-untyped-def]
+    window.set_dark(True)
+    assert window.dark_action.isChecked()
+    base = QPalette.ColorRole.Base
+    qtbot.waitUntil(lambda: window.timeline.palette().color(base).lightness() < 60)
+    dark = window.timeline.grab().toImage()
+    y = window.timeline.height() - 3  # the curves lane's background
+    assert light.pixelColor(5, y).lightness() > 200 and dark.pixelColor(5, y).lightness() < 60
+
+
+def test_dark_palette_and_high_dpi_drawing(
+    qtbot, window: ReviewWindow, demo_files: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    open_demo(qtbot, window, demo_files)
+    light = window.timeline.grab().toImage()
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    style, palette = app.style().name(), app.palette()
+    try:
+        check_dark(qtbot, window, light)
+    finally:  # the application is shared by the other UI tests: leave it as it was
+        app.setStyle(style)
+        app.setPalette(palette)
+    # at a device pixel ratio of 2 the waveform is drawn at the screen's pixels, not scaled up
+    script = (
+        "import sys; from pathlib import Path; from PySide6.QtWidgets import QApplication\n"
+        "from app.ui.review import ReviewWindow\n"
+        "from PySide6.QtTest import QTest\n"
+        "app = QApplication([]); w = ReviewWindow(peaks_cache=Path(sys.argv[2]))\n"
+        "w.resize(1200, 800); w.show(); w.open_paths([Path(sys.argv[1])])\n"
+        "for _ in range(600):\n"
+        "    QTest.qWait(50)\n"
+        "    if w.timeline.peaks is not None: break\n"
+        "img = w.timeline.grab()\n"
+        "print(img.devicePixelRatio(), img.width(), w.timeline.width())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(demo_files), str(tmp_path / "peaks2")],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": "2"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-800:]
+    ratio, pixels, width = done.stdout.split()[-3:]
+    assert float(ratio) == 2.0 and int(pixels) == 2 * int(width)
+
+
+def test_review_without_a_screen_says_so_in_one_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "review", "nothing-here.ogg"],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "callcoach: the review window needs a screen (QT_QPA_PLATFORM=offscreen has no screen)"
+    ]
