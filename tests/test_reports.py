@@ -255,7 +255,8 @@ def test_call_html_is_self_contained(demo_reports: dict[str, dict[str, Any]]) ->
 def test_metrics_scorecard_redaction_and_warnings_render_when_present(
     escalation: dict[str, Any], tmp_path: Path
 ) -> None:
-    page = Page(render_call_html(escalation))
+    bare = {k: v for k, v in escalation.items() if k not in ("metrics", "scorecard", "redaction")}
+    page = Page(render_call_html(bare))  # a report from before the scorecard existed
     assert "No scorecard for this call" in page.text("scorecard")
     assert "No call metrics" in page.text("metrics")
     assert not page.find("section", "alert")  # a clean file: no audio warnings, no redaction box
@@ -415,7 +416,8 @@ def test_batch_summary_ranks_links_and_counts(
     assert all(i in prompts for i in ids)
     agents = page.text("agents")
     assert "sam" in agents and "unknown" in agents
-    assert "No scorecards in this batch" in agents
+    assert all("scorecard" in r for r in reports)  # the pipeline scores every call
+    assert "Pass rate" in agents and "No scorecards in this batch" not in agents
     escalations = page.text("escalations")
     assert all(r["call"] in escalations for r in reports if r["summary"]["escalated"])
 
