@@ -341,3 +341,26 @@ def test_review_without_a_screen_says_so_in_one_line() -> None:
     assert done.stderr.strip().splitlines() == [
         "callcoach: the review window needs a screen (QT_QPA_PLATFORM=offscreen has no screen)"
     ]
+
+
+def test_zoom_shows_two_minutes_and_follows_playback(
+    qtbot, window: ReviewWindow, demo_files: Path
+) -> None:  # type: ignore[no-untyped-def]
+    open_demo(qtbot, window, demo_files)
+    timeline = window.timeline
+    window.seek(30.0)
+    timeline.setFocus()
+    qtbot.keyClick(timeline, Qt.Key.Key_Z)
+    # the demo is under two minutes: "two minutes" is all of it
+    assert timeline.view is None
+    timeline.zoom(20.0)  # 20 s around the playhead
+    assert timeline.view == pytest.approx((20.0, 40.0))
+    x = timeline.width() / 4
+    expected = 20.0 + x / timeline._span_px() * 20.0
+    qtbot.mouseClick(timeline, Qt.MouseButton.LeftButton, pos=QPoint(round(x), 60))
+    assert window.playback.position() == pytest.approx(expected, abs=0.05)
+    window.seek(70.0)  # out of the zoomed stretch: the view follows, the playhead near its start
+    v0, v1 = timeline.view  # type: ignore[misc]
+    assert v1 - v0 == pytest.approx(20.0) and v0 < 70.0 < v1 and 70.0 - v0 == pytest.approx(2.0)
+    qtbot.keyClick(timeline, Qt.Key.Key_Z)  # back to the whole call
+    assert timeline.view is None

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QPixmap,
     QPolygonF,
     QResizeEvent,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -34,6 +35,7 @@ OUTCOME_COLOURS = plot.OUTCOME_COLOURS
 OUTCOME_LABELS = plot.OUTCOME_LABELS
 SPEAKER_COLOURS = {"agent": plot.AGENT, "customer": plot.CUSTOMER}
 RULER_H = 18
+MIN_VIEW_S = 5.0  # the closest zoom
 END_MARGIN = 16
 MARKER_HIT_PX = 6
 
@@ -74,6 +76,7 @@ class TimelineView(QWidget):
         self.follow_up: set[int] = set()  # prompt indexes that are after-call reminders
         self.selected_prompt: int | None = None
         self.position = 0.0
+        self.view: tuple[float, float] | None = None  # zoomed-in stretch of the call; None: all
         self._wave_cache: QPixmap | None = None
         self._wave_key: tuple[Any, ...] = ()
 
@@ -90,6 +93,7 @@ class TimelineView(QWidget):
         self.follow_up = set(follow_up)
         self.selected_prompt = None
         self.position = 0.0
+        self.view = None
         self.set_peaks(None, "")
         self.update()
 
@@ -103,6 +107,10 @@ class TimelineView(QWidget):
 
     def set_position(self, t: float) -> None:
         if t == self.position:
+            return
+        if self.view is not None and not self.view[0] <= t <= self.view[1]:
+            self.position = t  # playback left the zoomed stretch: the view follows it
+            self.zoom(self.view[1] - self.view[0], around=t, anchor=0.1)
             return
         old = self._x_of(self.position)
         self.position = t
@@ -130,18 +138,52 @@ class TimelineView(QWidget):
         after-call reminders) visible."""
         return max(self.width() - END_MARGIN, 1.0)
 
+    def _range(self) -> tuple[float, float]:
+        return self.view if self.view is not None else (0.0, self.duration_s)
+
     def _x_of(self, t: float) -> float:
-        if self.duration_s <= 0:
+        v0, v1 = self._range()
+        if v1 <= v0:
             return 0.0
-        return t / self.duration_s * self._span_px()
+        return (t - v0) / (v1 - v0) * self._span_px()
 
     def time_at(self, x: float) -> float:
-        return min(max(x / self._span_px() * self.duration_s, 0.0), self.duration_s)
+        v0, v1 = self._range()
+        return min(max(v0 + x / self._span_px() * (v1 - v0), 0.0), self.duration_s)
 
     def marker_x(self, index: int) -> float:
         """A card's x; one at (or a rounding past) the call's end stays inside the view."""
         x = self._x_of(float(self.prompts[index].get("t", 0.0)))
+        if self.view is not None:
+            return x
         return min(max(x, 1.0), self._span_px() + 2.0)
+
+    def zoom(self, seconds: float | None, around: float | None = None, anchor: float = 0.5) -> None:
+        """Show `seconds` of the call with `around` (default: the playhead) at `anchor` of the
+        width; None or a span as long as the call shows all of it."""
+        if seconds is None or seconds >= self.duration_s or self.duration_s <= 0:
+            self.view = None
+        else:
+            seconds = max(seconds, MIN_VIEW_S)
+            t = self.position if around is None else around
+            v0 = min(max(t - anchor * seconds, 0.0), self.duration_s - seconds)
+            self.view = (v0, v0 + seconds)
+        self.update()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Ctrl+wheel zooms around the pointer; the wheel alone scrolls a zoomed view."""
+        steps = event.angleDelta().y() / 120
+        if not steps or self.duration_s <= 0:
+            return
+        v0, v1 = self._range()
+        x = event.position().x()
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            anchor = min(max(x / self._span_px(), 0.0), 1.0)
+            self.zoom((v1 - v0) * 0.8**steps, around=self.time_at(x), anchor=anchor)
+        elif self.view is not None:
+            shift = -steps * 0.1 * (v1 - v0)
+            self.zoom(v1 - v0, around=v0 + shift, anchor=0.0)
+        event.accept()
 
     def prompt_at(self, x: float) -> int | None:
         best, best_d = None, MARKER_HIT_PX + 1.0
@@ -203,6 +245,7 @@ class TimelineView(QWidget):
             dpr,
             id(self.peaks),
             self.duration_s,
+            self.view,
             self.palette().cacheKey(),
             id(self.prompts),
             id(self.utterances),
@@ -255,7 +298,7 @@ class TimelineView(QWidget):
         assert self.peaks is not None
         dpr = self.devicePixelRatioF()
         width = max(round(self._span_px() * dpr), 1)
-        lo, hi = self.peaks.span(0.0, self.duration_s, width)
+        lo, hi = self.peaks.span(*self._range(), width)
         half = lane.height() / 2 - 2
         mid = lane.center().y()
         xs = np.arange(width, dtype=np.float64) / dpr
@@ -275,11 +318,12 @@ class TimelineView(QWidget):
             return
         # a tick spacing giving labels at least ~80 px apart
         steps = (1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
-        per_px = self.duration_s / self._span_px()
+        v0, v1 = self._range()
+        per_px = (v1 - v0) / self._span_px()
         step = next((s for s in steps if s / per_px >= 80), steps[-1])
         painter.setPen(pal.color(QPalette.ColorRole.WindowText))
-        t = 0.0
-        while t <= self.duration_s:
+        t = (v0 // step) * step
+        while t <= v1:
             x = self._x_of(t)
             painter.drawLine(QPointF(x, RULER_H - 5), QPointF(x, RULER_H))
             painter.drawText(QPointF(x + 3, RULER_H - 5), clock_text(t))

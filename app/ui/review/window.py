@@ -52,6 +52,8 @@ log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 Analyse = Callable[[Path, Settings, Callable[[float], None], Callable[[], bool]], dict[str, Any]]
 
+ZOOM_S = 120.0  # what Z shows of a long call
+
 SHORTCUTS = (
     ("Space", "play / pause"),
     ("Left / Right", "back / forward 5 s"),
@@ -59,6 +61,8 @@ SHORTCUTS = (
     ("Home / End", "start / end of the call"),
     ("+ / -", "faster / slower (0.5–2×)"),
     ("N / P", "next / previous card"),
+    ("Z", "zoom: two minutes around the playhead / the whole call"),
+    ("Ctrl+wheel / wheel", "zoom the timeline / scroll it when zoomed"),
     ("Enter (transcript)", "play from that line"),
     ("Ctrl+O", "open a recording or report"),
     ("Ctrl+E", "export the call's report"),
@@ -238,6 +242,7 @@ class ReviewWindow(QMainWindow):
         key("-", lambda: self._step_speed(-1))
         key("N", lambda: self._step_prompt(1))
         key("P", lambda: self._step_prompt(-1))
+        key("Z", self.toggle_zoom)
         key("Ctrl+F", self.transcript_search.setFocus)
 
     def _connect(self) -> None:
@@ -540,6 +545,13 @@ class ReviewWindow(QMainWindow):
 
     def _on_playing(self, playing: bool) -> None:
         self.play_button.setText("❚❚ Pause" if playing else "▶ Play")
+
+    def toggle_zoom(self) -> None:
+        """Two minutes around the playhead, or the whole call again."""
+        if self.timeline.view is None:
+            self.timeline.zoom(ZOOM_S)
+        else:
+            self.timeline.zoom(None)
 
     def _step_speed(self, steps: int) -> None:
         speed = self.playback.step_speed(steps)
