@@ -185,3 +185,15 @@ def test_stored_calls_filters_notes_and_export(demo_report: dict, tmp_path: Path
         assert "Late acknowledgement." in (tmp_path / "out" / "demo_call.html").read_text()
     finally:
         with_store.close()
+
+
+def test_purge_deletes_the_review_windows_waveform_cache(tmp_path: Path) -> None:
+    from app.store import Store, peaks_dir_for, purge_files, stored_files
+
+    db = tmp_path / "calls.sqlite3"
+    Store(db).close()
+    peaks = load_or_compute_peaks(DEMO, peaks_dir_for(db))
+    assert peaks.channels == 2 and list(peaks_dir_for(db).glob("*.npz"))
+    assert peaks_dir_for(db) in stored_files(db)
+    purge_files(db)
+    assert not peaks_dir_for(db).exists() and stored_files(db) == []

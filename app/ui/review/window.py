@@ -33,13 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.config import Settings, data_dir
+from app.config import Settings
 from app.errors import CallcoachError, one_line
 from app.review.call_list import CallRow, filter_rows, row_from_report
 from app.review.peaks import Peaks, PeaksCancelled, load_or_compute_peaks
 from app.review.sources import find_audio, is_report_file, load_report_file
 from app.review.stored_calls import ReviewStore, call_id_of, export_call, store_key
-from app.store import Store
+from app.store import Store, peaks_dir_for, store_path
 from app.ui.review.calls_panel import CallsPanel
 from app.ui.review.jobs import Job
 from app.ui.review.judge_panel import JudgePanel
@@ -120,7 +120,8 @@ class ReviewWindow(QMainWindow):
         self.setWindowTitle("callcoach — review")
         self.resize(1400, 860)
         self.settings = settings or Settings()
-        self.peaks_cache = peaks_cache if peaks_cache is not None else data_dir() / "peaks"
+        # beside the call store by default, so `callcoach purge` deletes it with the calls
+        self.peaks_cache = peaks_cache or peaks_dir_for(store_path(self.settings))
         self._analyse = analyse or _default_analyse
         self.review_store = ReviewStore(store, self.settings) if store is not None else None
         self.store_problem = ""  # why there is no store (shown with the notes)
