@@ -364,3 +364,28 @@ def test_zoom_shows_two_minutes_and_follows_playback(
     assert v1 - v0 == pytest.approx(20.0) and v0 < 70.0 < v1 and 70.0 - v0 == pytest.approx(2.0)
     qtbot.keyClick(timeline, Qt.Key.Key_Z)  # back to the whole call
     assert timeline.view is None
+
+
+def test_redacted_text_stays_redacted_in_the_window_and_the_export(
+    qtbot, window: ReviewWindow, demo_files: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from app.privacy import redact_text
+
+    said = "My card is 4111 1111 1111 1111 and my phone is 020 7946 0018"
+    redacted = redact_text(said)  # what the pipeline's back end writes into the report
+    assert "4111" not in redacted and "7946" not in redacted
+    report = json.loads(demo_files.read_text())
+    k = next(i for i, u in enumerate(report["utterances"]) if u["speaker"] == "customer")
+    report["utterances"][k]["text"] = redacted
+    demo_files.write_text(json.dumps(report))
+    open_demo(qtbot, window, demo_files)
+    model = window.transcript.source
+    texts = [model.index(r, 3).data() for r in range(model.rowCount())]
+    assert redacted in texts
+    window.transcript_search.setText("4111")  # the number cannot be found either
+    assert window.transcript.model().rowCount() == 0
+    window.transcript_search.clear()
+    written = window.export_to(tmp_path / "export")
+    for path in written:
+        text = path.read_text()
+        assert "4111 1111" not in text and "7946" not in text
