@@ -99,8 +99,13 @@ class SpeakerFilter(QSortFilterProxyModel):
         self.text = ""
 
     def set_filter(self, speaker: str, text: str) -> None:
-        self.speaker, self.text = speaker, text.strip().lower()
-        self.invalidateRowsFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9 (invalidateRowsFilter deprecated)
+            self.beginFilterChange()
+            self.speaker, self.text = speaker, text.strip().lower()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.speaker, self.text = speaker, text.strip().lower()
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, row: int, parent: AnyIndex) -> bool:
         model = self.sourceModel()
