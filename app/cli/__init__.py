@@ -111,6 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
     _call_options(p)
     _common(p)
 
+    p = sub.add_parser("review", help="open the QA review window on recordings and/or JSON reports")
+    p.add_argument(
+        "calls",
+        nargs="*",
+        type=Path,
+        metavar="CALL",
+        help="recordings (analysed on open), JSON reports or stored call ids",
+    )
+    _call_options(p)
+    _common(p)
+
     p = sub.add_parser(
         "report",
         help="render an existing JSON report as HTML and/or CSV",
@@ -152,7 +163,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # commands whose positional file list may continue after an option (`X --baseline A Y`)
-_FILE_LISTS = {"analyze": "calls", "score-tone": "files"}
+_FILE_LISTS = {"analyze": "calls", "score-tone": "files", "review": "calls"}
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -33,6 +33,7 @@ DEMO_CALLS = {  # `callcoach demo --call NAME`
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
     from app.cli.live import devices, live
     from app.cli.purge import purge
+    from app.cli.review_launch import review
 
     handlers = {
         "analyze": analyze,
@@ -41,6 +42,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         "demo": demo,
         "live": live,
         "devices": devices,
+        "review": review,
         "report": render_report,
         "purge": purge,
     }

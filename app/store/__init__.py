@@ -5,7 +5,14 @@ with retention applied. See README "What is stored, and where".
 """
 
 from app.store.call_list import CallQuery, CallRow
-from app.store.database import Note, Store, audio_dir_for, purge_files, stored_files
+from app.store.database import (
+    Note,
+    Store,
+    audio_dir_for,
+    peaks_dir_for,
+    purge_files,
+    stored_files,
+)
 from app.store.live_writer import LiveCallWriter
 from app.store.location import open_store, store_path
 from app.store.schema import SCHEMA_VERSION, StoreError
@@ -20,6 +27,7 @@ __all__ = [
     "StoreError",
     "audio_dir_for",
     "open_store",
+    "peaks_dir_for",
     "purge_files",
     "store_path",
     "stored_files",

@@ -69,14 +69,20 @@ def audio_dir_for(path: Path) -> Path:
     return path.with_name(path.stem + "-audio")
 
 
+def peaks_dir_for(path: Path) -> Path:
+    """Where the review window caches waveform peaks of the calls it opened: beside the
+    database, so `callcoach purge` removes them with the calls."""
+    return path.with_name(path.stem + "-peaks")
+
+
 def stored_files(path: Path) -> list[Path]:
     """Everything a store at `path` has on disk: the database, its WAL and shared-memory files,
-    and the audio folder (what `callcoach purge` deletes)."""
+    the audio folder and the review window's waveform cache (what `callcoach purge` deletes)."""
     candidates = [path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
     found = [p for p in candidates if p.exists()]
-    audio = audio_dir_for(path)
-    if audio.exists():
-        found.append(audio)
+    for folder in (audio_dir_for(path), peaks_dir_for(path)):
+        if folder.exists():
+            found.append(folder)
     return found
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.config import Settings, default_settings_path
 from app.events import Event
@@ -113,9 +113,18 @@ def run_live_window(
     controller = LiveController(make_session, overlay, bridge, finished)
     bridge.connect_to(overlay.handle_event)
     overlay.status_changed.connect(lambda level, msg: log.info("%s: %s", level, msg))
+    reviews: list[QWidget] = []  # open review windows (kept referenced while shown)
+
+    def open_review() -> None:
+        from app.ui.review.launch import open_review_window
+
+        reviews[:] = [w for w in reviews if w.isVisible()]
+        reviews.append(open_review_window([], settings))
+
     tray = CallcoachTray(
         on_start=controller.start,
         on_stop=controller.stop,
+        on_open_review=open_review,
         on_quit=app.quit,
         settings_path=default_settings_path(),
         list_devices=_devices,

@@ -88,13 +88,12 @@ class CallcoachTray(QSystemTrayIcon):
         self.devices_menu = self.menu.addMenu("Devices")
         self.devices_menu.aboutToShow.connect(self.refresh_devices)
         self._device_group = QActionGroup(self.devices_menu)
-        self.review_action = self.menu.addAction("Open review window")
+        self.review_action = self.menu.addAction("Review calls…")
         if on_open_review is not None:
             self.review_action.triggered.connect(lambda: on_open_review())
-        else:
+        else:  # a tray made without a review window to open (tests, embedding)
             self.review_action.setEnabled(False)
-            self.review_action.setToolTip("coming soon")
-            self.review_action.setText("Open review window (coming soon)")
+            self.review_action.setToolTip("no review window in this session")
         self.menu.setToolTipsVisible(True)
         self.settings_action = self.menu.addAction("Settings…", self.open_settings)
         self.menu.addSeparator()
