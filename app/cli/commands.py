@@ -68,7 +68,9 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
             print(f"callcoach: {why}", file=sys.stderr)
             status = status or 1
             continue
-        report = build_report(result, settings, models.thresholds)
+        report = build_report(
+            result, settings, models.thresholds, models.playbook, models.scorecard
+        )
         out = write_report(report, args.out, path.stem)
         log.info("%s: %d prompts -> %s", path.name, len(result.events), out)
         if result.repairs:
@@ -256,7 +258,7 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     printer = _event_printer(high)
     for event in collected.ordered():
         printer(event)
-    report = build_report(result, settings, models.thresholds)
+    report = build_report(result, settings, models.thresholds, models.playbook, models.scorecard)
     out = write_report(report, args.out, call.stem)
     counts = ", ".join(f"{k} ×{v}" for k, v in report["summary"]["prompt_counts"].items())
     print(f"\nprompts: {counts or 'none'}")
