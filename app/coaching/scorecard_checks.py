@@ -10,6 +10,7 @@ verdicts, and the phrase lists are the playbook's.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,8 +47,13 @@ class CallView:
     min_overlap_s: float  # the coach's interruption threshold
     metrics: dict[str, Any]
 
+    by_utterance: dict[int, TurnView] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_utterance", {id(v.utt): v for v in self.turns})
+
     def view_of(self, utt: Utterance) -> TurnView | None:
-        return next((v for v in self.turns if v.utt is utt), None)
+        return self.by_utterance.get(id(utt))
 
 
 class _Item(Protocol):  # what a check reads of its item (scorecard.ItemSpec; no import cycle)
@@ -279,13 +285,13 @@ def timeline_when_asked(call: CallView, item: _Item) -> ItemResult:
     asks = [v for v in call.turns if v.asked_time]
     if not asks:
         return ItemResult("n/a", "the customer never asked about time")
+    agent = sorted((v for v in call.turns if v.utt.speaker == "agent"), key=lambda v: v.utt.start)
+    starts = [v.utt.start for v in agent]
     evidence: list[dict[str, Any]] = []
     unanswered = []
     for ask in asks:
         answer = None
-        for v in call.turns:
-            if v.utt.speaker != "agent" or v.utt.start <= ask.utt.start:
-                continue
+        for v in agent[bisect.bisect_right(starts, ask.utt.start) :]:
             if v.utt.start - ask.utt.end > within:
                 break
             if _heard(v, item.lists()):
