@@ -10,8 +10,10 @@ from app.coaching.playbook import Playbook, load_playbook
 from app.coaching.scorecard import Scorecard, load_scorecard, score_call
 from app.coaching.thresholds import Thresholds, resolve_thresholds
 from app.config import Settings
+from app.errors import CallcoachError
 from app.events import Prompt, PromptOutcome, TrendPoint, Utterance
 from app.pipeline.call import CallResult
+from app.privacy import count_placeholders
 from app.scoring.escalation import call_escalated
 
 
@@ -66,6 +68,11 @@ def build_report(
         "thresholds": th.to_report(),
         # what was wrong with the audio and how it was repaired (empty for a clean file)
         "warnings": [r.to_report() for r in result.repairs],
+        # personal data replaced by typed placeholders in the transcript ([CARD], [PHONE] …)
+        "redaction": {
+            "enabled": settings.privacy.redact_pii,
+            "counts": count_placeholders([u.text for u in utterances]),
+        },
     }
     report.update(_scorecard(result, settings, th, playbook, scorecard))
     return report
@@ -134,3 +141,20 @@ def write_report(report: dict[str, Any], out_dir: Path, stem: str) -> Path:
     tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def read_report(path: Path) -> dict[str, Any]:
+    """A call's JSON report read back, or one clear error (CallcoachError) naming the file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CallcoachError(f"{path}: no such report") from None
+    except UnicodeDecodeError:
+        raise CallcoachError(f"{path}: not a callcoach report (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise CallcoachError(
+            f"{path}: not a callcoach report (invalid JSON at line {exc.lineno}: {exc.msg})"
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("utterances"), list):
+        raise CallcoachError(f"{path}: not a callcoach report (no utterances list)")
+    return data
