@@ -46,7 +46,10 @@ class LiveCallStore:
             from app.report.call_report import build_report
 
             result = CallResult(path, list(session.source.speakers), duration_s, events)
-            report = build_report(result, self.settings, session.back.coach.thresholds)
+            coach = session.back.coach  # the thresholds and playbook the coach used
+            report = build_report(
+                result, self.settings, coach.thresholds, coach.playbook, session.scorecard
+            )
             report["dropped_audio_s"] = round(session.dropped_audio_s, 2)  # as `live --out`
             return report
 
