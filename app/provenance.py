@@ -74,13 +74,23 @@ def playbook_version(playbook: Playbook) -> str:
     return hashlib.sha256(playbook.source.encode("utf-8")).hexdigest()[:16]
 
 
+def scorecard_version(settings: Settings) -> str:
+    """A digest of the scorecard's text (the shipped one or the site's `coach.scorecard`): the
+    report's `scorecard.version`."""
+    from app.coaching.scorecard import load_scorecard
+
+    return load_scorecard(settings.coach.scorecard or None).version
+
+
 def analysis_key(settings: Settings, playbook: Playbook) -> str:
     """What must match for an earlier analysis of the same audio to be reused (batch resume):
-    the settings digest, the model versions and the playbook version."""
+    the settings digest, the model versions, the playbook version and the scorecard version (a
+    scorecard edit must not leave old scorecards standing as if current)."""
     return _digest(
         {
             "settings": settings_digest(settings),
             "models": model_versions(),
             "playbook": playbook_version(playbook),
+            "scorecard": scorecard_version(settings),
         }
     )

@@ -302,3 +302,24 @@ def test_a_site_playbooks_done_phrases_are_what_the_scorecard_listens_for(tmp_pa
         )  # fmt: skip
         ack = next(i for i in card["items"] if i["id"] == "anger_acknowledged")
         assert ack["result"] == expected, ack
+
+
+def test_a_scorecard_edit_changes_the_analysis_key(tmp_path: Path) -> None:
+    """Batch resume reuses an analysis only under the same analysis key: after a scorecard edit
+    the calls are scored again instead of keeping stale scorecards."""
+    from app.coaching.scorecard import default_scorecard_text
+    from app.config import Settings
+    from app.provenance import analysis_key, scorecard_version
+
+    playbook = load_playbook()
+    shipped = Settings()
+    copy = tmp_path / "same.toml"
+    copy.write_text(default_scorecard_text())
+    edited = tmp_path / "edited.toml"
+    edited.write_text(default_scorecard_text().replace("within_s = 30.0", "within_s = 20.0"))
+    same, other = Settings(), Settings()
+    same.coach.scorecard, other.coach.scorecard = str(copy), str(edited)
+    assert scorecard_version(same) == scorecard_version(shipped) == load_scorecard().version
+    assert scorecard_version(other) != scorecard_version(shipped)
+    assert analysis_key(other, playbook) != analysis_key(same, playbook)
+    assert analysis_key(shipped, playbook) == analysis_key(Settings(), playbook)

@@ -38,7 +38,7 @@ def live_call_report(
     duration = session.front.t if duration_s is None else duration_s
     result = CallResult(path, list(session.source.speakers), duration, events)
     coach = session.back.coach  # the thresholds and playbook the coach used
-    report = build_report(result, settings, coach.thresholds, coach.playbook)
+    report = build_report(result, settings, coach.thresholds, coach.playbook, session.scorecard)
     report["dropped_audio_s"] = round(session.dropped_audio_s, 2)  # live capture only
     return report
 

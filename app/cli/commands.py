@@ -76,7 +76,9 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
             print(f"callcoach: {why}", file=sys.stderr)
             status = status or 1
             continue
-        report = build_report(result, settings, models.thresholds)
+        report = build_report(
+            result, settings, models.thresholds, models.playbook, models.scorecard
+        )
         out = write_report(report, args.out, path.stem)
         stored.save(report, path)
         log.info("%s: %d prompts -> %s", path.name, len(result.events), out)
@@ -292,7 +294,7 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     printer = _event_printer(high)
     for event in collected.ordered():
         printer(event)
-    report = build_report(result, settings, models.thresholds)
+    report = build_report(result, settings, models.thresholds, models.playbook, models.scorecard)
     out = write_report(report, args.out, call.stem)
     page = write_call_html(report, args.out / f"{call.stem}.html")
     counts = ", ".join(f"{k} ×{v}" for k, v in report["summary"]["prompt_counts"].items())

@@ -28,7 +28,8 @@ from typing import Any
 from app.coaching.call_metrics import call_metrics
 from app.coaching.call_replay import replay_call
 from app.coaching.playbook import Playbook, _Lines
-from app.coaching.scorecard_checks import CHECKS, CallView, ItemResult, first_acknowledgement_s
+from app.coaching.scorecard_checks import CHECKS, first_acknowledgement_s
+from app.coaching.scorecard_view import CallView, ItemResult
 from app.coaching.thresholds import Thresholds
 from app.config import CoachSettings
 from app.errors import ScorecardError

@@ -58,6 +58,7 @@ class LiveSession:
         self.record_to = record_to
         self._recording: Any = None
         self.settings = settings
+        self.scorecard = getattr(models, "scorecard", None)  # checked at start; for the report
         self.times = StageTimes()
         self.front, self.back = build_stages(
             source.speakers, models, settings, self.times, live=True
