@@ -143,7 +143,7 @@ def _write_report(session, args: argparse.Namespace, settings: Settings) -> None
         path, list(session.source.speakers), session.front.t, [e for e, _, _ in session.events]
     )
     thresholds = session.back.coach.thresholds  # the ones the coach used
-    report = build_report(result, settings, thresholds)
+    report = build_report(result, settings, thresholds, playbook=session.back.coach.playbook)
     report["dropped_audio_s"] = round(session.dropped_audio_s, 2)  # live capture only
     out = write_report(report, args.out, path.stem)
     print(f"report written to {out}", file=sys.stderr)

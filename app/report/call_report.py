@@ -6,18 +6,36 @@ import json
 from pathlib import Path
 from typing import Any
 
+from app.coaching.playbook import Playbook, load_playbook
 from app.coaching.thresholds import Thresholds, resolve_thresholds
 from app.config import Settings
 from app.events import Prompt, PromptOutcome, TrendPoint, Utterance
 from app.pipeline.call import CallResult
+from app.provenance import (
+    analysis_key,
+    content_hash,
+    model_versions,
+    playbook_version,
+    settings_digest,
+)
 from app.scoring.escalation import call_escalated
 
 
 def build_report(
-    result: CallResult, settings: Settings, thresholds: Thresholds | None = None
+    result: CallResult,
+    settings: Settings,
+    thresholds: Thresholds | None = None,
+    *,
+    playbook: Playbook | None = None,
+    sha256: str | None = None,
+    agent: str | None = None,
 ) -> dict[str, Any]:
     """`thresholds`: the object the coach used (`Models.thresholds`); resolved the same way
-    from `settings` when not given."""
+    from `settings` when not given. `playbook`: the one the coach used (`Models.playbook`;
+    loaded from the settings when not given), for the report's provenance. `sha256`: the
+    audio's content hash when the caller already has it (batch resume hashes every input);
+    computed here otherwise, None for live audio with no file. `agent`: who took the call,
+    when a batch's agent map or file-name pattern says so."""
     th = thresholds or resolve_thresholds(settings.coach)
     utterances = [e for e in result.events if isinstance(e, Utterance)]
     prompts = [e for e in result.events if isinstance(e, Prompt)]
@@ -59,6 +77,28 @@ def build_report(
         "thresholds": th.to_report(),
         # what was wrong with the audio and how it was repaired (empty for a clean file)
         "warnings": [r.to_report() for r in result.repairs],
+        "source": _source(result.path, sha256),
+        "provenance": provenance(settings, playbook or load_playbook(settings.coach.playbook)),
+        "agent": agent,
+    }
+
+
+def _source(path: Path, sha256: str | None) -> dict[str, Any]:
+    """Which audio the report is about: its absolute path and content hash (None when there is
+    no file, e.g. a live call from the sound card)."""
+    if sha256 is None and path.is_file():
+        sha256 = content_hash(path)
+    return {"path": str(path.resolve()), "sha256": sha256}
+
+
+def provenance(settings: Settings, playbook: Playbook) -> dict[str, Any]:
+    """What the analysis was made from (app/provenance.py): the same analysis key decides
+    whether a batch may reuse an earlier report."""
+    return {
+        "settings_digest": settings_digest(settings),
+        "models": model_versions(),
+        "playbook": playbook_version(playbook),
+        "analysis_key": analysis_key(settings, playbook),
     }
 
 
