@@ -247,6 +247,7 @@ def test_a_batch_killed_midway_goes_on_where_it_stopped(
         assert "Traceback" not in err
         assert "run the same command again" in err
         assert summary(out)["interrupted"] == "SIGTERM"
+        assert summary(out)["failed"] == []  # the call cut short is not "failed": redone later
     done = Manifest.load(out)
     assert done.damaged_lines == 0
     assert 2 <= len(done.by_source) < len(clips)
@@ -270,5 +271,10 @@ def test_jobs_2_gives_the_same_reports_as_jobs_1(shared_data: Path, tmp_path: Pa
     assert main(["analyze", str(calls), "--out", str(one), "--jobs", "1"]) == 0
     assert main(["analyze", str(calls), "--out", str(two), "--jobs", "2"]) == 0
     assert summary(two)["workers"] == 2 and summary(two)["counts"]["analysed"] == 5
+    rows = summary(two)["analysed"]
+    # models loaded once per worker: at most two worker processes, each loading once
+    assert len({r["worker"] for r in rows}) <= 2
+    assert all(r["worker_model_loads"] == 1 for r in rows)
+    assert all(r["worker"] != summary(one)["analysed"][0]["worker"] for r in rows)
     assert reports(one) == reports(two)
     assert any(r["utterances"] for r in reports(one).values())  # real transcripts compared

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import tempfile
 import time
 from collections.abc import Sequence
@@ -43,6 +44,8 @@ class CallOutcome:
     error: str | None = None
     message: str = ""  # one line for the user (the reason; a warning when analysed)
     seconds: float = 0.0  # wall time the worker spent on the call
+    worker: str = ""  # host:pid of the process that analysed it
+    model_loads: int = 0  # how often that worker has loaded the models so far (1: once)
 
 
 def repairs_line(repairs: Sequence[AudioRepair]) -> str:
@@ -59,12 +62,15 @@ class CallAnalyser:
         self.settings = settings
         self._models: Models | None = None
         self._load_error: str | None = None
+        self.model_loads = 0
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
 
     def models(self) -> Models:
         if self._models is None:
             from app.pipeline import load_models
 
             self._models = load_models(self.settings)
+            self.model_loads += 1
         return self._models
 
     def analyse(self, job: CallJob, audio: bytes | None = None) -> CallOutcome:
@@ -92,8 +98,14 @@ class CallAnalyser:
             log.info("analysing %s failed", job.shown, exc_info=True)
             why = one_line(f"{job.shown}: internal error: {type(exc).__name__}: {exc}")
             return CallOutcome(job.index, error="failed", message=why)
-        seconds = time.perf_counter() - started
-        return CallOutcome(job.index, report=report, message=warning, seconds=seconds)
+        return CallOutcome(
+            job.index,
+            report=report,
+            message=warning,
+            seconds=time.perf_counter() - started,
+            worker=self.worker,
+            model_loads=self.model_loads,
+        )
 
     def _report(self, job: CallJob, path: Path, models: Models) -> tuple[dict[str, Any], str]:
         from app.pipeline import analyze_call

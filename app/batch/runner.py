@@ -47,7 +47,10 @@ class BatchOptions:
     progress: bool | None = None  # None: a bar when standard error is a terminal
 
 
-class BatchInterrupted(Exception):
+class BatchInterrupted(BaseException):
+    """Ctrl-C or SIGTERM. A BaseException, like KeyboardInterrupt, so that no `except
+    Exception` on the way (a call's own error handling) can take it for that call's failure."""
+
     def __init__(self, signame: str) -> None:
         super().__init__(signame)
         self.signame = signame
@@ -129,6 +132,10 @@ def run_batch(options: BatchOptions, settings: Settings) -> int:
     from app.provenance import analysis_key
 
     out = options.out
+    if options.ray:
+        from app.batch.ray_executor import import_ray
+
+        import_ray()  # Ray missing: one line now, not after every call has been checked
     out.mkdir(parents=True, exist_ok=True)
     playbook = load_playbook(settings.coach.playbook)  # a bad playbook stops before any work
     agents = load_agents(options.agents_csv, options.agent_pattern)
@@ -167,6 +174,10 @@ def run_batch(options: BatchOptions, settings: Settings) -> int:
             _execute(run, signals, progress)
         except BatchInterrupted as stop:
             summary.interrupted = stop.signame
+        except CallcoachError as exc:  # the same for every call (models, Ray): stop, say so
+            summary.notes.append(f"stopped: {exc}")
+            _finish(run, quiet_summary=True)
+            raise
     _finish(run)
     if summary.interrupted:
         _say(
@@ -312,6 +323,8 @@ def _finished(run: _Run, plan: _Plan, outcome: CallOutcome) -> None:
             "audio_s": report.get("duration_s", 0.0),
             "seconds": round(outcome.seconds, 2),
             "agent": plan.agent,
+            "worker": outcome.worker,
+            "worker_model_loads": outcome.model_loads,
         }
     )
     if outcome.message:
