@@ -278,3 +278,39 @@ def test_jobs_2_gives_the_same_reports_as_jobs_1(shared_data: Path, tmp_path: Pa
     assert all(r["worker"] != summary(one)["analysed"][0]["worker"] for r in rows)
     assert reports(one) == reports(two)
     assert any(r["utterances"] for r in reports(one).values())  # real transcripts compared
+
+
+def test_progress_bar_on_a_terminal_and_quiet_otherwise(shared_data: Path, tmp_path: Path) -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    calls = tmp_path / "calls"
+    _lj_folder(shared_data, calls, count=2)
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "analyze", str(calls), "--out", str(tmp_path / "tty")],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stderr=slave,
+        stdout=subprocess.DEVNULL,
+    )
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert proc.wait(timeout=300) == 0
+    os.close(master)
+    text = seen.decode("utf-8", "replace")
+    assert "2/2 calls done 100%|" in text and "[00:" in text  # the bar, with elapsed<ETA
+    assert "2 calls: 2 analysed" in text  # the summary for a person
+    quiet = cli("analyze", str(calls), "--out", str(tmp_path / "pipe"))
+    assert quiet.returncode == 0 and quiet.stderr == ""  # not a terminal: nothing to say

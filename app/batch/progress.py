@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {postfix} [{elapsed}<{remaining}]"
+_FORMAT = "{desc} {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]"
 
 
 class Progress:
@@ -25,6 +25,7 @@ class Progress:
         self.bar: Any = None
         self.calls = 0
         self.done = 0
+        self.stage = ""
 
     def __enter__(self) -> Progress:
         return self
@@ -51,35 +52,37 @@ class Progress:
         """Hashing each call (what resume compares) before the work starts."""
         self.calls = calls
         self.done = 0
+        self.stage = "checked"
         self._new("checking", calls)
-        self._postfix("checked")
+        self._postfix()
 
     def checked(self) -> None:
         if self.bar is not None:
             self.done += 1
             self.bar.update(1)
-            self._postfix("checked")
+            self._postfix()
 
     def start_analysing(self, calls: int, audio_s: float) -> None:
         self.calls = calls
         self.done = 0
+        self.stage = "done"
         self._new("analysing", max(audio_s, 1e-9))
-        self._postfix("done")
+        self._postfix()
 
     def skipped(self) -> None:
         """A call already done or that failed before any work: counted, no audio time."""
         self.done += 1
-        self._postfix("done")
+        self._postfix()
 
     def analysed(self, audio_s: float) -> None:
         self.done += 1
         if self.bar is not None:
             self.bar.update(audio_s)
-        self._postfix("done")
+        self._postfix()
 
-    def _postfix(self, what: str) -> None:
+    def _postfix(self) -> None:
         if self.bar is not None:
-            self.bar.set_postfix_str(f"{self.done}/{self.calls} calls {what}", refresh=True)
+            self.bar.set_description_str(f"{self.done}/{self.calls} calls {self.stage}")
 
     @staticmethod
     def write(line: str) -> None:
