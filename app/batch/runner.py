@@ -22,10 +22,10 @@ from typing import Any
 from app.batch.agents import AgentMap, load_agents
 from app.batch.analyser import CallJob, CallOutcome
 from app.batch.executors import Executor, local_executor
-from app.batch.inputs import CallInput, collect_inputs, report_names
+from app.batch.inputs import CallInput, Inputs, collect_inputs, report_names
 from app.batch.manifest import Finished, Manifest
 from app.batch.progress import Progress
-from app.batch.publish import publish_call
+from app.batch.publish import Publisher
 from app.batch.summary import BatchSummary
 from app.config import Settings
 from app.errors import CallcoachError
@@ -120,8 +120,10 @@ class _Run:
     manifest: Manifest
     analysis_key: str
     agents: AgentMap
+    publisher: Publisher
     status: int = 0
     plans: list[_Plan] = field(default_factory=list)
+    reported: list[str] = field(default_factory=list)  # report names of the batch's calls
 
 
 def run_batch(options: BatchOptions, settings: Settings) -> int:
@@ -142,9 +144,17 @@ def run_batch(options: BatchOptions, settings: Settings) -> int:
     found = collect_inputs(options.inputs, out)
     summary = BatchSummary(inputs=len(found.calls) + len(found.missing))
     summary.not_audio = found.not_audio
-    run = _Run(
-        options, settings, summary, Manifest.load(out), analysis_key(settings, playbook), agents
-    )
+    key = analysis_key(settings, playbook)
+    publisher = Publisher(out, settings, playbook)  # opens the call store (retention applied)
+    try:
+        run = _Run(options, settings, summary, Manifest.load(out), key, agents, publisher)
+        return _run(run, found)
+    finally:
+        publisher.close()
+
+
+def _run(run: _Run, found: Inputs) -> int:
+    options, summary = run.options, run.summary
     if found.ignored_out_dir:
         summary.notes.append(f"the output folder {found.ignored_out_dir} was not searched")
     if run.manifest.damaged_lines:
@@ -312,10 +322,9 @@ def _finished(run: _Run, plan: _Plan, outcome: CallOutcome) -> None:
         run.status = EXIT_BAD_INPUT if outcome.error == "unreadable" else run.status or EXIT_FAILED
         return
     report = outcome.report
-    outputs, call_id = publish_call(
-        report, run.options.out, plan.name, run.settings, plan.call.path
-    )
+    outputs, call_id = run.publisher.call(report, plan.name, plan.call.path)
     run.manifest.record(_entry(plan, report, run.analysis_key, outputs, call_id))
+    run.reported.append(plan.name)
     summary.analysed.append(
         {
             "source": plan.call.shown,
@@ -347,11 +356,20 @@ def _reuse(run: _Run, plan: _Plan) -> None:
         if plan.agent is None:
             report["agent"] = None
     row = {"source": plan.call.shown, "report": f"{plan.name}.json"}
-    if changed:
-        outputs, call_id = publish_call(
-            report, run.options.out, plan.name, run.settings, plan.call.path
-        )
+    out = run.options.out
+    in_store = run.publisher.stored_already(plan.sha256, run.analysis_key) is not None
+    missing = [
+        f"{plan.name}{ext}" for ext in (".html", ".csv") if not (out / f"{plan.name}{ext}").exists()
+    ]
+    if changed or missing:
+        # store: an agent change replaces the stored analysis; a copy of audio the store
+        # already holds is not stored twice
+        store = plan.action == "done" or not in_store
+        outputs, call_id = run.publisher.call(report, plan.name, plan.call.path, store=store)
         run.manifest.record(_entry(plan, report, run.analysis_key, outputs, call_id))
+    elif not in_store:  # the store was purged or off since: this batch's calls go back in
+        run.publisher.stored.save(report, plan.call.path)
+    run.reported.append(plan.name)
     if plan.action == "done":
         if changed:
             row["note"] = f"agent set to {plan.agent}"
@@ -377,6 +395,10 @@ def _entry(
 
 def _finish(run: _Run, quiet_summary: bool = False) -> None:
     summary = run.summary
+    try:
+        summary.outputs = run.publisher.batch(run.reported)
+    except (OSError, ValueError) as exc:
+        summary.notes.append(f"the batch summary HTML/CSV could not be written: {exc}")
     summary.finished = time.time()
     summary.write(run.options.out)
     if quiet_summary:

@@ -25,6 +25,7 @@ class BatchSummary:
     warnings: list[dict[str, Any]] = field(default_factory=list)  # source, warning
     not_audio: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)  # batch_summary.html / .csv
     interrupted: str | None = None  # "SIGINT" / "SIGTERM" when stopped early
     started: float = field(default_factory=time.time)
     finished: float | None = None
@@ -61,6 +62,7 @@ class BatchSummary:
             "warnings": self.warnings,
             "not_audio": self.not_audio,
             "notes": self.notes,
+            "outputs": self.outputs,
         }
 
     def write(self, out_dir: Path) -> Path:
@@ -96,6 +98,9 @@ class BatchSummary:
                 out.append(f"    ... and {len(self.not_audio) - 10} more")
         out += [f"  note: {n}" for n in self.notes]
         out.append(f"  summary: {out_dir / SUMMARY_NAME}")
+        out += [
+            f"  batch report: {out_dir / name}" for name in self.outputs if name.endswith(".html")
+        ]
         return out
 
 

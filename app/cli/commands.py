@@ -28,6 +28,7 @@ DEMO_CALLS = {  # `callcoach demo --call NAME`
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
     from app.cli.live import devices, live
+    from app.cli.purge import purge
 
     handlers = {
         "analyze": analyze,
@@ -36,6 +37,8 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         "demo": demo,
         "live": live,
         "devices": devices,
+        "report": render_report,
+        "purge": purge,
     }
     return handlers[args.command](args, settings)
 
@@ -55,6 +58,38 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
         agent_pattern=args.agent_pattern,
     )
     return run_batch(options, settings)
+
+
+def render_report(args: argparse.Namespace, settings: Settings) -> int:
+    """`callcoach report REPORT.json [--html OUT] [--csv OUT]`: an existing JSON report as
+    HTML and/or CSV (QA, and the review window's export)."""
+    from app.report.call_report import read_report
+    from app.report.csv_export import write_utterances_csv
+    from app.report.html import write_call_html
+
+    report = read_report(args.report)
+    html_out = args.html
+    if html_out is None and args.csv is None:
+        html_out = args.report.with_suffix(".html")
+    stem = args.report.stem
+    if html_out is not None and html_out.is_dir():
+        html_out = html_out / f"{stem}.html"  # --html FOLDER: the report's name inside it
+    csv_out = args.csv / f"{stem}.csv" if args.csv is not None and args.csv.is_dir() else args.csv
+    for out in (html_out, csv_out):
+        if out is not None and _same_file(out, args.report):
+            raise CallcoachError(f"{out} is the report itself; choose another output file")
+    if html_out is not None:
+        print(f"HTML report written to {write_call_html(report, html_out)}")
+    if csv_out is not None:
+        print(f"utterances CSV written to {write_utterances_csv(report, csv_out)}")
+    return 0
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or a.samefile(b)
+    except OSError:
+        return a.resolve() == b.resolve()
 
 
 def score_text(args: argparse.Namespace, settings: Settings) -> int:
@@ -203,7 +238,7 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     printer = _event_printer(high)
     for event in collected.ordered():
         printer(event)
-    report = build_report(result, settings, models.thresholds, playbook=models.playbook)
+    report = build_report(result, settings, models.thresholds, models.playbook)
     out = write_report(report, args.out, call.stem)
     counts = ", ".join(f"{k} ×{v}" for k, v in report["summary"]["prompt_counts"].items())
     print(f"\nprompts: {counts or 'none'}")

@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from app.coaching.playbook import Playbook, load_playbook
+from app.coaching.scorecard import Scorecard, load_scorecard, score_call
 from app.coaching.thresholds import Thresholds, resolve_thresholds
 from app.config import Settings
+from app.errors import CallcoachError
 from app.events import Prompt, PromptOutcome, TrendPoint, Utterance
 from app.pipeline.call import CallResult
+from app.privacy import count_placeholders
 from app.provenance import (
     analysis_key,
     content_hash,
@@ -25,17 +28,19 @@ def build_report(
     result: CallResult,
     settings: Settings,
     thresholds: Thresholds | None = None,
-    *,
     playbook: Playbook | None = None,
+    scorecard: Scorecard | None = None,
+    *,
     sha256: str | None = None,
     agent: str | None = None,
 ) -> dict[str, Any]:
     """`thresholds`: the object the coach used (`Models.thresholds`); resolved the same way
-    from `settings` when not given. `playbook`: the one the coach used (`Models.playbook`;
-    loaded from the settings when not given), for the report's provenance. `sha256`: the
-    audio's content hash when the caller already has it (batch resume hashes every input);
-    computed here otherwise, None for live audio with no file. `agent`: who took the call,
-    when a batch's agent map or file-name pattern says so."""
+    from `settings` when not given. `playbook` and `scorecard` likewise: the ones the call was
+    coached and scored with, else loaded from the settings (the playbook also goes into the
+    report's provenance). `sha256`: the audio's content hash when the caller already has it
+    (batch resume hashes every input); computed here otherwise, None for live audio with no
+    file. `agent`: who took the call, when a batch's agent map or file-name pattern says so."""
+    playbook = playbook or load_playbook(settings.coach.playbook or None)
     th = thresholds or resolve_thresholds(settings.coach)
     utterances = [e for e in result.events if isinstance(e, Utterance)]
     prompts = [e for e in result.events if isinstance(e, Prompt)]
@@ -56,7 +61,7 @@ def build_report(
         row.update(_outcome_of(p, outcomes))
         prompt_rows.append(row)
 
-    return {
+    report = {
         "call": result.path.name,
         "duration_s": round(result.duration_s, 2),
         "agent_channel": settings.audio.agent_channel,
@@ -77,10 +82,17 @@ def build_report(
         "thresholds": th.to_report(),
         # what was wrong with the audio and how it was repaired (empty for a clean file)
         "warnings": [r.to_report() for r in result.repairs],
+        # personal data replaced by typed placeholders in the transcript ([CARD], [PHONE] …)
+        "redaction": {
+            "enabled": settings.privacy.redact_pii,
+            "counts": count_placeholders([u.text for u in utterances]),
+        },
         "source": _source(result.path, sha256),
-        "provenance": provenance(settings, playbook or load_playbook(settings.coach.playbook)),
+        "provenance": provenance(settings, playbook),
         "agent": agent,
     }
+    report.update(_scorecard(result, settings, th, playbook, scorecard))
+    return report
 
 
 def _source(path: Path, sha256: str | None) -> dict[str, Any]:
@@ -93,13 +105,36 @@ def _source(path: Path, sha256: str | None) -> dict[str, Any]:
 
 def provenance(settings: Settings, playbook: Playbook) -> dict[str, Any]:
     """What the analysis was made from (app/provenance.py): the same analysis key decides
-    whether a batch may reuse an earlier report."""
+    whether a batch may reuse an earlier report, and the store keeps it with the call."""
     return {
         "settings_digest": settings_digest(settings),
         "models": model_versions(),
         "playbook": playbook_version(playbook),
         "analysis_key": analysis_key(settings, playbook),
     }
+
+
+def _scorecard(
+    result: CallResult,
+    settings: Settings,
+    thresholds: Thresholds,
+    playbook: Playbook | None,
+    scorecard: Scorecard | None,
+) -> dict[str, Any]:
+    """The call's `metrics` and `scorecard` (app/coaching/scorecard.py), from its events: the
+    same function for `analyze`, `live` and the demo, so the same recording scores the same."""
+    playbook = playbook or load_playbook(settings.coach.playbook or None)
+    scorecard = scorecard or load_scorecard(settings.coach.scorecard or None, playbook)
+    metrics, card = score_call(
+        result.events,
+        result.speakers,
+        result.duration_s,
+        settings.coach,
+        thresholds,
+        playbook,
+        scorecard,
+    )
+    return {"metrics": metrics, "scorecard": card}
 
 
 def _not_shown_counts(prompts: list[Prompt]) -> dict[str, int]:
@@ -142,3 +177,20 @@ def write_report(report: dict[str, Any], out_dir: Path, stem: str) -> Path:
     tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def read_report(path: Path) -> dict[str, Any]:
+    """A call's JSON report read back, or one clear error (CallcoachError) naming the file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CallcoachError(f"{path}: no such report") from None
+    except UnicodeDecodeError:
+        raise CallcoachError(f"{path}: not a callcoach report (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise CallcoachError(
+            f"{path}: not a callcoach report (invalid JSON at line {exc.lineno}: {exc.msg})"
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("utterances"), list):
+        raise CallcoachError(f"{path}: not a callcoach report (no utterances list)")
+    return data
