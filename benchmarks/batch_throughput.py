@@ -6,7 +6,8 @@ Usage: python -m benchmarks.batch_throughput [--repeats 1] [--ray-cpus 2] [--no-
 The calls: the two bundled demo calls (117 s and 101 s, stereo) and the recordings of
 ../shared/data/asr_eval_small (LJSpeech, LibriSpeech, faster-whisper and lhotse clips, 4-35 s).
 Each mode runs the real batch runner (app/batch) into a fresh output folder, so every call is
-analysed (nothing skipped as done). Wall time is the whole batch as a user waits for it:
+analysed (nothing skipped as done) and written as JSON, HTML and CSV and into a call store of the
+benchmark's own. Wall time is the whole batch as a user waits for it:
 planning (hashing), starting workers, loading the models in each worker, analysing, writing.
 For Ray, the local Ray instance is started before the clock starts (with `--ray auto` a
 cluster is already running); its start time is printed on its own line. Modes run in turn,
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 from app.batch import BatchOptions, run_batch
+from app.batch.summary import last_run
 from app.config import Settings
 from app.paths import ASSETS_DIR
 
@@ -61,15 +63,11 @@ def run_mode(mode: str, calls: Path, out: Path) -> tuple[float, dict]:
     wall = time.perf_counter() - started
     if status != 0:
         raise SystemExit(f"{mode}: the batch exited {status}")
-    return wall, json.loads((out / "batch_summary.json").read_text())
+    return wall, last_run(out)
 
 
 def reports(out: Path) -> dict[str, dict]:
-    return {
-        p.name: json.loads(p.read_text())
-        for p in out.glob("*.json")
-        if p.name != "batch_summary.json"
-    }
+    return {p.name: json.loads(p.read_text()) for p in out.glob("*.json")}
 
 
 def main() -> None:
@@ -91,6 +89,9 @@ def main() -> None:
         modes.append("ray")
 
     work = Path(tempfile.mkdtemp(prefix="callcoach-batch-bench-"))
+    # each mode also saves its calls in the call store: a store of the benchmark's own, not
+    # the user's (Linux: platformdirs reads XDG_DATA_HOME when the store is opened)
+    os.environ["XDG_DATA_HOME"] = str(work / "data")
     try:
         calls = benchmark_calls(work / "calls")
         print(f"{len(calls)} calls; {os.cpu_count()} CPUs on this machine")

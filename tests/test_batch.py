@@ -21,6 +21,7 @@ from app.batch import collect_inputs, report_names
 from app.batch.agents import load_agents
 from app.batch.inputs import CallInput
 from app.batch.manifest import MANIFEST_NAME, Finished, Manifest
+from app.batch.summary import last_run
 from app.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,16 +31,12 @@ JFK = "asr_eval_small/audio/faster_whisper/jfk.flac"
 
 
 def reports(out: Path) -> dict[str, dict]:
-    """Every call report in `out` by file name (the batch's own files left out)."""
-    return {
-        p.name: json.loads(p.read_text())
-        for p in sorted(out.glob("*.json"))
-        if p.name != "batch_summary.json"
-    }
+    """Every call report in `out` by file name: `*.json` there holds call reports only."""
+    return {p.name: json.loads(p.read_text()) for p in sorted(out.glob("*.json"))}
 
 
 def summary(out: Path) -> dict:
-    return json.loads((out / "batch_summary.json").read_text())
+    return last_run(out)
 
 
 def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:

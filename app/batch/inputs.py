@@ -47,7 +47,7 @@ AUDIO_EXTENSIONS = frozenset(
 )
 
 # names the batch itself writes into --out: a call named like one of them gets a suffixed name
-RESERVED_NAMES = frozenset({"batch_summary", "batch_manifest"})
+RESERVED_NAMES = frozenset({"batch_summary", ".batch_summary", "batch_manifest"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from app.batch.inputs import CallInput, Inputs, collect_inputs, report_names
 from app.batch.manifest import Finished, Manifest
 from app.batch.progress import Progress
 from app.batch.publish import Publisher
-from app.batch.summary import BatchSummary
+from app.batch.summary import SUMMARY_NAME, BatchSummary
 from app.config import Settings
 from app.errors import CallcoachError
 
@@ -419,7 +419,7 @@ def _finish(run: _Run, quiet_summary: bool = False) -> None:
     if summary.not_audio:
         extra.append(f"{len(summary.not_audio)} files skipped as not audio")
     if extra:
-        _say(f"callcoach: {'; '.join(extra)}; see {run.options.out / 'batch_summary.json'}")
+        _say(f"callcoach: {'; '.join(extra)}; see {run.options.out / SUMMARY_NAME}")
 
 
 def _is_tty() -> bool:

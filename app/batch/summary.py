@@ -1,5 +1,9 @@
-"""What a batch did, for the user: counted as it goes, written as `DIR/batch_summary.json` and
-said on standard error at the end."""
+"""What a batch did, for the user: counted as it goes, said on standard error at the end and
+appended as one JSON line to `DIR/batch_runs.jsonl` (one line per run: the last line is the
+latest run; an interrupted run keeps its own line).
+
+Not a `.json` file on purpose: scripts that read `DIR/*.json` as call reports (the contract's one
+JSON per call; our own tests do) must meet call reports only."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SUMMARY_NAME = "batch_summary.json"
+SUMMARY_NAME = "batch_runs.jsonl"
 
 
 @dataclass
@@ -66,12 +70,15 @@ class BatchSummary:
         }
 
     def write(self, out_dir: Path) -> Path:
+        """Append this run's summary as one line (synced)."""
         path = out_dir / SUMMARY_NAME
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(
-            json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        os.replace(tmp, path)
+        line = json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n"
+        with open(path, "a", encoding="utf-8") as fh:
+            if fh.tell() and not _ends_with_newline(path):
+                fh.write("\n")  # never glue onto a line torn by a kill
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
         return path
 
     def lines(self, out_dir: Path) -> list[str]:
@@ -106,3 +113,15 @@ class BatchSummary:
 
 def _iso(t: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) == b"\n"
+
+
+def last_run(out_dir: Path) -> dict[str, Any]:
+    """The latest run's summary in `out_dir` (for tests and scripts)."""
+    lines = (out_dir / SUMMARY_NAME).read_text(encoding="utf-8").splitlines()
+    return json.loads(next(line for line in reversed(lines) if line.strip()))  # type: ignore[no-any-return]
