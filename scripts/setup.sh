@@ -30,5 +30,5 @@ command -v "$PY" >/dev/null || PY=python3
   echo "setup: callcoach needs Python 3.11 or newer" >&2; exit 1; }
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[dev]'
+.venv/bin/python -m pip install -q -e '.[dev,ray]'  # ray: the tests of `analyze --ray`
 echo "setup: done (.venv)"

@@ -419,27 +419,21 @@ def test_screen_check_accepts_a_working_display(monkeypatch: pytest.MonkeyPatch)
 # ------------------------------------------------------------------ nothing lost, nothing skewed
 
 
-def test_two_calls_with_the_same_stem_are_refused_before_any_work(
-    tmp_path: Path, broken_call: Path
-) -> None:
+def test_two_calls_with_the_same_stem_both_get_a_report(tmp_path: Path, broken_call: Path) -> None:
+    """Issue 17: same-name calls are no longer refused (nor overwritten): each gets a report
+    name of its own (`<stem>-<hash>`, app/batch/inputs.py); here both are unreadable, so each
+    is one line naming its own path, exit 2, and nothing is written for them."""
     other = tmp_path / "elsewhere" / broken_call.name
     other.parent.mkdir()
     other.write_bytes(broken_call.read_bytes())
     out = tmp_path / "reports"
     proc = run("analyze", str(broken_call), str(other), "--out", str(out))
-    line = one_line(proc)
-    assert "broken.json" in line and "different --out" in line
-    assert list(out.iterdir()) == []  # nothing analysed, nothing written
-
-
-def test_the_same_call_given_twice_is_analysed_once(tmp_path: Path) -> None:
-    from app.cli.commands import _check_distinct_reports
-
-    call = tmp_path / "call.wav"
-    call.write_bytes(b"x")
-    calls = [call, tmp_path / "." / "call.wav", tmp_path / "other.wav"]
-    _check_distinct_reports(calls, tmp_path)
-    assert calls == [call, tmp_path / "other.wav"]
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 2
+    assert str(broken_call) in lines[0] and str(other) in lines[1]
+    assert not list(out.glob("broken*.json"))
 
 
 def test_score_tone_with_an_unreadable_baseline_scores_nothing(

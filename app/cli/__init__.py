@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app import __version__
-from app.cli.preflight import positive_finite
+from app.cli.preflight import positive_finite, positive_int
 from app.errors import CallcoachError, one_line
 
 log = logging.getLogger("callcoach")
@@ -59,9 +59,43 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"callcoach {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("analyze", help="analyse recorded calls and write one JSON report per call")
-    p.add_argument("calls", nargs="+", type=Path, metavar="CALL")
+    p = sub.add_parser(
+        "analyze",
+        help="analyse recorded calls (files or folders) and write one JSON report per call",
+        epilog="Folders are searched recursively for audio files; other files are listed as "
+        "skipped. A call already analysed into --out (same audio, same settings, models and "
+        "playbook) is skipped unless --force, so an interrupted batch goes on where it stopped.",
+    )
+    p.add_argument("calls", nargs="+", type=Path, metavar="CALL_OR_DIR")
     p.add_argument("--out", type=Path, required=True, help="folder for the reports")
+    p.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="analyse N calls at once in worker processes (default 1; with --ray: one per "
+        "free CPU of the cluster)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="analyse again calls already analysed into --out"
+    )
+    p.add_argument(
+        "--ray",
+        metavar="auto|local|ADDRESS",
+        help="run each call as a Ray task: auto = the running cluster, local = a Ray of our "
+        "own on this machine, or a cluster address (needs callcoach[ray])",
+    )
+    p.add_argument(
+        "--agents",
+        type=Path,
+        metavar="CSV",
+        help="which agent took each call: rows `file,agent` (file name, stem or path)",
+    )
+    p.add_argument(
+        "--agent-pattern",
+        metavar="REGEX",
+        help="the agent from each file name, e.g. '^(?P<agent>[^_]+)_' for alice_0412.wav",
+    )
     _call_options(p)
     _common(p)
 

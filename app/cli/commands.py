@@ -6,9 +6,8 @@ import argparse
 import logging
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,9 +16,6 @@ from app.config import Settings
 from app.errors import AudioReadError, CallcoachError, one_line
 from app.events import Event, Prompt
 from app.paths import ASSETS_DIR
-
-if TYPE_CHECKING:
-    from app.audio.reader import AudioRepair
 
 log = logging.getLogger("callcoach")
 EXIT_BAD_INPUT = 2
@@ -50,42 +46,20 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def analyze(args: argparse.Namespace, settings: Settings) -> int:
-    from app.pipeline import analyze_call, load_models
-    from app.report.call_report import build_report, write_report
+    """The batch runner (app/batch): files and folders, resumable, in workers or on Ray."""
+    from app.batch import BatchOptions, run_batch
 
     writable_folder(args.out)  # before the first call is analysed, not after
-    _check_distinct_reports(args.calls, args.out)
-    models = load_models(settings)
-    from app.store.analyses import StoredAnalyses  # the call store (app/store)
-
-    stored = StoredAnalyses.open(settings, models.playbook)
-    status = 0
-    for path in args.calls:
-        try:
-            result = analyze_call(path, settings, models)
-        except AudioReadError as exc:
-            print(f"callcoach: {one_line(exc)}", file=sys.stderr)
-            status = EXIT_BAD_INPUT
-            continue
-        except (CallcoachError, OSError, MemoryError):
-            raise  # settings, models, the output folder: the same for every call
-        except Exception as exc:
-            # a bug met on this one call must not lose the others: one line, go on (-v: details)
-            log.info("analysing %s failed", path, exc_info=True)
-            why = one_line(f"{path.name}: internal error: {type(exc).__name__}: {exc}")
-            print(f"callcoach: {why}", file=sys.stderr)
-            status = status or 1
-            continue
-        report = build_report(
-            result, settings, models.thresholds, models.playbook, models.scorecard
-        )
-        out = write_report(report, args.out, path.stem)
-        stored.save(report, path)
-        log.info("%s: %d prompts -> %s", path.name, len(result.events), out)
-        if result.repairs:
-            print(f"callcoach: {path.name}: {repairs_line(result.repairs)}", file=sys.stderr)
-    stored.close()
-    return status
+    options = BatchOptions(
+        inputs=list(args.calls),
+        out=args.out,
+        jobs=args.jobs or (0 if args.ray else 1),
+        force=args.force,
+        ray=args.ray,
+        agents_csv=args.agents,
+        agent_pattern=args.agent_pattern,
+    )
+    return run_batch(options, settings)
 
 
 def render_report(args: argparse.Namespace, settings: Settings) -> int:
@@ -113,38 +87,11 @@ def render_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _check_distinct_reports(calls: list[Path], out: Path) -> None:
-    """Two different calls with the same stem would write the same report: the first would be
-    lost. Refuse before any work (the same file given twice is simply analysed once)."""
-    seen: dict[str, Path] = {}
-    unique: list[Path] = []
-    for path in calls:
-        first = seen.get(path.stem)
-        if first is None:
-            seen[path.stem] = path
-            unique.append(path)
-        elif _same_file(first, path):
-            continue
-        else:
-            raise CallcoachError(
-                f"{first} and {path} would both be reported as {out / (path.stem + '.json')}; "
-                "analyse them into different --out folders"
-            )
-    calls[:] = unique
-
-
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or a.samefile(b)
     except OSError:
         return a.resolve() == b.resolve()
-
-
-def repairs_line(repairs: Sequence[AudioRepair]) -> str:
-    """One line for standard error: what the reader repaired in a call (see `warnings`)."""
-    shown = "; ".join(r.text() for r in repairs[:4])
-    more = f"; and {len(repairs) - 4} more" if len(repairs) > 4 else ""
-    return f"warning: {shown}{more} (details in the report's warnings)"
 
 
 def score_text(args: argparse.Namespace, settings: Settings) -> int:

@@ -14,6 +14,13 @@ from app.errors import CallcoachError
 from app.events import Prompt, PromptOutcome, TrendPoint, Utterance
 from app.pipeline.call import CallResult
 from app.privacy import count_placeholders
+from app.provenance import (
+    analysis_key,
+    content_hash,
+    model_versions,
+    playbook_version,
+    settings_digest,
+)
 from app.scoring.escalation import call_escalated
 
 
@@ -23,10 +30,17 @@ def build_report(
     thresholds: Thresholds | None = None,
     playbook: Playbook | None = None,
     scorecard: Scorecard | None = None,
+    *,
+    sha256: str | None = None,
+    agent: str | None = None,
 ) -> dict[str, Any]:
     """`thresholds`: the object the coach used (`Models.thresholds`); resolved the same way
     from `settings` when not given. `playbook` and `scorecard` likewise: the ones the call was
-    coached and scored with, else loaded from the settings."""
+    coached and scored with, else loaded from the settings (the playbook also goes into the
+    report's provenance). `sha256`: the audio's content hash when the caller already has it
+    (batch resume hashes every input); computed here otherwise, None for live audio with no
+    file. `agent`: who took the call, when a batch's agent map or file-name pattern says so."""
+    playbook = playbook or load_playbook(settings.coach.playbook or None)
     th = thresholds or resolve_thresholds(settings.coach)
     utterances = [e for e in result.events if isinstance(e, Utterance)]
     prompts = [e for e in result.events if isinstance(e, Prompt)]
@@ -73,9 +87,31 @@ def build_report(
             "enabled": settings.privacy.redact_pii,
             "counts": count_placeholders([u.text for u in utterances]),
         },
+        "source": _source(result.path, sha256),
+        "provenance": provenance(settings, playbook),
+        "agent": agent,
     }
     report.update(_scorecard(result, settings, th, playbook, scorecard))
     return report
+
+
+def _source(path: Path, sha256: str | None) -> dict[str, Any]:
+    """Which audio the report is about: its absolute path and content hash (None when there is
+    no file, e.g. a live call from the sound card)."""
+    if sha256 is None and path.is_file():
+        sha256 = content_hash(path)
+    return {"path": str(path.resolve()), "sha256": sha256}
+
+
+def provenance(settings: Settings, playbook: Playbook) -> dict[str, Any]:
+    """What the analysis was made from (app/provenance.py): the same analysis key decides
+    whether a batch may reuse an earlier report, and the store keeps it with the call."""
+    return {
+        "settings_digest": settings_digest(settings),
+        "models": model_versions(),
+        "playbook": playbook_version(playbook),
+        "analysis_key": analysis_key(settings, playbook),
+    }
 
 
 def _scorecard(
