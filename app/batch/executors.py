@@ -101,7 +101,7 @@ class ProcessExecutor:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(self.settings, logging.getLogger().getEffectiveLevel()),
+            initargs=(self.settings, logging.getLogger("callcoach").getEffectiveLevel()),
         )
 
     def ready(self) -> bool:
