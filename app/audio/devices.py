@@ -28,7 +28,8 @@ from app.errors import DeviceError
 from app.events import Speaker
 
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
-STALL_S = 2.0  # no audio for this long: the device is gone
+STALL_S = 2.0  # no audio for this long since the last block: the device is gone
+FIRST_BLOCK_S = 10.0  # a stream just opened may take this long to deliver its first block
 MAX_SKEW_S = 1.0  # two devices: pad the silent one with zeros beyond this lag
 
 
@@ -45,7 +46,8 @@ class _Stream:
         self, sd: Any, device: str, channels: int, sink: Callable[[np.ndarray, float], None]
     ):
         self.sd, self.device, self.channels, self.sink = sd, device, channels, sink
-        self.last_data = time.monotonic()
+        self.opened_at = time.monotonic()
+        self.last_data: float | None = None  # when the last block arrived (None: none yet)
         self._stream: Any = None
         self.rate: float = SAMPLE_RATE
         self._resampler: StreamResampler | None = None
@@ -63,8 +65,9 @@ class _Stream:
             self.rate = rate
             # a fresh filter per opened stream: a reopened device starts a new signal
             self._resampler = StreamResampler(rate, SAMPLE_RATE, self.channels)
+        self.last_data = None
+        self.opened_at = time.monotonic()
         self._stream.start()
-        self.last_data = time.monotonic()
 
     def _make(self, dev: int | str | None, rate: int) -> Any:
         return self.sd.InputStream(
@@ -88,10 +91,22 @@ class _Stream:
             return self._resampler.push(data)
         return np.ascontiguousarray(data.T, dtype=np.float32)
 
+    def flush(self) -> np.ndarray:
+        """What the resampler still holds once the stream has ended ((channels, n) at 16 kHz)."""
+        if self._resampler is None:
+            return np.zeros((self.channels, 0), np.float32)
+        return self._resampler.push(np.zeros((0, self.channels), np.float32), last=True)
+
     @property
     def alive(self) -> bool:
-        active = bool(getattr(self._stream, "active", True))
-        return active and time.monotonic() - self.last_data < STALL_S
+        """Active and delivering: a stall counts from the last block received; a stream just
+        opened gets FIRST_BLOCK_S for its first one (a sound server under load can be slow)."""
+        if not bool(getattr(self._stream, "active", True)):
+            return False
+        now = time.monotonic()
+        if self.last_data is None:
+            return now - self.opened_at < FIRST_BLOCK_S
+        return now - self.last_data < STALL_S
 
     def close(self) -> None:
         if self._stream is not None:
@@ -115,6 +130,7 @@ class DeviceSource:
     ) -> None:
         self.settings = settings
         self.speakers: list[Speaker] = ["agent", "customer"]
+        self.highpassed = False  # raw samples: the live session applies analyze's high-pass
         self.sd = backend or _sounddevice()
         if self.sd is None:
             raise DeviceError("no audio system: the PortAudio library is not installed")
@@ -189,7 +205,10 @@ class DeviceSource:
         finally:
             for s in streams:
                 s.close()
-            out.put(END)
+            try:  # the call has ended: what was captured up to now still reaches the pipeline
+                self._drain_rest(streams, pending, out)
+            finally:
+                out.put(END)
 
     def _open_all(self, streams: list[_Stream], on_status: StatusCallback) -> bool:
         try:
@@ -203,13 +222,50 @@ class DeviceSource:
         on_status("info", "listening")
         return True
 
+    def _drain_rest(
+        self, streams: list[_Stream], pending: dict[int, np.ndarray], out: BlockQueue
+    ) -> None:
+        """At the end: the blocks still queued, the resamplers' tails and the last partial
+        block (the shorter side of two devices padded with silence to the longer)."""
+        while True:
+            try:
+                self._take(self._raw.get_nowait(), streams, pending, out)
+            except queue.Empty:
+                break
+        rows = [0] if len(streams) == 1 else [1, 2]
+        for which, stream in zip(rows, streams, strict=True):
+            pending[which] = np.concatenate([pending[which], stream.flush()], axis=1)
+        if len(streams) == 1:
+            if pending[0].shape[1]:
+                agent = 0 if self.settings.agent_channel == "left" else 1
+                self._emit(out, pending[0][[agent, 1 - agent]])
+            pending[0] = pending[0][:, :0]
+            return
+        a, c = pending[1], pending[2]
+        n = max(a.shape[1], c.shape[1])
+        if n:
+            a = np.pad(a, ((0, 0), (0, n - a.shape[1])))
+            c = np.pad(c, ((0, 0), (0, n - c.shape[1])))
+            self._emit(out, np.concatenate([a, c], axis=0))
+        pending[1], pending[2] = a[:, :0], c[:, :0]
+
     def _drain(
         self, streams: list[_Stream], pending: dict[int, np.ndarray], out: BlockQueue
     ) -> None:
         try:
-            which, data = self._raw.get(timeout=0.1)
+            item = self._raw.get(timeout=0.1)
         except queue.Empty:
             return
+        self._take(item, streams, pending, out)
+
+    def _take(
+        self,
+        item: tuple[int, np.ndarray],
+        streams: list[_Stream],
+        pending: dict[int, np.ndarray],
+        out: BlockQueue,
+    ) -> None:
+        which, data = item
         stream = streams[0] if which in (0, 1) else streams[1]
         pending[which] = np.concatenate([pending[which], stream.convert(data)], axis=1)
         if which == 0:

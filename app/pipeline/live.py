@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.audio.capture import AudioSource, BlockQueue
+from app.audio.highpass import StreamHighPass
 from app.audio.reader import SAMPLE_RATE
 from app.config import Settings
 from app.events import Event, PromptOutcome, StatusMessage, ToneUpdate, Utterance
@@ -52,8 +53,9 @@ class LiveSession:
         clock: Callable[[], float] = time.monotonic,
         record_to: Path | None = None,
     ) -> None:
-        """`record_to`: also write the captured audio there (a WAV, exactly the samples the
-        pipeline received); only when the user asked for audio to be stored."""
+        """`record_to`: also write the captured audio there (a WAV of the samples the source
+        delivered, before the session's high-pass: `analyze` of that file reads exactly what the
+        front end got); only when the user asked for audio to be stored."""
         self.source = source
         self.record_to = record_to
         self._recording: Any = None
@@ -65,6 +67,9 @@ class LiveSession:
         self.sinks = list(sinks)
         self.clock = clock
         self.blocks = BlockQueue()
+        # raw device audio gets the high-pass `analyze` gives a recording, with one state for
+        # the whole call (across device reopens, as the recording runs on across them)
+        self._highpass = None if getattr(source, "highpassed", False) else StreamHighPass()
         self._work: queue.Queue[object] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._t0 = 0.0
@@ -146,6 +151,8 @@ class LiveSession:
                     break
                 if self._recording is not None:
                     self._recording.write(block.T)
+                if self._highpass is not None:
+                    block = self._highpass.push(block)
                 for item in self.front.push(block):
                     self._early_tone(item)
                     self._work.put(item)
