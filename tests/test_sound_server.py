@@ -137,6 +137,18 @@ class PhoneLine:
         self.modules = []
 
 
+def _side_source(server: SoundServer, name: str, side: str) -> int:
+    """A virtual mono source carrying one side of the line: agent left, customer right."""
+    return server.load(
+        "module-remap-source",
+        source_name=f"{name}_{side}",
+        master=f"{name}.monitor",
+        channels="1",
+        master_channel_map="front-left" if side == "agent" else "front-right",
+        channel_map="mono",
+    )
+
+
 def _plug_in(server: SoundServer, name: str) -> PhoneLine:
     monitor = f"{name}.monitor"
     modules = [
@@ -148,17 +160,8 @@ def _plug_in(server: SoundServer, name: str) -> PhoneLine:
             format="float32le",
         )
     ]
-    for side, channel in (("agent", "front-left"), ("customer", "front-right")):
-        modules.append(
-            server.load(
-                "module-remap-source",
-                source_name=f"{name}_{side}",
-                master=monitor,
-                channels="1",
-                master_channel_map=channel,
-                channel_map="mono",
-            )
-        )
+    for side in ("agent", "customer"):
+        modules.append(_side_source(server, name, side))
     modules.append(
         server.load("module-remap-source", source_name=f"{name}_in", master=monitor, channels="2")
     )
@@ -394,3 +397,65 @@ def test_device_unloaded_mid_call_is_reported_and_the_session_resumes(
     times = [e["call_t"] for e in events]
     assert times == sorted(times)
     assert report["duration_s"] == pytest.approx(len(run.captured()[0]) / SAMPLE_RATE, abs=0.2)
+
+
+def test_a_device_that_goes_away_is_not_replaced_by_another(
+    sound_server: SoundServer, recording: Path, tmp_path: Path
+) -> None:
+    """PulseAudio moves a capture stream to another source when its device goes away (the
+    ALSA plugin does not pin it): the session must say the device is lost, not record the
+    other source as the agent, and resume on the agent's own device when it is back."""
+    played, _ = sf.read(recording, dtype="float32", always_2d=True)
+    cut = 12 * SAMPLE_RATE
+    first, second = tmp_path / "first.wav", tmp_path / "second.wav"
+    sf.write(first, played[:cut], SAMPLE_RATE, subtype="FLOAT")
+    sf.write(second, played[cut:], SAMPLE_RATE, subtype="FLOAT")
+
+    line = _plug_in(sound_server, "cc_move")
+    try:
+        run = LiveRun(
+            sound_server,
+            tmp_path / "out",
+            "audio.agent_device=cc_move_agent",
+            "audio.customer_device=cc_move_customer",
+        )
+        run.wait_for_status("listening")
+        time.sleep(0.5)
+        assert sound_server.play(first, line.sink).wait(timeout=60) == 0
+        time.sleep(1.0)
+        heard_before = run.read_events()
+        # only the agent's source goes (a headset unplugged): the server moves the stream to
+        # another source that still exists (the line's monitor), and PortAudio says nothing
+        sound_server.pactl("unload-module", str(line.modules.pop(1)))
+        run.wait_for_status("the sound server moved capture", timeout=30)
+        run.wait_for_status("cannot open audio device", timeout=30)  # not while it is away
+        line.modules.insert(1, _side_source(sound_server, "cc_move", "agent"))  # plugged in
+        run.wait_for_status("listening", count=2, timeout=30)
+        assert sound_server.play(second, line.sink).wait(timeout=60) == 0
+        time.sleep(1.5)
+        code, err = run.stop()
+    finally:
+        line.unload()
+
+    assert code == 0, err
+    events, report = run.read_events(), run.report()
+    assert events[: len(heard_before)] == heard_before  # nothing heard before is lost
+    lost = [w for w in report["warnings"] if w["what"] == "audio device lost"]
+    assert len(lost) == 1, report["warnings"]
+    assert "cc_move_agent" in lost[0]["detail"] and "came back" in lost[0]["detail"]
+    # the agent's row is the agent's own device before and after: the left channel of the
+    # line, never the monitor's mix of both sides
+    captured = run.captured()
+    for part, audio in (("before", played[:cut]), ("after", played[cut:])):
+        lag = _lag(captured[0], audio[:, 0])
+        # (capture may start a little after playback: only the silent lead-in may be missed)
+        assert lag > -LEAD_S * SAMPLE_RATE, part
+        skip = max(0, -lag)
+        got = captured[:, lag + skip : lag + len(audio)]
+        assert got.shape[1] == len(audio) - skip, f"{part}: the recording was cut short"
+        assert np.max(np.abs(got[0] - audio[skip:, 0])) < 1e-4, f"agent {part}"
+        assert np.max(np.abs(got[1] - audio[skip:, 1])) < 1e-4, f"customer {part}"
+    utterances = [e for e in events if e["type"] == "utterance"]
+    assert [u["text"] for u in report["utterances"]] == [u["text"] for u in utterances]
+    lost_at = lost[0]["where"]
+    assert [u for u in utterances if u["speaker"] == "agent" and u["start"] > lost_at]

@@ -7,6 +7,9 @@ Two set-ups (settings `audio.*`):
   (`customer_device`), a loopback/monitor source of the output device.
 A supervisor thread opens the streams, watches them, reports problems through the status callback
 and reopens them every few seconds until they come back. The audio callbacks only copy.
+A device counts as lost when its stream stops or stalls, and also when the sound server moved
+the stream to another source (PulseAudio does that, silently, when a device goes away:
+`pulse_routes`); each loss is kept in `repairs` for the call's report.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from app.audio.capture import END, BlockQueue, StatusCallback, _sounddevice
-from app.audio.reader import SAMPLE_RATE
+from app.audio.pulse_routes import SourceRoutes
+from app.audio.reader import SAMPLE_RATE, AudioRepair
 from app.audio.resample import StreamResampler
 from app.config import AudioSettings
 from app.errors import DeviceError
@@ -31,6 +36,7 @@ log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 STALL_S = 2.0  # no audio for this long since the last block: the device is gone
 FIRST_BLOCK_S = 10.0  # a stream just opened may take this long to deliver its first block
 MAX_SKEW_S = 1.0  # two devices: pad the silent one with zeros beyond this lag
+ROUTE_CHECK_S = 1.0  # how often the sound server is asked where capture comes from
 
 
 def _device_arg(value: str) -> int | str | None:
@@ -118,6 +124,13 @@ class _Stream:
             self._stream = None
 
 
+@dataclass(frozen=True)
+class _Loss:
+    why: str
+    call_t: float  # call time when it went
+    wall: float  # monotonic clock when it went
+
+
 class DeviceSource:
     """Agent and customer captured live, delivered as (2, samples) blocks: agent row first."""
 
@@ -127,6 +140,7 @@ class DeviceSource:
         backend: Any = None,
         retry_s: float = 2.0,
         block_s: float | None = None,
+        routes: SourceRoutes | None = None,
     ) -> None:
         self.settings = settings
         self.speakers: list[Speaker] = ["agent", "customer"]
@@ -142,6 +156,10 @@ class DeviceSource:
         self._delivered = 0
         self.raw_dropped = 0  # device blocks the supervisor could not take in time
         self.raw_dropped_s = 0.0
+        self.routes = routes if routes is not None else SourceRoutes()
+        self.expected_routes: list[str] | None = None  # server sources of the first good open
+        self.repairs: list[AudioRepair] = []  # devices lost during the call, for the report
+        self._lost: _Loss | None = None
 
     @property
     def dropped_s(self) -> float:
@@ -188,6 +206,9 @@ class DeviceSource:
             2: np.zeros((1, 0), np.float32),
         }
         opened = False
+        # named devices only: a stream on the default device may follow the default
+        watch_routes = all(s.device for s in streams)
+        checked_routes = 0.0
         try:
             while not self._stop.is_set():
                 if not opened:
@@ -196,19 +217,66 @@ class DeviceSource:
                         self._stop.wait(self.retry_s)
                         continue
                 self._drain(streams, pending, out)
+                problem = None
                 if not all(s.alive for s in streams):
                     names = ", ".join(s.device or "default device" for s in streams if not s.alive)
-                    on_status("error", f"audio device lost ({names}); reconnecting…")
+                    problem = f"audio device lost ({names})"
+                elif watch_routes and time.monotonic() - checked_routes >= ROUTE_CHECK_S:
+                    checked_routes = time.monotonic()
+                    problem = self._route_problem(streams)
+                if problem is not None:
+                    on_status("error", f"{problem}; reconnecting…")
                     for s in streams:
                         s.close()
+                    # what came before the loss goes on whole: two devices stay aligned
+                    self._drain_rest(streams, pending, out)
+                    self._lost = _Loss(problem, self.position_s, time.monotonic())
                     opened = False
         finally:
             for s in streams:
                 s.close()
+            self.routes.close()
             try:  # the call has ended: what was captured up to now still reaches the pipeline
                 self._drain_rest(streams, pending, out)
             finally:
+                if self._lost is not None:
+                    self._note_gap(came_back=False)
                 out.put(END)
+
+    def _route_problem(self, streams: list[_Stream]) -> str | None:
+        """Where the sound server records our streams from, against where they started: a
+        device that went away has its stream moved to another source, with no error."""
+        if any(s.last_data is None for s in streams):
+            return None  # not all streams running yet
+        now = self.routes.routes()
+        if now is None or len(now) < len(streams):
+            return None  # no server to ask, or a stream that died: the stall check sees it
+        if self.expected_routes is None:
+            if len(now) == len(streams):
+                self.expected_routes = now  # the devices asked for, as the server names them
+            return None
+        gone = [name for name in self.expected_routes if name not in now]
+        if not gone:
+            return None
+        moved_to = sorted(set(now) - set(self.expected_routes)) or now
+        names = ", ".join(s.device for s in streams)
+        return (
+            f"audio device lost ({names}): the sound server moved capture from "
+            f"{', '.join(gone)} to {', '.join(moved_to)}"
+        )
+
+    def _note_gap(self, came_back: bool) -> None:
+        lost = self._lost
+        if lost is None:
+            return
+        self._lost = None
+        away = time.monotonic() - lost.wall
+        if came_back:
+            detail = f"{lost.why}; nothing was heard for {away:.1f} s until it came back"
+        else:
+            detail = f"{lost.why}; it had not come back {away:.1f} s later, when the call ended"
+        # call time only runs while audio comes in: the gap is in wall-clock seconds
+        self.repairs.append(AudioRepair("audio device lost", lost.call_t, away, detail=detail))
 
     def _open_all(self, streams: list[_Stream], on_status: StatusCallback) -> bool:
         try:
@@ -220,6 +288,7 @@ class DeviceSource:
             on_status("error", f"cannot open audio device: {exc}; retrying in {self.retry_s:.0f} s")
             return False
         on_status("info", "listening")
+        self._note_gap(came_back=True)
         return True
 
     def _drain_rest(

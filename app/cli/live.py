@@ -140,7 +140,11 @@ def _write_report(session, args: argparse.Namespace, settings: Settings) -> None
 
     path = args.simulate or Path(LIVE_STEM + ".wav")
     result = CallResult(
-        path, list(session.source.speakers), session.front.t, [e for e, _, _ in session.events]
+        path,
+        list(session.source.speakers),
+        session.front.t,
+        [e for e, _, _ in session.events],
+        repairs=session.capture_repairs,  # devices lost mid-call: the report's warnings
     )
     thresholds = session.back.coach.thresholds  # the ones the coach used
     report = build_report(result, settings, thresholds)

@@ -20,7 +20,7 @@ from typing import Any
 
 from app.audio.capture import AudioSource, BlockQueue
 from app.audio.highpass import StreamHighPass
-from app.audio.reader import SAMPLE_RATE
+from app.audio.reader import SAMPLE_RATE, AudioRepair
 from app.config import Settings
 from app.events import Event, PromptOutcome, StatusMessage, ToneUpdate, Utterance
 from app.pipeline.call import build_stages
@@ -135,6 +135,12 @@ class LiveSession:
     @property
     def wall_t(self) -> float:
         return self.clock() - self._t0
+
+    @property
+    def capture_repairs(self) -> list[AudioRepair]:
+        """What went wrong with capture (devices lost and found again), for the report's
+        warnings; the overlay heard each as a StatusMessage when it happened."""
+        return list(getattr(self.source, "repairs", []))
 
     @property
     def dropped_audio_s(self) -> float:
