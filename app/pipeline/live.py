@@ -23,8 +23,9 @@ from app.audio.highpass import StreamHighPass
 from app.audio.reader import SAMPLE_RATE, AudioRepair
 from app.config import Settings
 from app.events import Event, PromptOutcome, StatusMessage, ToneUpdate, Utterance
-from app.pipeline.call import build_stages
+from app.pipeline.call import TRIM_EVERY_S, build_stages
 from app.pipeline.items import ClosedSpeech, WorkItem
+from app.pipeline.memory import trim_heap
 from app.pipeline.models import Models
 from app.pipeline.timing import StageTimes
 
@@ -81,6 +82,7 @@ class LiveSession:
         self.error: BaseException | None = None
         self._drop_noticed_s = 0.0  # dropped audio the overlay has been told of
         self._drop_notice_wall = -DROP_NOTICE_S
+        self._trimmed_at = 0.0  # call time of the last trim_heap
 
     # ------------------------------------------------------------------ control
     def start(self) -> None:
@@ -189,6 +191,9 @@ class LiveSession:
                     continue
                 for event in self.back.process(item):  # type: ignore[arg-type]
                     self._emit(event)
+                if self.front.t >= self._trimmed_at + TRIM_EVERY_S:  # as analyze does
+                    trim_heap()
+                    self._trimmed_at = self.front.t
             for event in self.back.finish(self.front.t):
                 self._emit(event)
             with self._outcome_lock:  # marks that arrived behind the end of the work
@@ -204,6 +209,7 @@ class LiveSession:
         finally:
             with self._outcome_lock:
                 self._back_done = True
+            trim_heap()  # the call's buffers are free: hand the pages back before the next call
             dropped = self.dropped_audio_s
             # what a site's log keeps of a call: counts and times, never what was said
             log.info(
