@@ -171,3 +171,26 @@ def test_a_stall_counts_from_the_last_block() -> None:
     source.stop()
     assert [m for _, m in status if "lost" in m], status
     assert STALL_S - 0.2 < lost_after < STALL_S + 1.0
+
+
+class NoDefaultDevice:
+    """PortAudio with no default input: opening fails, and so does asking about device -1."""
+
+    def InputStream(self, **kw):  # type: ignore[no-untyped-def]
+        raise RuntimeError("Error opening InputStream: Invalid device [PaErrorCode -9996]")
+
+    def query_devices(self, device=None, kind=None):  # type: ignore[no-untyped-def]
+        raise RuntimeError("Error querying device -1")
+
+
+def test_no_default_device_is_said_plainly() -> None:
+    source = DeviceSource(AudioSettings(), backend=NoDefaultDevice(), retry_s=30)
+    status = _status_of(source)
+    deadline = time.monotonic() + 10
+    while not status and time.monotonic() < deadline:
+        time.sleep(0.02)
+    source.stop()
+    assert status, "the failed open was reported"
+    level, message = status[0]
+    assert level == "error" and "no default input device" in message, message
+    assert "Error querying device -1" not in message and "audio.stereo_device" in message

@@ -64,8 +64,17 @@ class _Stream:
         self.rate = SAMPLE_RATE
         try:
             self._stream = self._make(dev, SAMPLE_RATE)
-        except Exception:
-            info = self.sd.query_devices(dev, "input")
+        except Exception as first:
+            try:  # perhaps it only refuses 16 kHz: try its own rate
+                info = self.sd.query_devices(dev, "input")
+            except Exception:  # no such device (PortAudio: "Error querying device -1")
+                if dev is None:
+                    raise DeviceError(
+                        f"no default input device ({first}); choose one with "
+                        "audio.stereo_device or audio.agent_device + audio.customer_device "
+                        "(see `callcoach devices`)"
+                    ) from None
+                raise first from None
             rate = int(info["default_samplerate"])
             self._stream = self._make(dev, rate)
             self.rate = rate
