@@ -36,7 +36,7 @@ log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 STALL_S = 2.0  # no audio for this long since the last block: the device is gone
 FIRST_BLOCK_S = 10.0  # a stream just opened may take this long to deliver its first block
 MAX_SKEW_S = 1.0  # two devices: pad the silent one with zeros beyond this lag
-ROUTE_CHECK_S = 1.0  # how often the sound server is asked where capture comes from
+ROUTE_CHECK_S = 0.5  # how often the sound server is asked where capture comes from (~0.3 ms)
 
 
 def _device_arg(value: str) -> int | str | None:
