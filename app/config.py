@@ -63,6 +63,7 @@ class ScoringSettings:
 @dataclass
 class CoachSettings:
     playbook: str = ""  # path to a user playbook TOML; "" = the shipped one
+    scorecard: str = ""  # path to a site's scorecard TOML; "" = the shipped one
     cooldown_s: float = 60.0
     hold_s: float = 20.0  # silence on a frustrated call before "update them"
     # customer frustration that counts as elevated / high; unset = the words model's thresholds
@@ -76,6 +77,18 @@ class CoachSettings:
 class PrivacySettings:
     store_audio: bool = False
     redact_pii: bool = True
+    # what the session store keeps of a call: "full" (utterances, prompts, evidence, all
+    # redacted) or "summary" (the call's summary, metrics and scorecard counts: no text at all)
+    mode: Literal["full", "summary"] = "full"
+
+
+@dataclass
+class StoreSettings:
+    """The session store (app/store): every analysed or live call, in one SQLite file."""
+
+    enabled: bool = True
+    path: str = ""  # the SQLite file; "" = calls.sqlite3 in the platform data dir
+    retention_days: int = 0  # calls older than this are deleted with their audio; 0 = keep
 
 
 @dataclass
@@ -86,6 +99,7 @@ class Settings:
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     coach: CoachSettings = field(default_factory=CoachSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
 
 
 def default_settings_path() -> Path:
@@ -211,6 +225,7 @@ def validate(settings: Settings) -> None:
         (settings.asr.beam_size <= 32, "asr.beam_size must be at most 32"),
         (settings.scoring.threads <= 256, "scoring.threads must be at most 256"),
         (0 < settings.coach.steep_rise <= 1, "coach.steep_rise must be above 0 and at most 1"),
+        (settings.store.retention_days >= 0, "store.retention_days must not be negative"),
     ]
     for ok, message in checks:
         if not ok:

@@ -29,3 +29,7 @@ def one_line(message: object) -> str:
     """A message as the single line the user sees: line breaks (from a file name, a TOML key or
     a library's message) are shown escaped instead of splitting it."""
     return str(message).replace("\r", "\\r").replace("\n", "\\n")
+
+
+class ScorecardError(CallcoachError):
+    """The scorecard file is invalid."""

@@ -27,6 +27,9 @@ class Utterance:
     # tone judged against the speaker's own calm baseline (False: population norms, no baseline
     # yet); True when not known (records made outside the pipeline)
     tone_baseline: bool = True
+    # seconds this utterance spent talking over speech already going on on the other channel
+    # (the front end's barge-in measure; talk-over and interruptions in the report's metrics)
+    overlap_s: float = 0.0
 
     def to_report(self) -> dict[str, Any]:
         return {
@@ -38,6 +41,7 @@ class Utterance:
             "words": round(self.words, 3),
             "frustration": round(self.frustration, 3),
             "tone_baseline": self.tone_baseline,
+            "overlap_s": round(self.overlap_s, 2),
         }
 
 

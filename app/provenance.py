@@ -36,13 +36,14 @@ def _digest(data: Any) -> str:
 
 def settings_digest(settings: Settings) -> str:
     """A short digest of every setting that can change an analysis (audio, VAD, ASR, scoring,
-    coach, privacy). Live-capture device names are left out: they do not change a recording's
-    result."""
+    coach, privacy). Live-capture device names and the store's settings are left out: they do
+    not change a recording's result."""
     data = dataclasses.asdict(settings)
     audio = dict(data.get("audio", {}))
     for key in ("agent_device", "customer_device", "stereo_device"):
         audio.pop(key, None)
     data["audio"] = audio
+    data.pop("store", None)  # where and how long calls are kept: not part of an analysis
     return _digest(data)
 
 

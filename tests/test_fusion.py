@@ -3,7 +3,6 @@ positive words damp a loud happy voice, calm stays low; the shipped parameters a
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import shutil
@@ -17,37 +16,21 @@ from app.errors import ModelError
 from app.scoring.fusion import Fusion, fuse, load_fusion
 from app.scoring.tone import SpeakerBaseline, load_tone_scorer
 from app.scoring.words import WORDS_THRESHOLDS, load_words_scorer
+from tests.data_helpers.ravdess import clips, needs_ravdess
 
 ROOT = Path(__file__).resolve().parents[1]
-RAVDESS = ROOT.parent / "shared" / "data" / "ravdess"
 FUSION_DIR = ROOT / "models" / "fusion"
 ELEVATED, HIGH = WORDS_THRESHOLDS["elevated"], WORDS_THRESHOLDS["high"]  # on a words score
 # on the fused score: the coach's thresholds (models/fusion/fusion.json "thresholds")
 _COACH = resolve_thresholds()
 FUSED_ELEVATED, FUSED_HIGH = _COACH.elevated, _COACH.high
 
-needs_data = pytest.mark.skipif(
-    not (RAVDESS / "manifest.csv").is_file(), reason=f"shared RAVDESS data not found at {RAVDESS}"
-)
+needs_data = needs_ravdess
 
 NEUTRAL_WORDS = "i would like to check the balance on my account please"
 ANGRY_WORDS = "this is absolutely ridiculous, i am furious, you people are useless"
 POSITIVE_WORDS = "oh thank you so much, that is wonderful news, you have been brilliant"
 ACTORS = (3, 10, 17)
-
-
-def clips(actor: int, emotion: str, intensity: str | None = None) -> list[np.ndarray]:
-    import soundfile as sf
-
-    out = []
-    with open(RAVDESS / "manifest.csv", newline="") as f:
-        for row in csv.DictReader(f):
-            if int(row["actor"]) != actor or row["emotion"] != emotion:
-                continue
-            if intensity and row["intensity"] != intensity:
-                continue
-            out.append(sf.read(RAVDESS / row["path"], dtype="float32")[0])
-    return out
 
 
 @pytest.fixture(scope="module")

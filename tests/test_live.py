@@ -130,3 +130,36 @@ def test_dropped_audio_is_reported_during_the_call_and_in_the_report(tmp_path: P
     assert notices and rows.index(notices[0]) < ended, "told while the call runs"
     said = float(notices[-1]["message"].split(" s of audio dropped")[0])
     assert said == pytest.approx(report["dropped_audio_s"], abs=0.06)
+
+
+def test_headless_live_prints_what_the_agent_sees_in_plain_text(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The headless printer shows a card the way the overlay does: only cards that were shown,
+    with the playbook's emphasis rendered as plain text (no asterisks)."""
+    from app.cli.live import _print_sink
+    from app.events import Prompt
+
+    card = Prompt(
+        t=12.0,
+        id="acknowledge_anger",
+        title="Acknowledge *their* anger",
+        say="I hear **you**.",
+        reason="r",
+    )
+    _print_sink(card, 12.0, 1.0)
+    _print_sink(
+        Prompt(
+            t=13.0,
+            id="slow_down",
+            title="Slow down",
+            say="",
+            reason="r",
+            shown=False,
+            why_not="superseded",
+        ),
+        13.0,
+        1.1,
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["[   12.0s] >>> Acknowledge their anger — I hear you."]

@@ -37,6 +37,10 @@ DOCUMENTED_HOME_FILES = [  # (regex relative to HOME, how the README names it)
         r"\.local/share/callcoach/overlay_geometry\.json",
         "~/.local/share/callcoach/overlay_geometry.json",
     ),
+    (
+        r"\.local/share/callcoach/calls\.sqlite3(-wal|-shm)?",
+        "~/.local/share/callcoach/calls.sqlite3",
+    ),
     (r"\.cache/fontconfig/.*", "~/.cache/fontconfig/"),
     (r"\.config/pulse/[0-9a-f]+-runtime", "~/.config/pulse/<machine id>-runtime"),
 ]

@@ -287,3 +287,28 @@ def test_in_range_numbers_are_kept() -> None:
     data["prompt"][index].update(cooldown_s=0, min_frustration=1, hold_s=45)
     spec = parse_playbook(data).prompts[index]
     assert (spec.cooldown_s, spec.min_frustration, spec.params["hold_s"]) == (0.0, 1.0, 45.0)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("say", ["Let me fix this"], "say must be text"),
+        ("priority", 10**30, "priority must be between 0 and 1000"),
+        ("priority", -1, "priority must be between 0 and 1000"),
+        ("priority", 2.5, "priority must be a whole number"),
+        ("priority", "high", "priority must be a whole number"),
+        ("interrupts", "no", "interrupts must be true or false"),
+        ("enabled", 0, "enabled must be true or false"),
+        ("repeatable", "yes", "repeatable must be true or false"),
+    ],
+)
+def test_card_fields_of_the_wrong_type_are_refused(key: str, value: object, message: str) -> None:
+    """`say = ["x"]` was shown on the card as "['x']", and a priority of 10**30 was accepted."""
+    import tomllib
+
+    from app.coaching.playbook import parse_playbook
+
+    data = tomllib.loads(default_playbook_text())
+    data["prompt"][0][key] = value
+    with pytest.raises(PlaybookError, match=message):
+        parse_playbook(data, "playbook", "")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
@@ -17,15 +16,12 @@ from app.scoring.tone import (
     extract_features,
     load_tone_scorer,
 )
+from tests.data_helpers.ravdess import clips, needs_ravdess
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-RAVDESS = DATA / "ravdess"
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "tone"
 SR = 16000
 
-needs_data = pytest.mark.skipif(
-    not (RAVDESS / "manifest.csv").is_file(), reason=f"shared RAVDESS data not found at {RAVDESS}"
-)
+needs_data = needs_ravdess
 
 
 def telephone(x: np.ndarray) -> np.ndarray:
@@ -35,20 +31,6 @@ def telephone(x: np.ndarray) -> np.ndarray:
     q = np.round(np.sign(y) * np.log1p(255 * np.abs(y)) / np.log1p(255) * 127) / 127
     y = np.sign(q) * np.expm1(np.abs(q) * np.log1p(255)) / 255
     return signal.resample_poly(y, 2, 1).astype(np.float32)
-
-
-def clips(actor: int, emotion: str, intensity: str | None = None) -> list[np.ndarray]:
-    import soundfile as sf
-
-    out = []
-    with open(RAVDESS / "manifest.csv", newline="") as f:
-        for row in csv.DictReader(f):
-            if int(row["actor"]) != actor or row["emotion"] != emotion:
-                continue
-            if intensity and row["intensity"] != intensity:
-                continue
-            out.append(sf.read(RAVDESS / row["path"], dtype="float32")[0])
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ the conservative population calibration, and no agent-side prompt from tone with
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -17,32 +16,15 @@ from app.coaching.thresholds import resolve_thresholds
 from app.config import CoachSettings
 from app.events import Prompt, Utterance
 from app.scoring.tone import SpeakerBaseline, load_tone_scorer
+from tests.data_helpers.ravdess import DATA, clips, needs_ravdess
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-RAVDESS = DATA / "ravdess"
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "tone"
 SR = 16000
 # the coach's thresholds on the fused score (models/fusion/fusion.json "thresholds")
 _COACH = resolve_thresholds()
 ELEVATED, HIGH = _COACH.elevated, _COACH.high
 
-needs_data = pytest.mark.skipif(
-    not (RAVDESS / "manifest.csv").is_file(), reason=f"shared RAVDESS data not found at {RAVDESS}"
-)
-
-
-def clips(actor: int, emotion: str, intensity: str | None = None) -> list[np.ndarray]:
-    import soundfile as sf
-
-    out = []
-    with open(RAVDESS / "manifest.csv", newline="") as f:
-        for row in csv.DictReader(f):
-            if int(row["actor"]) != actor or row["emotion"] != emotion:
-                continue
-            if intensity and row["intensity"] != intensity:
-                continue
-            out.append(sf.read(RAVDESS / row["path"], dtype="float32")[0])
-    return out
+needs_data = needs_ravdess
 
 
 @pytest.fixture(scope="module")

@@ -111,6 +111,24 @@ def build_parser() -> argparse.ArgumentParser:
     _call_options(p)
     _common(p)
 
+    p = sub.add_parser(
+        "report",
+        help="render an existing JSON report as HTML and/or CSV",
+        description="Render a call's JSON report (from analyze, demo or live --out) as a "
+        "self-contained HTML page and/or a CSV of its utterances. With neither option, writes "
+        "the HTML next to the JSON (REPORT.html).",
+    )
+    p.add_argument("report", type=Path, metavar="REPORT.json")
+    p.add_argument("--html", type=Path, metavar="OUT.html", help="write the HTML report here")
+    p.add_argument("--csv", type=Path, metavar="OUT.csv", help="write the utterances CSV here")
+    _common(p)
+
+    p = sub.add_parser(
+        "purge", help="delete every stored call and its audio (the call store, see README)"
+    )
+    p.add_argument("--yes", action="store_true", help="delete without asking")
+    _common(p)
+
     p = sub.add_parser("selftest", help="check this installation: models, audio, Qt, offline")
     p.add_argument("--qt-probe", action="store_true", help=argparse.SUPPRESS)
     _common(p)

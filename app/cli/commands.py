@@ -32,6 +32,7 @@ DEMO_CALLS = {  # `callcoach demo --call NAME`
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
     from app.cli.live import devices, live
+    from app.cli.purge import purge
 
     handlers = {
         "analyze": analyze,
@@ -40,6 +41,8 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         "demo": demo,
         "live": live,
         "devices": devices,
+        "report": render_report,
+        "purge": purge,
     }
     return handlers[args.command](args, settings)
 
@@ -51,6 +54,9 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
     writable_folder(args.out)  # before the first call is analysed, not after
     _check_distinct_reports(args.calls, args.out)
     models = load_models(settings)
+    from app.store.analyses import StoredAnalyses  # the call store (app/store)
+
+    stored = StoredAnalyses.open(settings, models.playbook)
     status = 0
     for path in args.calls:
         try:
@@ -70,10 +76,37 @@ def analyze(args: argparse.Namespace, settings: Settings) -> int:
             continue
         report = build_report(result, settings, models.thresholds)
         out = write_report(report, args.out, path.stem)
+        stored.save(report, path)
         log.info("%s: %d prompts -> %s", path.name, len(result.events), out)
         if result.repairs:
             print(f"callcoach: {path.name}: {repairs_line(result.repairs)}", file=sys.stderr)
+    stored.close()
     return status
+
+
+def render_report(args: argparse.Namespace, settings: Settings) -> int:
+    """`callcoach report REPORT.json [--html OUT] [--csv OUT]`: an existing JSON report as
+    HTML and/or CSV (QA, and the review window's export)."""
+    from app.report.call_report import read_report
+    from app.report.csv_export import write_utterances_csv
+    from app.report.html import write_call_html
+
+    report = read_report(args.report)
+    html_out = args.html
+    if html_out is None and args.csv is None:
+        html_out = args.report.with_suffix(".html")
+    stem = args.report.stem
+    if html_out is not None and html_out.is_dir():
+        html_out = html_out / f"{stem}.html"  # --html FOLDER: the report's name inside it
+    csv_out = args.csv / f"{stem}.csv" if args.csv is not None and args.csv.is_dir() else args.csv
+    for out in (html_out, csv_out):
+        if out is not None and _same_file(out, args.report):
+            raise CallcoachError(f"{out} is the report itself; choose another output file")
+    if html_out is not None:
+        print(f"HTML report written to {write_call_html(report, html_out)}")
+    if csv_out is not None:
+        print(f"utterances CSV written to {write_utterances_csv(report, csv_out)}")
+    return 0
 
 
 def _check_distinct_reports(calls: list[Path], out: Path) -> None:

@@ -40,8 +40,11 @@ def _print_sink(event: Event, call_t: float, wall_t: float) -> None:
             f"[{call_t:7.1f}s] {event.speaker:8s} ({event.frustration:.2f}) {event.text}",
             flush=True,
         )
-    elif isinstance(event, Prompt):
-        print(f"[{call_t:7.1f}s] >>> {event.title} — {event.say}", flush=True)
+    elif isinstance(event, Prompt) and event.shown:  # what the agent sees (the one-card rule)
+        from app.markup import plain
+
+        line = plain(event.title) + (f" — {plain(event.say)}" if event.say else "")
+        print(f"[{call_t:7.1f}s] >>> {line}", flush=True)
     elif isinstance(event, StatusMessage) and event.level == "info":
         # warnings and errors are already logged (one line each) by the session itself
         print(f"[{call_t:7.1f}s] {event.message}", file=sys.stderr, flush=True)
@@ -89,8 +92,14 @@ def live(args: argparse.Namespace, settings: Settings) -> int:
     if event_log:
         sinks.append(event_log)
 
+    from app.cli.call_store import LiveCallStore
+
+    call_store = LiveCallStore(settings, models.playbook)  # each call written as it happens
+
     def make_session() -> LiveSession:
-        return LiveSession(make_source(), models, settings, list(sinks), record_to=record_to)
+        session = LiveSession(make_source(), models, settings, list(sinks), record_to=record_to)
+        call_store.attach(session, args.simulate)
+        return session
 
     # audio is stored only when asked (privacy.store_audio), next to the report
     record_to = None
@@ -113,6 +122,7 @@ def live(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         if event_log:
             event_log.close()
+        call_store.close()
     if args.out and session is not None:
         _write_report(session, args, settings)
     return 1 if session is not None and session.error else 0
@@ -146,8 +156,8 @@ def _write_report(session, args: argparse.Namespace, settings: Settings) -> None
         [e for e, _, _ in session.events],
         repairs=session.capture_repairs,  # devices lost mid-call: the report's warnings
     )
-    thresholds = session.back.coach.thresholds  # the ones the coach used
-    report = build_report(result, settings, thresholds)
+    coach = session.back.coach  # the thresholds and playbook the coach used
+    report = build_report(result, settings, coach.thresholds, coach.playbook)
     report["dropped_audio_s"] = round(session.dropped_audio_s, 2)  # live capture only
     out = write_report(report, args.out, path.stem)
     print(f"report written to {out}", file=sys.stderr)

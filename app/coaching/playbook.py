@@ -17,6 +17,7 @@ from app.errors import PlaybookError
 from app.events import Prompt
 
 GROUPS = frozenset({"customer", "agent", "after_call"})
+MAX_PRIORITY = 1000  # card priorities are small whole numbers (the shipped ones: 10..100)
 _KNOWN_KEYS = frozenset(
     {
         "id",
@@ -260,18 +261,37 @@ def _parse_prompt(
     if "min_frustration" in raw:
         place = f"{where}{at('min_frustration')}"
         min_frustration = _number(raw, "min_frustration", place, low=0.0, high=1.0)
+    # the rest must have the type the card uses: `say = ["x"]` would show as "['x']", a
+    # priority of 10**30 or "high" would not order cards, `interrupts = "no"` would be true
+    say = raw.get("say", "")
+    if not isinstance(say, str):
+        raise PlaybookError(f"{where}{at('say')}: say must be text")
+    priority = raw.get("priority", 100)
+    if isinstance(priority, bool) or not isinstance(priority, int):
+        raise PlaybookError(f"{where}{at('priority')}: priority must be a whole number")
+    if not 0 <= priority <= MAX_PRIORITY:
+        raise PlaybookError(
+            f"{where}{at('priority')}: priority must be between 0 and {MAX_PRIORITY} "
+            f"(got {priority})"
+        )
+    flags: dict[str, bool] = {}
+    for key, default in (("enabled", True), ("interrupts", False), ("repeatable", False)):
+        value = raw.get(key, default)
+        if not isinstance(value, bool):
+            raise PlaybookError(f"{where}{at(key)}: {key} must be true or false")
+        flags[key] = value
     try:
         spec = PromptSpec(
             id=pid,
             group=group,
-            priority=int(raw.get("priority", 100)),
+            priority=priority,
             title=raw["title"],
-            say=str(raw.get("say", "")),
+            say=say,
             trigger=raw["trigger"],
-            enabled=bool(raw.get("enabled", True)),
+            enabled=flags["enabled"],
             cooldown_s=cooldown,
-            interrupts=bool(raw.get("interrupts", False)),
-            repeatable=bool(raw.get("repeatable", False)),
+            interrupts=flags["interrupts"],
+            repeatable=flags["repeatable"],
             done_when_agent_says=lists["done_when_agent_says"],
             phrases=lists["phrases"],
             min_frustration=min_frustration,

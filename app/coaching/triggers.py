@@ -153,16 +153,26 @@ def no_resolution(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn)
     return None
 
 
-def needs_timeline(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
-    t = _customer_turn(turn)
-    if t is None:
-        return None
+def timeline_asked(s: CallState, pb: Playbook, t: Turn) -> Reason:
+    """The customer asked about time, or said they have been kept waiting, about an open issue
+    (a calm "how long does shipping take" is a question, not a complaint). Also the scorecard's
+    "a timeline given when asked"."""
     waiting = pb.phrase_set("still_waiting").find(t.norm)
     if waiting:
         return f'the customer has been kept waiting ("{waiting}")'
     asked = pb.phrase_set("asks_when").find(t.norm)
     if asked and (s.issue_open or s.frustrated or t.frustration >= s.elevated):
         return f'the customer asked about time ("{asked}") with their issue open'
+    return None
+
+
+def needs_timeline(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
+    t = _customer_turn(turn)
+    if t is None:
+        return None
+    asked = timeline_asked(s, pb, t)
+    if asked:
+        return asked
     still_high = t.frustration >= s.elevated and s.level >= s.high and s.direction != "falling"
     if s.issue_open and still_high and _acknowledged_at(s) is not None:
         return f"frustration high while the issue is unresolved: {_scores(t, s)}"

@@ -13,10 +13,11 @@ from typing import Protocol
 from app.asr.transcriber import Transcriber
 from app.coaching.engine import Coach
 from app.coaching.playbook import PlaybookReloader
-from app.config import ScoringSettings
+from app.config import PrivacySettings, ScoringSettings
 from app.events import CallEnded, Event, StatusMessage, Utterance
 from app.pipeline.items import ClosedSpeech, Prefetch, Tick, WorkItem
 from app.pipeline.timing import StageTimes
+from app.privacy import CallRedactor
 from app.scoring.fusion import fuse
 from app.scoring.trend import FrustrationTrend
 
@@ -36,6 +37,7 @@ class BackEnd:
         scoring: ScoringSettings | None = None,
         times: StageTimes | None = None,
         reloader: PlaybookReloader | None = None,
+        privacy: PrivacySettings | None = None,
     ) -> None:
         self.times = times or StageTimes()
         self.transcriber = transcriber
@@ -45,6 +47,9 @@ class BackEnd:
         self.trend = FrustrationTrend()
         self._early_text: dict[tuple[str, float, float], str] = {}  # from Prefetch items
         self.reloader = reloader  # live: a user's playbook file, re-read when edited
+        # personal data leaves the text here, before any event exists (on unless switched off)
+        redact = (privacy or PrivacySettings()).redact_pii
+        self.redactor: CallRedactor | None = CallRedactor() if redact else None
 
     def process(self, item: WorkItem) -> list[Event]:
         if isinstance(item, Tick):
@@ -93,6 +98,9 @@ class BackEnd:
         with self.times.stage("words"):
             words = float(self.words.score([text])[0])
         frustration = fuse(item.tone, words)
+        if self.redactor is not None:
+            with self.times.stage("redact"):
+                text = self.redactor.redact(item.speaker, text, item.start, item.end)
         utt = Utterance(
             speaker=item.speaker,
             start=item.start,
@@ -103,6 +111,7 @@ class BackEnd:
             frustration=frustration,
             processed_t=item.closed_t,
             tone_baseline=item.tone_baseline,
+            overlap_s=item.overlap_s,
         )
         events: list[Event] = [utt]
         trend = None

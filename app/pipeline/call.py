@@ -51,7 +51,15 @@ def build_stages(
     reloader = None
     if live and settings.coach.playbook:  # a site's own playbook: edits apply during the call
         reloader = PlaybookReloader(settings.coach.playbook, models.playbook)
-    back = BackEnd(models.transcriber, models.words, coach, settings.scoring, times, reloader)
+    back = BackEnd(
+        models.transcriber,
+        models.words,
+        coach,
+        settings.scoring,
+        times,
+        reloader,
+        privacy=settings.privacy,
+    )
     return front, back
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from app.asr.transcriber import Transcriber, load_transcriber
 from app.coaching.playbook import Playbook, load_playbook
+from app.coaching.scorecard import Scorecard, load_scorecard
 from app.coaching.thresholds import Thresholds, resolve_thresholds
 from app.config import Settings
 from app.pipeline.backend import WordsModel
@@ -24,15 +25,19 @@ class Models:
     # resolved once (settings override, else the fusion's thresholds); the coach and
     # the report both take this object, and the caller's settings are left as they were
     thresholds: Thresholds = field(default_factory=lambda: resolve_thresholds())
+    scorecard: Scorecard | None = None  # checked at load: a bad site file fails before a call
 
 
 def load_models(settings: Settings) -> Models:
-    """Raises ModelError / PlaybookError with a message for the user.
+    """Raises ModelError / PlaybookError / ScorecardError with a message for the user.
 
     Coach thresholds are resolved once here (`Models.thresholds`): the settings' values where
     set, else the fusion's (the words model's dev thresholds carried through the fitted fusion
     at a calm voice, models/fusion/fusion.json); `settings` is not modified.
     """
+    # the site's files first: a mistake in them is reported before any model loads
+    playbook = load_playbook(settings.coach.playbook or None)
+    scorecard = load_scorecard(settings.coach.scorecard or None, playbook)
     load_fusion()  # checked now, so that a corrupt file is reported before the call starts
     thresholds = resolve_thresholds(settings.coach)
     threads = settings.scoring.threads
@@ -43,6 +48,7 @@ def load_models(settings: Settings) -> Models:
         transcriber=load_transcriber(settings.asr),
         words=load_words_scorer(threads=threads),
         tone=tone,
-        playbook=load_playbook(settings.coach.playbook or None),
+        playbook=playbook,
         thresholds=thresholds,
+        scorecard=scorecard,
     )

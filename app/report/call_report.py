@@ -6,18 +6,27 @@ import json
 from pathlib import Path
 from typing import Any
 
+from app.coaching.playbook import Playbook, load_playbook
+from app.coaching.scorecard import Scorecard, load_scorecard, score_call
 from app.coaching.thresholds import Thresholds, resolve_thresholds
 from app.config import Settings
+from app.errors import CallcoachError
 from app.events import Prompt, PromptOutcome, TrendPoint, Utterance
 from app.pipeline.call import CallResult
+from app.privacy import count_placeholders
 from app.scoring.escalation import call_escalated
 
 
 def build_report(
-    result: CallResult, settings: Settings, thresholds: Thresholds | None = None
+    result: CallResult,
+    settings: Settings,
+    thresholds: Thresholds | None = None,
+    playbook: Playbook | None = None,
+    scorecard: Scorecard | None = None,
 ) -> dict[str, Any]:
     """`thresholds`: the object the coach used (`Models.thresholds`); resolved the same way
-    from `settings` when not given."""
+    from `settings` when not given. `playbook` and `scorecard` likewise: the ones the call was
+    coached and scored with, else loaded from the settings."""
     th = thresholds or resolve_thresholds(settings.coach)
     utterances = [e for e in result.events if isinstance(e, Utterance)]
     prompts = [e for e in result.events if isinstance(e, Prompt)]
@@ -38,7 +47,7 @@ def build_report(
         row.update(_outcome_of(p, outcomes))
         prompt_rows.append(row)
 
-    return {
+    report = {
         "call": result.path.name,
         "duration_s": round(result.duration_s, 2),
         "agent_channel": settings.audio.agent_channel,
@@ -59,7 +68,37 @@ def build_report(
         "thresholds": th.to_report(),
         # what was wrong with the audio and how it was repaired (empty for a clean file)
         "warnings": [r.to_report() for r in result.repairs],
+        # personal data replaced by typed placeholders in the transcript ([CARD], [PHONE] …)
+        "redaction": {
+            "enabled": settings.privacy.redact_pii,
+            "counts": count_placeholders([u.text for u in utterances]),
+        },
     }
+    report.update(_scorecard(result, settings, th, playbook, scorecard))
+    return report
+
+
+def _scorecard(
+    result: CallResult,
+    settings: Settings,
+    thresholds: Thresholds,
+    playbook: Playbook | None,
+    scorecard: Scorecard | None,
+) -> dict[str, Any]:
+    """The call's `metrics` and `scorecard` (app/coaching/scorecard.py), from its events: the
+    same function for `analyze`, `live` and the demo, so the same recording scores the same."""
+    playbook = playbook or load_playbook(settings.coach.playbook or None)
+    scorecard = scorecard or load_scorecard(settings.coach.scorecard or None, playbook)
+    metrics, card = score_call(
+        result.events,
+        result.speakers,
+        result.duration_s,
+        settings.coach,
+        thresholds,
+        playbook,
+        scorecard,
+    )
+    return {"metrics": metrics, "scorecard": card}
 
 
 def _not_shown_counts(prompts: list[Prompt]) -> dict[str, int]:
@@ -102,3 +141,20 @@ def write_report(report: dict[str, Any], out_dir: Path, stem: str) -> Path:
     tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def read_report(path: Path) -> dict[str, Any]:
+    """A call's JSON report read back, or one clear error (CallcoachError) naming the file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CallcoachError(f"{path}: no such report") from None
+    except UnicodeDecodeError:
+        raise CallcoachError(f"{path}: not a callcoach report (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise CallcoachError(
+            f"{path}: not a callcoach report (invalid JSON at line {exc.lineno}: {exc.msg})"
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("utterances"), list):
+        raise CallcoachError(f"{path}: not a callcoach report (no utterances list)")
+    return data

@@ -70,10 +70,13 @@ class ScriptedCall:
             f if words is None else words,
             f,
             processed_t=end + PROCESS_S,
+            overlap_s=overlap,
         )
+        self.events.append(utt)  # in the back end's order: utterance, trend, coach events
         trend = None
         if who == "customer":
             trend = self.trend.update(end + PROCESS_S, f, end - start)
+            self.events.append(trend)
         self.events += self.coach.on_utterance(utt, trend, overlap_s=overlap)
         self.t = end
         self.speech_end = max(self.speech_end, end)

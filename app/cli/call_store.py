@@ -1,0 +1,91 @@
+"""`live`'s link to the call store (app/store): each call written while it happens. The store
+knows nothing of the pipeline or the report builder; they meet here. (`analyze` uses
+app/store/analyses.py.)"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.coaching.playbook import Playbook
+from app.config import Settings
+from app.events import Event
+from app.store import LiveCallWriter, open_store
+from app.store.analyses import analysis_provenance
+
+if TYPE_CHECKING:
+    from app.pipeline.live import LiveSession
+
+log = logging.getLogger("callcoach")
+LIVE_CALL_NAME = "live-call.wav"  # a device call's name (the report's `call`)
+
+
+class LiveCallStore:
+    """`live`'s store: each session (one call; the tray may start several) gets a writer."""
+
+    def __init__(self, settings: Settings, playbook: Playbook) -> None:
+        self.settings = settings
+        self.store = open_store(settings)  # before the call: retention, stale calls marked
+        self.provenance = analysis_provenance(settings, playbook) if self.store else {}
+        self._calls: list[tuple[LiveCallWriter, Path | None]] = []
+
+    def attach(self, session: LiveSession, simulate: Path | None) -> None:
+        """Write this session's call to the store; call before `session.start()`."""
+        if self.store is None:
+            return
+        from app.provenance import content_hash
+        from app.report.call_report import _outcome_of
+
+        path = simulate if simulate is not None else Path(LIVE_CALL_NAME)
+        store_audio = self.settings.privacy.store_audio
+
+        def build(events: list[Event], duration_s: float) -> dict[str, Any]:
+            from app.pipeline.call import CallResult
+            from app.report.call_report import build_report
+
+            result = CallResult(path, list(session.source.speakers), duration_s, events)
+            report = build_report(result, self.settings, session.back.coach.thresholds)
+            report["dropped_audio_s"] = round(session.dropped_audio_s, 2)  # as `live --out`
+            return report
+
+        writer = LiveCallWriter(
+            self.store,
+            call_name=path.name,
+            speakers=list(session.source.speakers),
+            agent_channel=self.settings.audio.agent_channel,
+            build_report=build,
+            outcome_of=_outcome_of,
+            source_path=str(simulate.resolve()) if simulate is not None else None,
+            sha256=content_hash(simulate) if simulate is not None else None,
+            provenance=self.provenance,
+            audio=simulate if store_audio and simulate is not None else None,
+        )
+        keep_after = None  # a device call recorded next to `live --out`: copied in at the end
+        if store_audio and simulate is None:
+            if session.record_to is None:
+                session.record_to = writer.recording_path()  # the device's audio, as captured
+            else:
+                keep_after = session.record_to
+        session.sinks.append(writer)
+        self._calls.append((writer, keep_after))
+
+    def close(self) -> None:
+        """After the sessions: mark calls that never ended, keep `live --out` recordings."""
+        if self.store is None:
+            return
+        for writer, keep_after in self._calls:
+            if keep_after is not None:
+                try:
+                    writer.keep_recording(keep_after)
+                except OSError as exc:
+                    log.warning("the call's audio was not copied into the store: %s", exc)
+            writer.close()
+            if writer.failed:  # never a silent loss: say what is kept
+                print(
+                    f"callcoach: the call store stopped recording call {writer.call_id} "
+                    f"({writer.problem}); what was stored before is kept, marked interrupted",
+                    file=sys.stderr,
+                )
+        self.store.close()
