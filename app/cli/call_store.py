@@ -45,7 +45,13 @@ class LiveCallStore:
             from app.pipeline.call import CallResult
             from app.report.call_report import build_report
 
-            result = CallResult(path, list(session.source.speakers), duration_s, events)
+            result = CallResult(
+                path,
+                list(session.source.speakers),
+                duration_s,
+                events,
+                repairs=session.capture_repairs,  # devices lost mid-call, as `live --out`
+            )
             report = build_report(result, self.settings, session.back.coach.thresholds)
             report["dropped_audio_s"] = round(session.dropped_audio_s, 2)  # as `live --out`
             return report
