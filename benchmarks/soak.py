@@ -179,11 +179,19 @@ def main(argv: list[str] | None = None) -> int:
         f"calls {n}, call audio {done_s / 3600:.2f} h in {(time.perf_counter() - t_start) / 60:.1f}"
         f" min (×{done_s / wall_s:.1f} real time while calls ran), prompts {prompts}"
     )
-    print(f"dropped audio: {dropped_s:.1f} s ({100 * dropped_s / max(done_s, 1e-9):.2f} %)")
+    # (call audio above is what the pipeline heard: dropped audio is not part of it)
+    share = 100 * dropped_s / max(done_s + dropped_s, 1e-9)
+    print(f"dropped audio: {dropped_s:.1f} s ({share:.2f} % of the calls' audio)")
     print(
         f"RSS growth from the baseline: {growth:+.1f} MB (limit {MAX_GROWTH_MB:.0f} MB); "
         f"from models loaded: {end.rss_mb - loaded.rss_mb:+.1f} MB"
     )
+    if end.heap is not None and baseline.heap is not None:
+        # a leak grows what the program holds; RSS over a flat "in use" is the allocator's
+        print(
+            f"heap in use growth from the baseline: {end.heap[0] - baseline.heap[0]:+.1f} MB; "
+            f"freed but kept by malloc: {baseline.heap[1]:.1f} -> {end.heap[1]:.1f} MB"
+        )
     ok = (
         growth < MAX_GROWTH_MB
         and end.threads_python <= baseline.threads_python
