@@ -18,6 +18,7 @@ import logging
 import queue
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -264,10 +265,10 @@ class DeviceSource:
             if len(now) == len(streams):
                 self.expected_routes = now  # the devices asked for, as the server names them
             return None
-        gone = [name for name in self.expected_routes if name not in now]
+        gone = sorted((Counter(self.expected_routes) - Counter(now)).elements())
         if not gone:
             return None
-        moved_to = sorted(set(now) - set(self.expected_routes)) or now
+        moved_to = sorted((Counter(now) - Counter(self.expected_routes)).elements())
         names = ", ".join(s.device for s in streams)
         return (
             f"audio device lost ({names}): the sound server moved capture from "
