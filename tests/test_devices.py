@@ -138,6 +138,7 @@ def test_unplugged_mid_call_is_reported_and_capture_resumes(monkeypatch) -> None
     import app.audio.devices as devices
 
     monkeypatch.setattr(devices, "STALL_S", 0.2)
+    monkeypatch.setattr(devices, "FIRST_BLOCK_S", 0.2)  # a reopened stream that stays silent
     backend = FakeBackend()
     src = DeviceSource(AudioSettings(stereo_device="1"), backend=backend, retry_s=0.05)
     q, status = BlockQueue(), []

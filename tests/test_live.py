@@ -18,7 +18,7 @@ def live_events(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     out = tmp_path_factory.mktemp("live")
     events = out / "events.jsonl"
     code = main(
-        ["live", "--simulate", str(DEMO), "--speed", "30", "--headless", "--events", str(events)]
+        ["live", "--simulate", str(DEMO), "--speed", "10", "--headless", "--events", str(events)]
     )
     assert code == 0
     return [json.loads(line) for line in events.read_text().splitlines()]
@@ -43,6 +43,13 @@ def test_prompts_are_emitted_after_their_trigger(live_events: list[dict]) -> Non
 
 
 def test_same_prompts_live_as_in_batch(live_events: list[dict], demo_report: dict) -> None:
+    # audio dropped (a replay faster than this machine keeps up with) changes what is heard:
+    # say so rather than report the prompts that follow from it (×30 dropped a third of the
+    # call on a loaded 2-core machine; ×10 leaves it room)
+    drops = [
+        e["message"] for e in live_events if e["type"] == "status" and "dropped" in e["message"]
+    ]
+    assert not drops, f"the machine fell behind, nothing to compare: {drops[-1]}"
     live_ids = [e["id"] for e in live_events if e["type"] == "prompt"]
     batch_ids = [p["id"] for p in demo_report["prompts"]]
     assert live_ids == batch_ids

@@ -39,3 +39,17 @@ def test_benchmarks_run_as_modules_without_sys_path_edits() -> None:
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_words_training_scripts_run_as_modules_without_sys_path_edits() -> None:
+    # (models/fusion/fit.py and tone_oof.py still edit sys.path: left to their owner)
+    for path in (ROOT / "models" / "words").rglob("*.py"):
+        assert "sys.path.insert" not in path.read_text(), path
+    # the words scripts import their siblings as models.words.*: this one needs no torch
+    done = subprocess.run(
+        [sys.executable, "-m", "models.words.stack", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr

@@ -64,6 +64,9 @@ StatusCallback = Callable[[str, str], None]  # (level, message)
 
 class AudioSource(Protocol):
     speakers: list[Speaker]
+    # True: the blocks are already high-passed as `analyze` reads a recording (`CallAudio`);
+    # False: raw device samples, which the live session filters the same way
+    highpassed: bool
 
     def start(self, out: BlockQueue, on_status: StatusCallback) -> None: ...
     def stop(self) -> None: ...
@@ -90,6 +93,7 @@ class SimulatedSource:
             raise ValueError("speed must be positive")
         self.audio = CallAudio(path, agent_channel, block_s)  # raises AudioReadError early
         self.speakers = list(self.audio.speakers)
+        self.highpassed = True  # CallAudio filters as it reads
         self.speed = speed
         self._clock, self._sleep = clock, sleep
         self._stop = threading.Event()

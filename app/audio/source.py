@@ -16,8 +16,8 @@ from pathlib import Path
 
 import av
 import numpy as np
-from scipy.signal import butter, sosfilt, sosfilt_zi
 
+from app.audio.highpass import StreamHighPass
 from app.audio.reader import SAMPLE_RATE, AudioInfo, AudioRepair, probe, read_blocks
 from app.errors import AudioReadError
 from app.events import Speaker
@@ -28,7 +28,6 @@ ACTIVE_ABOVE = 1e-7  # block power (-70 dBFS) under which a block says nothing e
 STEREO_EVIDENCE_S = 3.0  # this much differing audio (or half of all audio) makes it stereo
 IDENTICAL_NOTE_S = 5.0  # identical stretches this long in a stereo call are reported
 DC_NOTE = 0.01  # a mean offset over the call this large (-40 dBFS) is reported as removed
-HIGHPASS = butter(2, 20.0, btype="highpass", fs=SAMPLE_RATE, output="sos")
 
 
 def speakers_for(channels: int, agent_channel: str) -> list[Speaker]:
@@ -76,7 +75,7 @@ class CallAudio:
 
     def __iter__(self) -> Iterator[np.ndarray]:
         self.repairs = self._channel_notes()
-        zi: np.ndarray | None = None
+        highpass = StreamHighPass()
         dc_sum = np.zeros(self.channels)
         n = 0
         for block in read_blocks(self.path, self.block_s, self.repairs):
@@ -84,10 +83,7 @@ class CallAudio:
                 block = block[:1]
             dc_sum += block.sum(axis=1, dtype=np.float64)
             n += block.shape[1]
-            if zi is None:  # start settled on the first sample: a constant offset leaves no step
-                zi = sosfilt_zi(HIGHPASS)[:, None, :] * block[None, :, 0, None]
-            out, zi = sosfilt(HIGHPASS, block, axis=1, zi=zi)
-            yield out.astype(np.float32)
+            yield highpass.push(block)
         self.repairs += self._dc_note(dc_sum / max(n, 1), n / SAMPLE_RATE)
 
     def _channel_notes(self) -> list[AudioRepair]:

@@ -36,7 +36,13 @@ def live_call_report(
     if events is None:
         events = [e for e, _, _ in session.events]
     duration = session.front.t if duration_s is None else duration_s
-    result = CallResult(path, list(session.source.speakers), duration, events)
+    result = CallResult(
+        path,
+        list(session.source.speakers),
+        duration,
+        events,
+        repairs=session.capture_repairs,  # devices lost mid-call: the report's warnings
+    )
     coach = session.back.coach  # the thresholds and playbook the coach used
     report = build_report(result, settings, coach.thresholds, coach.playbook, session.scorecard)
     report["dropped_audio_s"] = round(session.dropped_audio_s, 2)  # live capture only

@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from app.audio.capture import AudioSource, BlockQueue
-from app.audio.reader import SAMPLE_RATE
+from app.audio.highpass import StreamHighPass
+from app.audio.reader import SAMPLE_RATE, AudioRepair
 from app.config import Settings
 from app.events import Event, PromptOutcome, StatusMessage, ToneUpdate, Utterance
-from app.pipeline.call import build_stages
+from app.pipeline.call import TRIM_EVERY_S, build_stages
 from app.pipeline.items import ClosedSpeech, WorkItem
+from app.pipeline.memory import trim_heap
 from app.pipeline.models import Models
 from app.pipeline.timing import StageTimes
 
@@ -52,8 +54,9 @@ class LiveSession:
         clock: Callable[[], float] = time.monotonic,
         record_to: Path | None = None,
     ) -> None:
-        """`record_to`: also write the captured audio there (a WAV, exactly the samples the
-        pipeline received); only when the user asked for audio to be stored."""
+        """`record_to`: also write the captured audio there (a WAV of the samples the source
+        delivered, before the session's high-pass: `analyze` of that file reads exactly what the
+        front end got); only when the user asked for audio to be stored."""
         self.source = source
         self.record_to = record_to
         self._recording: Any = None
@@ -66,6 +69,9 @@ class LiveSession:
         self.sinks = list(sinks)
         self.clock = clock
         self.blocks = BlockQueue()
+        # raw device audio gets the high-pass `analyze` gives a recording, with one state for
+        # the whole call (across device reopens, as the recording runs on across them)
+        self._highpass = None if getattr(source, "highpassed", False) else StreamHighPass()
         self._work: queue.Queue[object] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._t0 = 0.0
@@ -77,6 +83,7 @@ class LiveSession:
         self.error: BaseException | None = None
         self._drop_noticed_s = 0.0  # dropped audio the overlay has been told of
         self._drop_notice_wall = -DROP_NOTICE_S
+        self._trimmed_at = 0.0  # call time of the last trim_heap
 
     # ------------------------------------------------------------------ control
     def start(self) -> None:
@@ -133,6 +140,12 @@ class LiveSession:
         return self.clock() - self._t0
 
     @property
+    def capture_repairs(self) -> list[AudioRepair]:
+        """What went wrong with capture (devices lost and found again), for the report's
+        warnings; the overlay heard each as a StatusMessage when it happened."""
+        return list(getattr(self.source, "repairs", []))
+
+    @property
     def dropped_audio_s(self) -> float:
         """Seconds of call audio lost because the pipeline fell behind: blocks the bounded queue
         had to drop, plus what a device source lost before that queue."""
@@ -147,6 +160,8 @@ class LiveSession:
                     break
                 if self._recording is not None:
                     self._recording.write(block.T)
+                if self._highpass is not None:
+                    block = self._highpass.push(block)
                 for item in self.front.push(block):
                     self._early_tone(item)
                     self._work.put(item)
@@ -177,6 +192,9 @@ class LiveSession:
                     continue
                 for event in self.back.process(item):  # type: ignore[arg-type]
                     self._emit(event)
+                if self.front.t >= self._trimmed_at + TRIM_EVERY_S:  # as analyze does
+                    trim_heap()
+                    self._trimmed_at = self.front.t
             for event in self.back.finish(self.front.t):
                 self._emit(event)
             with self._outcome_lock:  # marks that arrived behind the end of the work
@@ -192,6 +210,7 @@ class LiveSession:
         finally:
             with self._outcome_lock:
                 self._back_done = True
+            trim_heap()  # the call's buffers are free: hand the pages back before the next call
             dropped = self.dropped_audio_s
             # what a site's log keeps of a call: counts and times, never what was said
             log.info(

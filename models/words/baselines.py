@@ -9,10 +9,11 @@ import torch
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
-from spoken_style import asr_style
 from tokenizers import Tokenizer
 from torch import nn
-from train_common import batches, load_encoder, log, make_tokenizer, report
+
+from models.words.spoken_style import asr_style
+from models.words.train_common import batches, load_encoder, log, make_tokenizer, report
 
 
 @torch.no_grad()

@@ -1,7 +1,7 @@
 """Compare fine-tuned words graphs on GoEmotions: each alone, their mean-logit ensemble, and a
 paired bootstrap of each against the first on dev.
 
-    .venv/bin/python models/words/compare.py SHIPPED.onnx OTHER.onnx [...] [--test]
+    .venv/bin/python -m models.words.compare SHIPPED.onnx OTHER.onnx [...] [--test]
 
 The frustration logit of each graph (the int8 ONNX that train.py writes) is scored on dev, clean
 and ASR-style; "ensemble" is the mean of all the graphs' logits (what distillation with
@@ -15,17 +15,16 @@ report only (choices are made on dev). Needs scikit-learn and onnxruntime
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
+from sklearn.metrics import roc_auc_score
+
+from models.words.distill import teacher_logits
+from models.words.spoken_style import asr_style, read_split
+from models.words.train_common import make_tokenizer
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from distill import teacher_logits  # noqa: E402
-from sklearn.metrics import roc_auc_score  # noqa: E402
-from spoken_style import asr_style, read_split  # noqa: E402
-from train_common import make_tokenizer  # noqa: E402
 
 
 def paired_bootstrap(y: np.ndarray, base: np.ndarray, other: np.ndarray, n: int = 500):

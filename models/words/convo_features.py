@@ -3,7 +3,7 @@
 The conversational head (convo_head.py) is trained on the shipped fine-tuned encoder's mean-pooled
 sentence embedding, so the encoder is run once per text here and the result cached:
 
-    PYTHONPATH=$PWD .venv/bin/python models/words/convo_features.py [--data ../shared/data]
+    .venv/bin/python -m models.words.convo_features [--data ../shared/data]
         [--out out/convo]
 
 For each (set, split) it writes `OUT/<set>__<split>.npz` with `pooled` [n, 384] (float32, the
@@ -22,8 +22,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from convo_data import ALL_SETS, EVAL_ONLY_SETS, load_split
-from spoken_style import asr_style, read_split, spoken_variant
+
+from models.words.convo_data import ALL_SETS, EVAL_ONLY_SETS, load_split
+from models.words.spoken_style import asr_style, read_split, spoken_variant
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

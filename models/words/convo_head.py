@@ -10,8 +10,8 @@ thresholds come from the same dev mix. Ship rule, fixed before test was read: so
 better than the shipped score on every dev split; the script says whether one is (session 6 of
 MODEL_CARD.md: none was). Test splits are read once, at the end, for the report.
 
-    PYTHONPATH=$PWD .venv/bin/python models/words/convo_features.py   # once: the embeddings
-    PYTHONPATH=$PWD .venv/bin/python models/words/convo_head.py [--write DIR]
+    .venv/bin/python -m models.words.convo_features   # once: the embeddings
+    .venv/bin/python -m models.words.convo_head [--write DIR]
 
 `--write DIR` writes a complete model folder, whether or not the rule passed (for comparison
 with benchmarks/words_accuracy.py --candidate DIR): the graph with the head and the mix built in
@@ -31,10 +31,11 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-from convo_data import EVAL_ONLY_SETS, TRAIN_SETS
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.neural_network import MLPClassifier
+
+from models.words.convo_data import EVAL_ONLY_SETS, TRAIN_SETS
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from export import onnx_outputs
-from spoken_style import spoken_variant
 from tokenizers import Tokenizer
-from train_common import log
 
 from app.scoring.words import logit
+from models.words.export import onnx_outputs
+from models.words.spoken_style import spoken_variant
+from models.words.train_common import log
 
 
 def teacher_logits(paths: list[Path], tok: Tokenizer, texts: list[str], threads: int) -> np.ndarray:

