@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import signal
 
 from app.errors import ModelError
 
@@ -62,6 +61,8 @@ class WhisperEmbedder:
 
         x = np.asarray(audio, dtype=np.float32).reshape(-1)
         if sr != SAMPLE_RATE:
+            from scipy import signal  # rare: the app hands the tone model 16 kHz audio
+
             x = signal.resample_poly(x, SAMPLE_RATE, sr).astype(np.float32)
         x = np.clip(np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
         seconds = min(max(x.size / SAMPLE_RATE, 0.02), 30.0 - PAD_S)
