@@ -141,7 +141,11 @@ def _clip(path: Path) -> np.ndarray:
     audio, rate = sf.read(path, dtype="float32", always_2d=True)
     if rate != RATE:
         raise ValueError(f"{path}: expected {RATE} Hz, got {rate}")
-    return trim(audio.mean(axis=1), threshold=0.02)
+    mono = audio.mean(axis=1)
+    # 2 % of the clip's own peak: some calm RAVDESS clips peak under 0.02 of full scale, and an
+    # absolute threshold trimmed them to nothing (a turn of zero length, voice_only_1)
+    peak = float(np.max(np.abs(mono))) if mono.size else 0.0
+    return trim(mono, threshold=0.02 * min(1.0, peak)) if peak > 0 else mono[:0]
 
 
 def _rms(audio: np.ndarray) -> float:
@@ -279,7 +283,8 @@ def _quietest_turn_power(channel: np.ndarray, spans: list[tuple[float, float]]) 
         turn = channel[round(start * RATE) : round(end * RATE)]
         frames = turn[: len(turn) // 320 * 320].reshape(-1, 320)
         p = np.mean(frames**2, axis=1)
-        powers.append(float(np.mean(p[p > p.max() * 1e-4])))
+        if p.size and p.max() > 0:
+            powers.append(float(np.mean(p[p > p.max() * 1e-4])))
     return min(powers)
 
 
