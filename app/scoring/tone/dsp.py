@@ -62,6 +62,12 @@ SOS_BAND = np.array(
         [1.0, -2.0, 1.0, 1.0, -1.7905664366124538, 0.8422361647626042],
     ]
 )
+# the band-pass as an FIR: its impulse response has decayed under 1e-13 of its peak by 512
+# samples (slowest pole radius 0.92), so an FFT convolution gives sosfilt's output to rounding
+# at a tenth of the chunked filter's cost
+_IMPULSE = np.zeros(BAND_IR_LEN := 512)
+_IMPULSE[0] = 1.0
+BAND_IR = sosfilt(SOS_BAND, _IMPULSE)[0]
 # scipy.signal.resample_poly(x, 1, 2)'s anti-aliasing filter: firwin(41, 0.5, kaiser 5.0)
 _HALF_M = np.arange(41) - 20.0
 _HALF_FIR = 0.5 * np.sinc(0.5 * _HALF_M) * np.kaiser(41, 5.0)
@@ -103,7 +109,9 @@ def to_telephone_band(audio: np.ndarray, sr: int) -> np.ndarray:
 
         g = gcd(int(sr), SR)
         x = signal.resample_poly(x, SR // g, int(sr) // g)
-    return sosfilt(SOS_BAND, x)[0]
+    n = x.size + BAND_IR_LEN - 1
+    size = 1 << (n - 1).bit_length()
+    return np.fft.irfft(np.fft.rfft(x, size) * np.fft.rfft(BAND_IR, size), size)[: x.size]
 
 
 def half_rate(x: np.ndarray) -> np.ndarray:
