@@ -17,8 +17,8 @@ Call types (``TYPES``):
 Conditions (``CONDITIONS``), applied to the whole call: ``full`` (as built), ``tel8k`` (300–3400 Hz
 band-pass, 8 kHz, peaks near full scale), ``ulaw`` (that, G.711 µ-law coded), ``quiet`` (speech at
 −45 dBFS RMS), ``clipped`` (6 dB over full scale, hard-clipped), ``noise10`` (noise at 10 dB SNR
-on each channel), ``echo`` (the agent's side bleeding into the customer channel at −20 dB, 40 ms
-late).
+on each channel, relative to that speaker's quietest turn), ``echo`` (the agent's side bleeding
+into the customer channel at −20 dB, 40 ms late).
 
 RAVDESS is CC BY-NC-SA 4.0 (non-commercial): the built calls are for evaluation only and are
 never committed. The tone model was trained on the same 20 actors, so the voice-only figures
@@ -141,7 +141,11 @@ def _clip(path: Path) -> np.ndarray:
     audio, rate = sf.read(path, dtype="float32", always_2d=True)
     if rate != RATE:
         raise ValueError(f"{path}: expected {RATE} Hz, got {rate}")
-    return trim(audio.mean(axis=1), threshold=0.02)
+    mono = audio.mean(axis=1)
+    # 2 % of the clip's own peak: some calm RAVDESS clips peak under 0.02 of full scale, and an
+    # absolute threshold trimmed them to nothing (a turn of zero length, voice_only_1)
+    peak = float(np.max(np.abs(mono))) if mono.size else 0.0
+    return trim(mono, threshold=0.02 * min(1.0, peak)) if peak > 0 else mono[:0]
 
 
 def _rms(audio: np.ndarray) -> float:
@@ -272,8 +276,30 @@ def _band_8k(stereo: np.ndarray) -> np.ndarray:
     return (narrow * (0.98 / np.max(np.abs(narrow)))).astype(np.float32)
 
 
-def apply_condition(stereo: np.ndarray, condition: str, seed: int) -> tuple[np.ndarray, int, str]:
-    """(audio, sample rate, soundfile subtype) of a call under one condition."""
+def _quietest_turn_power(channel: np.ndarray, spans: list[tuple[float, float]]) -> float:
+    """Active power (frames within 40 dB of the turn's loudest) of the channel's quietest turn."""
+    powers = []
+    for start, end in spans:
+        turn = channel[round(start * RATE) : round(end * RATE)]
+        frames = turn[: len(turn) // 320 * 320].reshape(-1, 320)
+        p = np.mean(frames**2, axis=1)
+        if p.size and p.max() > 0:
+            powers.append(float(np.mean(p[p > p.max() * 1e-4])))
+    return min(powers)
+
+
+def apply_condition(
+    stereo: np.ndarray,
+    condition: str,
+    seed: int,
+    turns: list[dict[str, object]] | None = None,
+) -> tuple[np.ndarray, int, str]:
+    """(audio, sample rate, soundfile subtype) of a call under one condition.
+
+    ``noise10`` needs the call's `turns`: each channel's noise is 10 dB under the active level of
+    that speaker's quietest turn, so every turn is heard at 10 dB SNR or better. (Relative to the
+    whole channel's level, the loud angry or happy turns set it and the calm turns were left at
+    about 0 dB SNR.)"""
     x = stereo.astype(np.float64)
     if condition == "full":
         return (x * (0.5 / np.max(np.abs(x)))).astype(np.float32), RATE, "PCM_16"
@@ -285,11 +311,19 @@ def apply_condition(stereo: np.ndarray, condition: str, seed: int) -> tuple[np.n
     if condition == "clipped":
         return np.clip(x * (2.0 / np.max(np.abs(x))), -1.0, 1.0).astype(np.float32), RATE, "PCM_16"
     if condition == "noise10":
+        if turns is None:
+            raise ValueError("noise10 needs the call's turns (the SNR is per speaker's turns)")
         rng = np.random.default_rng(seed + 1)
         sos = signal.butter(1, 1500.0, btype="lowpass", fs=RATE, output="sos")
-        for ch in range(2):
+        for ch, speaker in enumerate(("agent", "customer")):
+            spans = [
+                (float(t["start"]), float(t["end"]))  # type: ignore[arg-type]
+                for t in turns
+                if t["speaker"] == speaker
+            ]
+            speech_power = _quietest_turn_power(x[:, ch], spans)
             noise = signal.sosfilt(sos, rng.standard_normal(len(x)))
-            noise *= _active_rms(x[:, ch]) * 10 ** (-10 / 20) / np.sqrt(np.mean(noise**2))
+            noise *= np.sqrt(speech_power / 10 ** (10 / 10) / np.mean(noise**2))
             x[:, ch] += noise
         return (x * (0.7 / np.max(np.abs(x)))).astype(np.float32), RATE, "PCM_16"
     if condition == "echo":
@@ -331,7 +365,7 @@ def build_bench(
                     "turns": turns,
                 }
                 for condition in conditions:
-                    audio, rate, subtype = apply_condition(stereo, condition, call_seed)
+                    audio, rate, subtype = apply_condition(stereo, condition, call_seed, turns)
                     folder = out_dir / condition
                     folder.mkdir(parents=True, exist_ok=True)
                     sf.write(folder / f"{name}.wav", audio, rate, subtype=subtype)

@@ -68,31 +68,45 @@ def _covered(turn: dict[str, Any], utterances: list[dict[str, Any]]) -> float:
     return overlap / max(1e-6, turn["end"] - turn["start"])
 
 
+def match_turns(
+    turns: list[dict[str, Any]], utterances: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(reference turns lost, customer utterances that overlap no customer turn).
+
+    A turn is found when utterances of its speaker cover at least half of it. `utterances` are
+    dicts with speaker, start and end (the report's utterances, or the front end's cuts)."""
+    lost = [t for t in turns if _covered(t, utterances) < 0.5]
+    customer_turns = [t for t in turns if t["speaker"] == "customer"]
+    spurious = [
+        u
+        for u in utterances
+        if u["speaker"] == "customer"
+        and not any(min(t["end"], u["end"]) > max(t["start"], u["start"]) for t in customer_turns)
+    ]
+    return lost, spurious
+
+
 def score_call(
     name: str, call: dict[str, Any], report: dict[str, Any], figures: ConditionFigures
 ) -> None:
     """Add one call's report to its condition's figures."""
-    utterances = report["utterances"]
     turns = call["turns"]
-    found = [_covered(t, utterances) >= 0.5 for t in turns]
+    lost, spurious = match_turns(turns, report["utterances"])
     figures.turns += len(turns)
-    figures.found += sum(found)
-    for turn, ok in zip(turns, found, strict=True):
-        if not ok:
-            figures.failures.append(f"{name}: {turn['speaker']} turn at {turn['start']:.1f} s lost")
-    customer_turns = [t for t in turns if t["speaker"] == "customer"]
-    for u in utterances:
-        if u["speaker"] == "customer" and not any(
-            min(t["end"], u["end"]) > max(t["start"], u["start"]) for t in customer_turns
-        ):
-            figures.spurious += 1
+    figures.found += len(turns) - len(lost)
+    for turn in lost:
+        figures.failures.append(f"{name}: {turn['speaker']} turn at {turn['start']:.1f} s lost")
+    figures.spurious += len(spurious)
     row = figures.per_type.setdefault(call["type"], [0, 0])
     row[0] += 1
-    acks = [p["t"] for p in report["prompts"] if p["id"] == "acknowledge_anger"]
+    # a card counts as given when the agent saw it; one raised too early (or on a control call)
+    # counts against the coach whether it was shown or not
+    raised = [p for p in report["prompts"] if p["id"] == "acknowledge_anger"]
+    acks = [p["t"] for p in raised if p.get("shown", True)]
     if call["escalation"]:
         figures.escalation_calls += 1
         angry_end = call["first_angry_end"]
-        early = [t for t in acks if t < angry_end]
+        early = [p["t"] for p in raised if p["t"] < angry_end]
         if early:
             figures.ack_before += 1
             figures.failures.append(

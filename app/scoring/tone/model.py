@@ -46,7 +46,7 @@ except ImportError:  # pragma: no cover - the package may be used without the ap
 MIN_SPEECH_S = 0.15  # less active speech than this carries no tone evidence: score 0
 WINDOW_CONTEXT = 3  # live windows are scored on up to this many trailing windows of audio
 
-_cache: dict[tuple[Path, int], ToneScorer] = {}
+_cache: dict[tuple[Path, int, int], ToneScorer] = {}
 _cache_lock = threading.Lock()
 
 
@@ -105,6 +105,10 @@ class ToneScorer:
     @property
     def uses_encoder(self) -> bool:
         return self._embedder is not None
+
+    @property
+    def embedder(self) -> WhisperEmbedder | None:
+        return self._embedder
 
     def features(self, audio: np.ndarray, sr: int = 16000) -> ToneFeatures:
         """Everything the models need from one utterance: prosodic features plus, when the
@@ -213,7 +217,7 @@ def _check_sums(model_dir: Path) -> None:
             raise ModelError(f"tone model: {path} does not match its sha256 (corrupt or replaced)")
 
 
-def _load(model_dir: Path, threads: int) -> ToneScorer:
+def _load(model_dir: Path, threads: int, encoder_threads: int) -> ToneScorer:
     _check_sums(model_dir)
     try:
         meta = json.loads((model_dir / "tone.json").read_text())
@@ -259,18 +263,24 @@ def _load(model_dir: Path, threads: int) -> ToneScorer:
         expected = meta.get("models", {}).get(SPEAKER_WHISPER, {}).get("encoder_sha256")
         if not expected:
             raise ModelError("tone model: tone.json does not record the Whisper encoder's sha256")
-        embedder = load_embedder(expected, threads)
+        embedder = load_embedder(expected, encoder_threads)
     try:
         return ToneScorer(sessions, meta, embedder)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"tone model: {model_dir / 'tone.json'} is incomplete: {exc}") from exc
 
 
-def load_tone_scorer(model_dir: Path | None = None, threads: int = 1) -> ToneScorer:
-    """Load (once per folder and thread count) the shipped tone model; raises ModelError."""
+def load_tone_scorer(
+    model_dir: Path | None = None, threads: int = 1, encoder_threads: int | None = None
+) -> ToneScorer:
+    """Load (once per folder and thread counts) the shipped tone model; raises ModelError.
+
+    `threads` is for the ONNX models; `encoder_threads` (default: `threads`) for the Whisper
+    encoder. Give the speech recogniser's thread count when it runs the bundled tiny.en at int8:
+    the two then share one loaded model (`app.asr.transcriber.load_whisper_model`)."""
     folder = (model_dir or models_dir() / "tone").resolve()
-    key = (folder, threads)
+    key = (folder, threads, threads if encoder_threads is None else encoder_threads)
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = _load(folder, threads)
+            _cache[key] = _load(*key)
         return _cache[key]
