@@ -299,9 +299,9 @@ def _outcomes(executor: Executor, todo: list[_Plan]) -> Iterator[CallOutcome]:
         if not executor.in_flight():
             return
         outcome = executor.next_done()
-        yield outcome
-        if outcome.error == "fatal":
+        if outcome.error == "fatal":  # said once, by the command (not also as this call's line)
             raise CallcoachError(outcome.message)
+        yield outcome
 
 
 def _executor(run: _Run) -> Executor:
