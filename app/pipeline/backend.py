@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from app.asr.transcriber import Transcriber
+from app.audio.reader import AudioRepair
 from app.coaching.engine import Coach
 from app.coaching.playbook import PlaybookReloader
 from app.config import PrivacySettings, ScoringSettings
@@ -50,6 +51,9 @@ class BackEnd:
         # personal data leaves the text here, before any event exists (on unless switched off)
         redact = (privacy or PrivacySettings()).redact_pii
         self.redactor: CallRedactor | None = CallRedactor() if redact else None
+        # speech the VAD found but the speech model heard no words in (noise, or speech too
+        # unclear): not an utterance, but never dropped without a word in the report
+        self.untranscribed: list[tuple[str, float, float]] = []
 
     def process(self, item: WorkItem) -> list[Event]:
         if isinstance(item, Tick):
@@ -94,6 +98,7 @@ class BackEnd:
                 text = self.transcriber.transcribe(item.audio)
         if not text:
             log.debug("%s %.2f-%.2f: no words recognised", item.speaker, item.start, item.end)
+            self.untranscribed.append((item.speaker, item.start, item.end))
             return []
         with self.times.stage("words"):
             words = float(self.words.score([text])[0])
@@ -121,3 +126,24 @@ class BackEnd:
         with self.times.stage("coach"):
             events += self.coach.on_utterance(utt, trend, overlap_s=item.overlap_s)
         return events
+
+    def untranscribed_repairs(self) -> list[AudioRepair]:
+        """One warning per speaker for speech the speech model heard no words in (its no-speech
+        filter), with where: the report says so instead of the stretch vanishing."""
+        repairs = []
+        for speaker in ("agent", "customer"):
+            spans = [(a, b) for who, a, b in self.untranscribed if who == speaker]
+            if not spans:
+                continue
+            at = ", ".join(f"{a:.1f} s" for a, _ in spans[:8]) + (" …" if len(spans) > 8 else "")
+            repairs.append(
+                AudioRepair(
+                    what="speech not transcribed",
+                    start_s=spans[0][0],
+                    duration_s=sum(b - a for a, b in spans),
+                    count=len(spans),
+                    detail=f"{speaker}: voice found but no words recognised (noise or unclear "
+                    f"speech) at {at}; not scored or coached",
+                )
+            )
+        return repairs

@@ -97,7 +97,7 @@ def analyze_call(
     for item in front.finish():
         emit(back.process(item))
     result.duration_s = front.t
-    result.repairs = list(audio.repairs)
     emit(back.finish(front.t))
+    result.repairs = list(audio.repairs) + back.untranscribed_repairs()
     times.seconds["total"] = time.perf_counter() - started
     return result

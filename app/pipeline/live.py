@@ -143,7 +143,7 @@ class LiveSession:
     def capture_repairs(self) -> list[AudioRepair]:
         """What went wrong with capture (devices lost and found again), for the report's
         warnings; the overlay heard each as a StatusMessage when it happened."""
-        return list(getattr(self.source, "repairs", []))
+        return list(getattr(self.source, "repairs", [])) + self.back.untranscribed_repairs()
 
     @property
     def dropped_audio_s(self) -> float:
