@@ -45,11 +45,18 @@ def test_words_training_scripts_run_as_modules_without_sys_path_edits() -> None:
     # (models/fusion/fit.py and tone_oof.py still edit sys.path: left to their owner)
     for path in (ROOT / "models" / "words").rglob("*.py"):
         assert "sys.path.insert" not in path.read_text(), path
-    # the words scripts import their siblings as models.words.*: this one needs no torch
-    done = subprocess.run(
-        [sys.executable, "-m", "models.words.stack", "--help"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr
+    # the words scripts import their siblings as models.words.* (they run with `python -m`;
+    # running them needs the training requirements, which the app's venv does not carry)
+    import ast
+
+    folder = ROOT / "models" / "words"
+    siblings = {p.stem for p in folder.glob("*.py")}
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name.split(".")[0] for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module.split(".")[0]]
+            bare = [n for n in names if n in siblings]
+            assert not bare, f"{path.name}:{node.lineno} imports sibling {bare} by bare name"

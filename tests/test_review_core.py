@@ -132,12 +132,15 @@ def test_call_filters_narrow_real_reports(demo_report: dict) -> None:
 
 
 def test_reports_open_or_fail_with_one_line(demo_report: dict, tmp_path: Path) -> None:
+    # the recorded source comes first, while it exists
+    assert find_audio(demo_report, tmp_path / "any.json") == Path(demo_report["source"]["path"])
+    moved = {**demo_report, "source": {**demo_report["source"], "path": str(tmp_path / "gone.ogg")}}
     good = tmp_path / "demo_call.json"
-    good.write_text(json.dumps(demo_report))
+    good.write_text(json.dumps(moved))
     assert load_report_file(good)["call"] == "demo_call.ogg"
-    assert find_audio(demo_report, good) is None  # no recording beside it
+    assert find_audio(moved, good) is None  # source moved away, no recording beside it
     (tmp_path / "demo_call.ogg").write_bytes(DEMO.read_bytes())
-    assert find_audio(demo_report, good) == tmp_path / "demo_call.ogg"
+    assert find_audio(moved, good) == tmp_path / "demo_call.ogg"
     cases = {
         "missing.json": (None, "no such file"),
         "broken.json": ("{not json", "bad JSON"),

@@ -53,10 +53,13 @@ class LiveSession:
         sinks: Iterable[LiveSink] = (),
         clock: Callable[[], float] = time.monotonic,
         record_to: Path | None = None,
+        queue_blocks: int = 200,
     ) -> None:
-        """`record_to`: also write the captured audio there (a WAV of the samples the source
-        delivered, before the session's high-pass: `analyze` of that file reads exactly what the
-        front end got); only when the user asked for audio to be stored."""
+        """`queue_blocks`: how many captured blocks may wait for the front end before the
+        oldest are dropped (and counted). `record_to`: also write the captured audio there (a
+        WAV of the samples the source delivered, before the session's high-pass: `analyze` of
+        that file reads exactly what the front end got); only when the user asked for audio to
+        be stored."""
         self.source = source
         self.record_to = record_to
         self._recording: Any = None
@@ -68,7 +71,7 @@ class LiveSession:
         )
         self.sinks = list(sinks)
         self.clock = clock
-        self.blocks = BlockQueue()
+        self.blocks = BlockQueue(queue_blocks)
         # raw device audio gets the high-pass `analyze` gives a recording, with one state for
         # the whole call (across device reopens, as the recording runs on across them)
         self._highpass = None if getattr(source, "highpassed", False) else StreamHighPass()

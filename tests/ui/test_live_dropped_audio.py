@@ -15,9 +15,11 @@ def test_overlay_status_line_reports_dropped_audio(qtbot, models) -> None:  # ty
     sessions: list[LiveSession] = []
 
     def make_session() -> LiveSession:
-        # far faster than the pipeline can follow: the bounded queue drops blocks
+        # far faster than the pipeline can follow, into a queue of 4 s (0.5 s blocks) instead of
+        # 100 s: blocks are dropped whatever the machine's speed (200 blocks held most of the
+        # 117 s call, so on a fast run nothing was dropped and the test failed)
         source = SimulatedSource(ASSETS_DIR / "demo_call.ogg", speed=2000)
-        sessions.append(LiveSession(source, models, Settings()))
+        sessions.append(LiveSession(source, models, Settings(), queue_blocks=8))
         return sessions[-1]
 
     finished: list[bool] = []

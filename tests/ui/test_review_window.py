@@ -30,7 +30,12 @@ def demo_files(demo_report: dict, tmp_path: Path) -> Path:
     folder.mkdir()
     shutil.copy(ASSETS_DIR / "demo_call.ogg", folder / "demo_call.ogg")
     report = folder / "demo_call.json"
-    report.write_text(json.dumps(demo_report), encoding="utf-8")
+    # as if analysed here: the report's source is this copy (deleting it loses the audio)
+    data = {
+        **demo_report,
+        "source": {**demo_report["source"], "path": str(folder / "demo_call.ogg")},
+    }
+    report.write_text(json.dumps(data), encoding="utf-8")
     return report
 
 
