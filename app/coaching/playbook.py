@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app.coaching.phrases import PatternError, PhraseSet
-from app.errors import PlaybookError
+from app.errors import CallcoachError, PlaybookError
 from app.events import Prompt
 
 GROUPS = frozenset({"customer", "agent", "after_call"})
@@ -115,23 +115,34 @@ def default_playbook_text() -> str:
     return resources.files("app.coaching").joinpath("playbook.toml").read_text(encoding="utf-8")
 
 
-def load_playbook(path: str | Path | None = None) -> Playbook:
-    """The shipped playbook, or a user's file; any mistake is a PlaybookError naming it."""
+def read_toml_data(
+    path: str | Path | None, kind: str, shipped_text: str, error: type[CallcoachError]
+) -> tuple[dict[str, Any], str, str]:
+    """A site's TOML file (or the shipped text when `path` is empty) as (data, source, text);
+    an unreadable, non-UTF-8 or invalid file is an `error` naming the `kind` ("playbook",
+    "scorecard") and the file."""
     if path:
         file = Path(path).expanduser()
         try:
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
-            raise PlaybookError(f"cannot read playbook {file}: {exc.strerror}") from None
+            raise error(f"cannot read {kind} {file}: {exc.strerror}") from None
         except UnicodeDecodeError as exc:
-            raise PlaybookError(f"playbook {file} is not UTF-8 text: {exc.reason}") from None
+            raise error(f"{kind} {file} is not UTF-8 text: {exc.reason}") from None
         source = str(file)
     else:
-        text, source = default_playbook_text(), "shipped playbook"
+        text, source = shipped_text, f"shipped {kind}"
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PlaybookError(f"{source} is not valid TOML: {exc}") from None
+        raise error(f"{source} is not valid TOML: {exc}") from None
+    return data, source, text
+
+
+def load_playbook(path: str | Path | None = None) -> Playbook:
+    """The shipped playbook, or a user's file; any mistake is a PlaybookError naming it."""
+    shipped = "" if path else default_playbook_text()
+    data, source, text = read_toml_data(path, "playbook", shipped, PlaybookError)
     playbook = parse_playbook(data, source, text)
     missing = playbook.missing_lists()
     if missing:  # an older copy of the shipped file, or a list deleted on purpose

@@ -18,7 +18,6 @@ import dataclasses
 import hashlib
 import math
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -27,7 +26,7 @@ from typing import Any
 
 from app.coaching.call_metrics import call_metrics
 from app.coaching.call_replay import replay_call
-from app.coaching.playbook import Playbook, _Lines
+from app.coaching.playbook import Playbook, _Lines, read_toml_data
 from app.coaching.scorecard_checks import CHECKS, first_acknowledgement_s
 from app.coaching.scorecard_view import CallView, ItemResult
 from app.coaching.thresholds import Thresholds
@@ -87,21 +86,8 @@ def default_scorecard_text() -> str:
 def load_scorecard(path: str | Path | None = None, playbook: Playbook | None = None) -> Scorecard:
     """The shipped scorecard, or a site's file; any mistake is a ScorecardError naming the file
     and the line. With `playbook`, the phrase lists items name must exist in it."""
-    if path:
-        file = Path(path).expanduser()
-        try:
-            text = file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ScorecardError(f"cannot read scorecard {file}: {exc.strerror}") from None
-        except UnicodeDecodeError as exc:
-            raise ScorecardError(f"scorecard {file} is not UTF-8 text: {exc.reason}") from None
-        source = str(file)
-    else:
-        text, source = default_scorecard_text(), "shipped scorecard"
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScorecardError(f"{source} is not valid TOML: {exc}") from None
+    shipped = "" if path else default_scorecard_text()
+    data, source, text = read_toml_data(path, "scorecard", shipped, ScorecardError)
     return parse_scorecard(data, source, text, playbook)
 
 

@@ -14,22 +14,9 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from app.privacy import CallRedactor, redact_text
+from tests.privacy.make_pii_cases import TEENS, TENS, WORDS
 
-WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 ZERO_WORDS = ["oh", "zero", "o", "nought"]
-TEENS = [
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _READ = {w: str(k) for k, w in enumerate(WORDS)} | {w: "0" for w in ZERO_WORDS}
 _READ |= {w: str(10 + k) for k, w in enumerate(TEENS)}
 _TENS = {w: str(k) for k, w in enumerate(TENS) if w}
