@@ -22,7 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from app.review.transcript import TranscriptTimeline
-from app.ui.review.timeline import SPEAKER_COLOURS, clock_text
+from app.ui.review.legend import SPEAKER_COLOURS, clock_text
 
 COLUMNS = ("time", "speaker", "frustration", "text")
 AnyIndex = QModelIndex | QPersistentModelIndex

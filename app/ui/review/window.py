@@ -43,9 +43,10 @@ from app.store import Store, peaks_dir_for, store_path
 from app.ui.review.calls_panel import CallsPanel
 from app.ui.review.jobs import Job
 from app.ui.review.judge_panel import JudgePanel
+from app.ui.review.legend import clock_text
 from app.ui.review.palette import apply_palette
 from app.ui.review.playback import SPEEDS, Playback
-from app.ui.review.timeline import TimelineView, clock_text, follow_up_indexes
+from app.ui.review.timeline import TimelineView, follow_up_indexes
 from app.ui.review.transcript_view import TranscriptView
 
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
