@@ -8,7 +8,7 @@ Clicking a marker selects that card and seeks to it; clicking anywhere else seek
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
@@ -235,7 +235,3 @@ class TimelineView(QWidget):
         if channel < len(self.speakers):
             return self.speakers[channel]
         return "channel"
-
-
-def follow_up_indexes(prompts: Sequence[Mapping[str, Any]], after_call_ids: set[str]) -> set[int]:
-    return {i for i, p in enumerate(prompts) if str(p.get("id")) in after_call_ids}
