@@ -28,7 +28,7 @@ from app.store.call_writing import (
     stage_audio,
     write_call,
 )
-from app.store.files import audio_dir_for, purge_files
+from app.store.files import audio_dir_for, expire_peaks, purge_files
 from app.store.liveness import calls_written_here, register_live_call, writer_alive
 from app.store.notes import Note, check_note, insert_note, read_notes
 from app.store.schema import StoreError, migrate
@@ -253,23 +253,29 @@ class Store:
 
     # ------------------------------------------------------------------ retention
     def apply_retention(self, days: int) -> int:
-        """Delete calls first stored more than `days` days ago, with their notes and audio;
-        returns how many. 0 keeps everything. A call still being written is never deleted."""
+        """Delete calls first stored more than `days` days ago, with their notes, audio and the
+        review window's waveform peaks of their audio; returns how many. 0 keeps everything. A
+        call still being written is never deleted."""
         if days <= 0:
             return 0
         cutoff = self.clock() - days * 86400.0
         with self.transaction() as conn:
             rows = conn.execute(
-                "SELECT id, audio_file FROM calls WHERE created_at < ? AND status != 'live'",
+                "SELECT id, audio_file, sha256 FROM calls WHERE created_at < ? "
+                "AND status != 'live'",
                 (cutoff,),
             ).fetchall()
             conn.executemany("DELETE FROM calls WHERE id = ?", [(r[0],) for r in rows])
-        for _, audio in rows:
+            kept = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM calls")}
+        for _, audio, _ in rows:
             if audio:
                 (self.audio_dir / audio).unlink(missing_ok=True)
+        peaks = expire_peaks(self.path, kept, {r[2] for r in rows if r[2]}, cutoff)
         if rows:
             self._checkpoint()
             log.info("retention: deleted %d call(s) older than %d days", len(rows), days)
+        if peaks:
+            log.info("retention: deleted the waveform peaks of %d recording(s)", len(peaks))
         return len(rows)
 
     def _checkpoint(self) -> None:
