@@ -92,13 +92,6 @@ class OpenCalls:
             call.notes = self.review_store.notes(call_id)
             self.calls[store_key(call_id)] = call
 
-    def put_report(self, report: dict[str, Any], audio: Path | None, key: str) -> ReviewCall:
-        """A report dict (e.g. from the store or a finished analysis) under `key`."""
-        call = self.calls.get(key) or ReviewCall(key, report, audio)
-        call.report, call.audio = report, audio
-        self.calls[key] = call
-        return call
-
     def find(self, key: str) -> ReviewCall | None:
         """The call under `key`, loaded from the store for a `store:<id>` key not seen yet.
         Raises CallcoachError when the store cannot give it."""

@@ -165,14 +165,6 @@ class ReviewWindow(QMainWindow):
         if first is not None:
             self.open_key(first)
 
-    def open_report(
-        self, report: dict[str, Any], audio: Path | None, key: str | None = None
-    ) -> None:
-        """Show a report dict (e.g. from the store or a finished analysis)."""
-        call = self.open_calls.put_report(report, audio, key or str(report.get("call", "call")))
-        self.refresh_calls()
-        self._show(call)
-
     def open_key(self, key: str) -> None:
         try:
             call = self.open_calls.find(key)
