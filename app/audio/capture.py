@@ -25,6 +25,7 @@ from app.events import Speaker
 
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 END = None  # marks the end of a source's audio in the queue
+END_WAIT_S = 60.0  # at the end, how long the last blocks may wait for the pipeline to take them
 
 
 class BlockQueue:
@@ -169,8 +170,8 @@ class SimulatedSource:
         except Exception as exc:  # a file that breaks part-way: report, keep what we have
             log.exception("simulated capture failed")
             on_status("error", f"{self.audio.path.name}: {exc}")
-        finally:
-            out.put(END)
+        finally:  # the replay is over: the end marker waits for room, no block is dropped for it
+            out.put_wait(END, timeout=END_WAIT_S)
 
     def stop(self) -> None:
         self._stop.set()

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from app.audio.capture import END, BlockQueue, StatusCallback, _sounddevice
+from app.audio.capture import END, END_WAIT_S, BlockQueue, StatusCallback, _sounddevice
 from app.audio.capture_timeline import CaptureTimeline, Gap
 from app.audio.pulse_routes import SourceRoutes
 from app.audio.reader import SAMPLE_RATE, AudioRepair
@@ -37,7 +37,6 @@ from app.events import Speaker
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 STALL_S = 2.0  # no audio for this long since the last block: the device is gone
 FIRST_BLOCK_S = 10.0  # a stream just opened may take this long to deliver its first block
-HANG_UP_FLUSH_S = 60.0  # at hang-up, how long the last blocks may wait for the pipeline
 ROUTE_CHECK_S = 0.5  # how often the sound server is asked where capture comes from (~0.3 ms)
 
 
@@ -281,7 +280,7 @@ class DeviceSource:
             finally:
                 if self._lost is not None:
                     self._note_loss(None, on_status)
-                out.put_wait(END, timeout=HANG_UP_FLUSH_S)
+                out.put_wait(END, timeout=END_WAIT_S)
 
     def _route_problem(self, streams: list[_Stream]) -> str | None:
         """Where the sound server records our streams from, against where they started: a
@@ -442,6 +441,6 @@ class DeviceSource:
         self._delivered += block.shape[1]
         block = np.ascontiguousarray(block, dtype=np.float32)
         if hung_up:  # the call is over: no reason left to drop anything
-            out.put_wait(block, timeout=HANG_UP_FLUSH_S)
+            out.put_wait(block, timeout=END_WAIT_S)
         else:
             out.put(block)
