@@ -223,8 +223,12 @@ def test_device_at_48k_gives_a_continuous_16k_signal() -> None:
 
 
 def test_raw_blocks_dropped_before_the_pipeline_are_counted_in_seconds() -> None:
+    from app.audio.devices import _Block, _Stream
+
     src = DeviceSource(AudioSettings(stereo_device="1"), backend=FakeBackend(rates=(48000,)))
+    stream = _Stream(src.sd, "1", 2, src._put)
+    stream.rate = 48000.0
     block = np.zeros((4800, 2), np.float32)
-    for _ in range(src._raw.maxsize + 5):  # nobody drains: the supervisor is not running
-        src._put(0, block, 48000.0)
+    for i in range(src._raw.maxsize + 5):  # nobody drains: the supervisor is not running
+        src._put(_Block(stream, 0, i * 4800, block, 0.0, False))
     assert src.raw_dropped == 5 and src.dropped_s == pytest.approx(0.5)

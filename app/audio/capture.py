@@ -11,6 +11,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,39 +25,69 @@ from app.events import Speaker
 
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 END = None  # marks the end of a source's audio in the queue
+END_WAIT_S = 60.0  # at the end, how long the last blocks may wait for the pipeline to take them
 
 
 class BlockQueue:
-    """Bounded, non-blocking for producers; counts what it had to drop."""
+    """Bounded, non-blocking for producers; counts what it had to drop, and where.
+
+    A dropped block leaves a hole: the next block that gets in carries its length
+    (`get_with_gap`), so the consumer can keep the call's time (silence in its place) instead of
+    joining the audio on either side of the hole as if nothing had been there."""
 
     def __init__(self, max_blocks: int = 200) -> None:
-        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=max_blocks)
+        self.max_blocks = max_blocks
+        self._items: deque[list[Any]] = deque()  # [samples missing before it, block]
+        self._ready = threading.Condition()
+        self._hole = 0  # samples dropped since the last block that got in
         self.dropped_blocks = 0
         self.dropped_s = 0.0
 
     def put(self, block: np.ndarray | None) -> None:
-        try:
-            self._queue.put_nowait(block)
-        except queue.Full:
-            if block is None:  # the end marker must arrive: make room for it
-                self._drop_oldest()
-                self._queue.put_nowait(None)
-                return
-            self.dropped_blocks += 1
-            self.dropped_s += block.shape[-1] / SAMPLE_RATE
+        with self._ready:
+            if len(self._items) >= self.max_blocks:
+                if block is not None:
+                    self._count_drop(block.shape[-1])
+                    self._hole += block.shape[-1]
+                    return
+                # the end marker must arrive: make room for it
+                gap, old = self._items.popleft()
+                if old is not None:
+                    self._count_drop(old.shape[-1])
+                    if self._items:
+                        self._items[0][0] += gap + old.shape[-1]
+            self._items.append([self._hole, block])
+            self._hole = 0
+            self._ready.notify_all()
 
-    def _drop_oldest(self) -> None:
-        try:
-            old = self._queue.get_nowait()
-            if old is not None:
-                self.dropped_blocks += 1
-                self.dropped_s += old.shape[-1] / SAMPLE_RATE
-        except queue.Empty:
-            pass
+    def wait_for_room(self, timeout: float) -> bool:
+        """Wait up to `timeout` s until a block can get in without a drop."""
+        with self._ready:
+            return self._ready.wait_for(lambda: len(self._items) < self.max_blocks, timeout)
+
+    def put_wait(self, block: np.ndarray | None, timeout: float) -> bool:
+        """Wait up to `timeout` s for room (the call has ended: nothing needs dropping any
+        more); then put as `put` does. True if it got in without dropping anything."""
+        room = self.wait_for_room(timeout)
+        self.put(block)
+        return room
+
+    def _count_drop(self, samples: int) -> None:
+        self.dropped_blocks += 1
+        self.dropped_s += samples / SAMPLE_RATE
 
     def get(self, timeout: float | None = None) -> np.ndarray | None:
         """The next block; END (None) once the source has finished. Raises queue.Empty."""
-        return self._queue.get(timeout=timeout)
+        return self.get_with_gap(timeout)[1]
+
+    def get_with_gap(self, timeout: float | None = None) -> tuple[int, np.ndarray | None]:
+        """(samples dropped just before it, the next block or END). Raises queue.Empty."""
+        with self._ready:
+            if not self._ready.wait_for(lambda: bool(self._items), timeout):
+                raise queue.Empty
+            gap, block = self._items.popleft()
+            self._ready.notify_all()
+            return gap, block
 
 
 StatusCallback = Callable[[str, str], None]  # (level, message)
@@ -78,7 +109,13 @@ class AudioSource(Protocol):
 
 
 class SimulatedSource:
-    """A recording fed through the live path in real time (or `speed` times faster)."""
+    """A recording fed through the live path in real time (or `speed` times faster).
+
+    As a device does, it drops what the pipeline cannot take in time (counted and reported).
+    `lossless`: it waits for the pipeline instead, so the replay runs at most `speed` times
+    real time and every sample is analysed: a check that live gives what `analyze` gives must
+    not depend on how busy the machine is.
+    """
 
     def __init__(
         self,
@@ -88,6 +125,7 @@ class SimulatedSource:
         block_s: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        lossless: bool = False,
     ) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
@@ -95,6 +133,7 @@ class SimulatedSource:
         self.speakers = list(self.audio.speakers)
         self.highpassed = True  # CallAudio filters as it reads
         self.speed = speed
+        self.lossless = lossless
         self._clock, self._sleep = clock, sleep
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -121,13 +160,18 @@ class SimulatedSource:
                 wait = due - self._clock()
                 if wait > 0:
                     self._sleep(wait)
+                waited_from = self._clock()
+                while self.lossless and not out.wait_for_room(0.2):
+                    if self._stop.is_set():
+                        return  # (the finally puts END)
+                t0 += self._clock() - waited_from  # the pace resumes from here: never faster
                 self._delivered += block.shape[1]
                 out.put(block)
         except Exception as exc:  # a file that breaks part-way: report, keep what we have
             log.exception("simulated capture failed")
             on_status("error", f"{self.audio.path.name}: {exc}")
-        finally:
-            out.put(END)
+        finally:  # the replay is over: the end marker waits for room, no block is dropped for it
+            out.put_wait(END, timeout=END_WAIT_S)
 
     def stop(self) -> None:
         self._stop.set()

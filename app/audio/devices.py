@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from app.audio.capture import END, BlockQueue, StatusCallback, _sounddevice
+from app.audio.capture import END, END_WAIT_S, BlockQueue, StatusCallback, _sounddevice
+from app.audio.capture_timeline import CaptureTimeline, Gap
 from app.audio.pulse_routes import SourceRoutes
 from app.audio.reader import SAMPLE_RATE, AudioRepair
 from app.audio.resample import StreamResampler
@@ -36,7 +37,6 @@ from app.events import Speaker
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 STALL_S = 2.0  # no audio for this long since the last block: the device is gone
 FIRST_BLOCK_S = 10.0  # a stream just opened may take this long to deliver its first block
-MAX_SKEW_S = 1.0  # two devices: pad the silent one with zeros beyond this lag
 ROUTE_CHECK_S = 0.5  # how often the sound server is asked where capture comes from (~0.3 ms)
 
 
@@ -49,15 +49,17 @@ def _device_arg(value: str) -> int | str | None:
 class _Stream:
     """One input stream: opened at 16 kHz if the device allows, else resampled as a stream."""
 
-    def __init__(
-        self, sd: Any, device: str, channels: int, sink: Callable[[np.ndarray, float], None]
-    ):
+    def __init__(self, sd: Any, device: str, channels: int, sink: Callable[[_Block], None]):
         self.sd, self.device, self.channels, self.sink = sd, device, channels, sink
         self.opened_at = time.monotonic()
         self.last_data: float | None = None  # when the last block arrived (None: none yet)
         self._stream: Any = None
         self.rate: float = SAMPLE_RATE
         self._resampler: StreamResampler | None = None
+        self.epoch = 0  # which opening of the device a block comes from
+        self._frames = 0  # frames the device delivered since it was opened (callback thread)
+        self.next_frame = 0  # the frame the supervisor expects next
+        self.segment_frames = 0  # frames (holes included) since the current segment began
 
     def open(self) -> None:
         dev = _device_arg(self.device)
@@ -82,7 +84,11 @@ class _Stream:
             # a fresh filter per opened stream: a reopened device starts a new signal
             self._resampler = StreamResampler(rate, SAMPLE_RATE, self.channels)
         self.last_data = None
+        self.epoch += 1
+        self._frames = self.next_frame = self.segment_frames = 0
         self.opened_at = time.monotonic()
+
+    def start(self) -> None:
         self._stream.start()
 
     def _make(self, dev: int | str | None, rate: int) -> Any:
@@ -96,8 +102,13 @@ class _Stream:
         )
 
     def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
-        self.last_data = time.monotonic()
-        self.sink(indata.copy(), self.rate)  # copy and return: never block the audio thread
+        now = time.monotonic()
+        self.last_data = now
+        # copy and return: never block the audio thread. The frame index lets the supervisor
+        # put silence exactly where a block it could not take in time was
+        overflow = bool(getattr(status, "input_overflow", False))
+        self.sink(_Block(self, self.epoch, self._frames, indata.copy(), now, overflow))
+        self._frames += len(indata)
 
     def convert(self, data: np.ndarray) -> np.ndarray:
         """(frames, channels) at the device rate -> (channels, frames) at 16 kHz.
@@ -135,6 +146,18 @@ class _Stream:
 
 
 @dataclass(frozen=True)
+class _Block:
+    """One device block as the callback saw it."""
+
+    stream: _Stream
+    epoch: int
+    frame: int  # index of its first frame since the device was opened
+    data: np.ndarray  # (frames, channels) at the device rate
+    arrival: float  # monotonic clock when the callback got it
+    overflow: bool  # the audio system says input was lost before it
+
+
+@dataclass(frozen=True)
 class _Loss:
     why: str
     call_t: float  # call time when it went
@@ -142,7 +165,12 @@ class _Loss:
 
 
 class DeviceSource:
-    """Agent and customer captured live, delivered as (2, samples) blocks: agent row first."""
+    """Agent and customer captured live, delivered as (2, samples) blocks: agent row first.
+
+    Two devices are placed on one timeline by when their audio was captured
+    (`capture_timeline`): a device that comes back, or a stream whose first blocks arrive late,
+    lands where it was captured, with silence before it, never shifted against the other side.
+    """
 
     def __init__(
         self,
@@ -160,21 +188,25 @@ class DeviceSource:
             raise DeviceError("no audio system: the PortAudio library is not installed")
         self.retry_s = retry_s
         self.block = round((block_s or settings.block_s) * SAMPLE_RATE)
-        self._raw: queue.Queue[tuple[int, np.ndarray]] = queue.Queue(maxsize=400)
+        self._raw: queue.Queue[_Block] = queue.Queue(maxsize=400)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._delivered = 0
         self.raw_dropped = 0  # device blocks the supervisor could not take in time
         self.raw_dropped_s = 0.0
+        self.lost_input_s = 0.0  # input the audio system itself lost (silence in its place)
         self.routes = routes if routes is not None else SourceRoutes()
         self.expected_routes: list[str] | None = None  # server sources of the first good open
-        self.repairs: list[AudioRepair] = []  # devices lost during the call, for the report
+        self.repairs: list[AudioRepair] = []  # devices lost, input lost: for the report
         self._lost: _Loss | None = None
+        self._timeline: CaptureTimeline | None = None
+        self._gaps_seen = 0
+        self._swap = False
 
     @property
     def dropped_s(self) -> float:
         """Seconds of captured audio lost before reaching the pipeline's queue."""
-        return self.raw_dropped_s
+        return self.raw_dropped_s + self.lost_input_s
 
     @property
     def position_s(self) -> float:
@@ -183,18 +215,18 @@ class DeviceSource:
     def _streams(self) -> list[_Stream]:
         s = self.settings
         if s.stereo_device or not (s.agent_device or s.customer_device):
-            return [_Stream(self.sd, s.stereo_device, 2, lambda d, r: self._put(0, d, r))]
+            return [_Stream(self.sd, s.stereo_device, 2, self._put)]
         return [
-            _Stream(self.sd, s.agent_device, 1, lambda d, r: self._put(1, d, r)),
-            _Stream(self.sd, s.customer_device, 1, lambda d, r: self._put(2, d, r)),
+            _Stream(self.sd, s.agent_device, 1, self._put),
+            _Stream(self.sd, s.customer_device, 1, self._put),
         ]
 
-    def _put(self, which: int, data: np.ndarray, rate: float) -> None:
+    def _put(self, block: _Block) -> None:
         try:
-            self._raw.put_nowait((which, data))
+            self._raw.put_nowait(block)
         except queue.Full:
             self.raw_dropped += 1
-            self.raw_dropped_s += data.shape[0] / rate
+            self.raw_dropped_s += block.data.shape[0] / block.stream.rate
 
     def start(self, out: BlockQueue, on_status: StatusCallback) -> None:
         self._thread = threading.Thread(
@@ -210,11 +242,8 @@ class DeviceSource:
     # ------------------------------------------------------------------
     def _supervise(self, out: BlockQueue, on_status: StatusCallback) -> None:
         streams = self._streams()
-        pending = {
-            0: np.zeros((2, 0), np.float32),
-            1: np.zeros((1, 0), np.float32),
-            2: np.zeros((1, 0), np.float32),
-        }
+        self._swap = len(streams) == 1 and self.settings.agent_channel != "left"
+        self._timeline = CaptureTimeline([s.channels for s in streams], self.block)
         opened = False
         # named devices only: a stream on the default device may follow the default
         watch_routes = all(s.device for s in streams)
@@ -226,7 +255,7 @@ class DeviceSource:
                     if not opened:
                         self._stop.wait(self.retry_s)
                         continue
-                self._drain(streams, pending, out)
+                self._drain(streams, out, on_status)
                 problem = None
                 if not all(s.alive for s in streams):
                     names = ", ".join(s.device or "default device" for s in streams if not s.alive)
@@ -238,8 +267,8 @@ class DeviceSource:
                     on_status("error", f"{problem}; reconnecting…")
                     for s in streams:
                         s.close()
-                    # what came before the loss goes on whole: two devices stay aligned
-                    self._drain_rest(streams, pending, out)
+                    # what came before the loss goes on whole, the rows padded to one length
+                    self._drain_rest(streams, out, on_status)
                     self._lost = _Loss(problem, self.position_s, time.monotonic())
                     opened = False
         finally:
@@ -247,11 +276,11 @@ class DeviceSource:
                 s.close()
             self.routes.close()
             try:  # the call has ended: what was captured up to now still reaches the pipeline
-                self._drain_rest(streams, pending, out)
+                self._drain_rest(streams, out, on_status, hung_up=True)
             finally:
                 if self._lost is not None:
-                    self._note_gap(came_back=False)
-                out.put(END)
+                    self._note_loss(None, on_status)
+                out.put_wait(END, timeout=END_WAIT_S)
 
     def _route_problem(self, streams: list[_Stream]) -> str | None:
         """Where the sound server records our streams from, against where they started: a
@@ -275,97 +304,143 @@ class DeviceSource:
             f"{', '.join(gone)} to {', '.join(moved_to)}"
         )
 
-    def _note_gap(self, came_back: bool) -> None:
+    def _note_loss(self, gap: Gap | None, on_status: StatusCallback) -> None:
+        """The lost device's entry for the report: how long it was away and what stands in the
+        call's timeline for that time (`gap`: where it came back; None: it did not)."""
         lost = self._lost
         if lost is None:
             return
         self._lost = None
         away = time.monotonic() - lost.wall
-        if came_back:
-            detail = f"{lost.why}; nothing was heard for {away:.1f} s until it came back"
-        else:
+        if gap is None:
             detail = f"{lost.why}; it had not come back {away:.1f} s later, when the call ended"
-        # call time only runs while audio comes in: the gap is in wall-clock seconds
-        self.repairs.append(AudioRepair("audio device lost", lost.call_t, away, detail=detail))
+            self.repairs.append(AudioRepair("audio device lost", lost.call_t, away, detail=detail))
+            return
+        detail = (
+            f"{lost.why}; it came back: {gap.length_s:.1f} s of silence stand in the call for "
+            "the time it was away, both sides placed where they were captured"
+        )
+        self.repairs.append(AudioRepair("audio device lost", gap.at_s, gap.length_s, detail=detail))
+        on_status(
+            "warning",
+            f"audio is back: {gap.length_s:.1f} s of silence from {gap.at_s:.1f} s stand for "
+            "the time the device was away",
+        )
+
+    def _note_gaps(self, streams: list[_Stream], on_status: StatusCallback) -> None:
+        """Placements the timeline made since last asked: a device back after a loss, or
+        input the audio system lost (its length only known once the stream runs on)."""
+        assert self._timeline is not None
+        gaps = self._timeline.gaps
+        for gap in gaps[self._gaps_seen :]:
+            if self._lost is not None and len(gap.streams) == len(streams):
+                self._note_loss(gap, on_status)
+            elif gap.length_s > 0:
+                names = ", ".join(streams[s].device or "default device" for s in gap.streams)
+                self.lost_input_s += gap.length_s
+                self.repairs.append(
+                    AudioRepair(
+                        "audio gap",
+                        gap.at_s,
+                        gap.length_s,
+                        detail=f"the audio system lost input from {names} (the computer fell "
+                        "behind); silence stands in its place, so later audio keeps its time",
+                    )
+                )
+                on_status(
+                    "warning",
+                    f"{gap.length_s:.1f} s of audio lost by the audio system at "
+                    f"{gap.at_s:.1f} s ({names}); silence in its place",
+                )
+        self._gaps_seen = len(gaps)
 
     def _open_all(self, streams: list[_Stream], on_status: StatusCallback) -> bool:
         try:
-            for s in streams:
+            for s in streams:  # opening is the slow part: start them together afterwards
                 s.open()
+            for s in streams:
+                s.start()
         except Exception as exc:
             for s in streams:
                 s.close()
             on_status("error", f"cannot open audio device: {exc}; retrying in {self.retry_s:.0f} s")
             return False
+        assert self._timeline is not None
+        self._timeline.begin(list(range(len(streams))))
         on_status("info", "listening")
-        self._note_gap(came_back=True)
         return True
 
     def _drain_rest(
-        self, streams: list[_Stream], pending: dict[int, np.ndarray], out: BlockQueue
+        self,
+        streams: list[_Stream],
+        out: BlockQueue,
+        on_status: StatusCallback,
+        hung_up: bool = False,
     ) -> None:
-        """At the end: the blocks still queued, the resamplers' tails and the last partial
-        block (the shorter side of two devices padded with silence to the longer)."""
+        """After a loss, or at the end: the blocks still queued, the resamplers' tails and the
+        last partial block (the shorter side of two devices padded with silence). At hang-up
+        nothing is in a hurry any more: it waits for room in the pipeline's queue."""
         while True:
             try:
-                self._take(self._raw.get_nowait(), streams, pending, out)
+                self._take(self._raw.get_nowait(), streams, out, on_status, hung_up)
             except queue.Empty:
                 break
-        rows = [0] if len(streams) == 1 else [1, 2]
-        for which, stream in zip(rows, streams, strict=True):
-            pending[which] = np.concatenate([pending[which], stream.flush()], axis=1)
-        if len(streams) == 1:
-            if pending[0].shape[1]:
-                agent = 0 if self.settings.agent_channel == "left" else 1
-                self._emit(out, pending[0][[agent, 1 - agent]])
-            pending[0] = pending[0][:, :0]
-            return
-        a, c = pending[1], pending[2]
-        n = max(a.shape[1], c.shape[1])
-        if n:
-            a = np.pad(a, ((0, 0), (0, n - a.shape[1])))
-            c = np.pad(c, ((0, 0), (0, n - c.shape[1])))
-            self._emit(out, np.concatenate([a, c], axis=0))
-        pending[1], pending[2] = a[:, :0], c[:, :0]
+        assert self._timeline is not None
+        for i, stream in enumerate(streams):
+            tail = stream.flush()
+            if tail.shape[1]:
+                seg = stream.segment_frames / stream.rate
+                self._timeline.add(i, tail, None, seg)
+        for block in self._timeline.flush():
+            self._emit(out, block, hung_up)
+        self._note_gaps(streams, on_status)
 
-    def _drain(
-        self, streams: list[_Stream], pending: dict[int, np.ndarray], out: BlockQueue
-    ) -> None:
+    def _drain(self, streams: list[_Stream], out: BlockQueue, on_status: StatusCallback) -> None:
         try:
-            item = self._raw.get(timeout=0.1)
+            block = self._raw.get(timeout=0.1)
         except queue.Empty:
             return
-        self._take(item, streams, pending, out)
+        self._take(block, streams, out, on_status)
 
     def _take(
         self,
-        item: tuple[int, np.ndarray],
+        block: _Block,
         streams: list[_Stream],
-        pending: dict[int, np.ndarray],
         out: BlockQueue,
+        on_status: StatusCallback,
+        hung_up: bool = False,
     ) -> None:
-        which, data = item
-        stream = streams[0] if which in (0, 1) else streams[1]
-        pending[which] = np.concatenate([pending[which], stream.convert(data)], axis=1)
-        if which == 0:
-            stereo = pending[0]
-            agent = 0 if self.settings.agent_channel == "left" else 1
-            while stereo.shape[1] >= self.block:
-                block, stereo = stereo[:, : self.block], stereo[:, self.block :]
-                self._emit(out, block[[agent, 1 - agent]])
-            pending[0] = stereo
-            return
-        a, c = pending[1], pending[2]
-        skew = self.block + round(MAX_SKEW_S * SAMPLE_RATE)
-        if a.shape[1] > skew and c.shape[1] == 0:
-            c = np.zeros((1, a.shape[1]), np.float32)  # the customer's side is silent/stalled
-        if c.shape[1] > skew and a.shape[1] == 0:
-            a = np.zeros((1, c.shape[1]), np.float32)
-        while a.shape[1] >= self.block and c.shape[1] >= self.block:
-            self._emit(out, np.concatenate([a[:, : self.block], c[:, : self.block]], axis=0))
-            a, c = a[:, self.block :], c[:, self.block :]
-        pending[1], pending[2] = a, c
+        stream = block.stream
+        if block.epoch != stream.epoch:
+            return  # from a stream closed before it was drained (its rest is already placed)
+        timeline = self._timeline
+        assert timeline is not None
+        which = streams.index(stream)
+        if block.overflow:  # the audio system lost input before this block: place it anew
+            log.warning("%s: input overflow", stream.device or "default device")
+            timeline.begin([which])
+            stream.segment_frames = 0
+        if block.frame > stream.next_frame:  # blocks we could not take in time: silence there
+            hole = block.frame - stream.next_frame
+            zeros = np.zeros((hole, stream.channels), np.float32)
+            stream.segment_frames += hole
+            held_s = stream.segment_frames / stream.rate
+            timeline.add(which, stream.convert(zeros), None, held_s)
+        n = block.data.shape[0]
+        stream.next_frame = block.frame + n
+        stream.segment_frames += n
+        captured_s = stream.segment_frames / stream.rate
+        timeline.add(which, stream.convert(block.data), block.arrival, captured_s)
+        for ready in timeline.ready():
+            self._emit(out, ready, hung_up)
+        self._note_gaps(streams, on_status)
 
-    def _emit(self, out: BlockQueue, block: np.ndarray) -> None:
+    def _emit(self, out: BlockQueue, block: np.ndarray, hung_up: bool = False) -> None:
+        if self._swap:  # one stereo device with the agent on the right: agent row first
+            block = block[::-1]
         self._delivered += block.shape[1]
-        out.put(np.ascontiguousarray(block, dtype=np.float32))
+        block = np.ascontiguousarray(block, dtype=np.float32)
+        if hung_up:  # the call is over: no reason left to drop anything
+            out.put_wait(block, timeout=END_WAIT_S)
+        else:
+            out.put(block)

@@ -124,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--speed", type=positive_finite, default=1.0, help="replay speed (with --simulate)"
     )
+    p.add_argument(
+        "--lossless",
+        action="store_true",
+        help="with --simulate: wait for the analysis instead of dropping audio when the "
+        "computer falls behind (the replay then runs at most --speed times real time)",
+    )
     p.add_argument("--headless", action="store_true", help="no window: print or log events")
     p.add_argument("--events", type=Path, metavar="OUT.jsonl", help="write every UI event here")
     p.add_argument("--out", type=Path, help="also write the call's JSON report to this folder")

@@ -74,12 +74,18 @@ def live(args: argparse.Namespace, settings: Settings) -> int:
 
     if not (math.isfinite(args.speed) and args.speed > 0):  # also checked by the parser
         raise CallcoachError("--speed must be a finite number above 0")
+    if args.lossless and args.simulate is None:
+        raise CallcoachError("--lossless only applies to a replay (--simulate CALL)")
     _preflight(args)
 
     def make_source() -> AudioSource:
         if args.simulate is not None:
             return SimulatedSource(
-                args.simulate, settings.audio.agent_channel, args.speed, settings.audio.block_s
+                args.simulate,
+                settings.audio.agent_channel,
+                args.speed,
+                settings.audio.block_s,
+                lossless=args.lossless,
             )
         from app.audio.devices import DeviceSource
 

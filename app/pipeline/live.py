@@ -1,6 +1,7 @@
 """The live path: a capture source, the front end in one worker, the back end in another.
 
-Capture callback → BlockQueue (bounded, drops counted) → front-end worker (VAD, cutting, tone;
+Capture callback → BlockQueue (bounded, drops counted; silence takes a dropped block's place, so
+call times stay true) → front-end worker (VAD, cutting, tone;
 emits an early tone reading) → ordered work queue → back-end worker (ASR, words, fusion, trend,
 coach) → sinks. The GUI thread only receives events (through the overlay's bridge) and never calls
 a model. The front end and back end are the very objects `analyze` uses, fed the same audio in the
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from app.audio.capture import AudioSource, BlockQueue
 from app.audio.highpass import StreamHighPass
 from app.audio.reader import SAMPLE_RATE, AudioRepair
@@ -31,6 +34,7 @@ from app.pipeline.timing import StageTimes
 
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 LiveSink = Callable[[Event, float, float], None]  # (event, call_t, wall_t)
+GAP_CHUNK = 10 * SAMPLE_RATE  # silence for dropped audio is fed in pieces of this size
 DROP_NOTICE_S = 5.0  # while audio keeps being dropped, tell the overlay at most this often
 
 
@@ -158,16 +162,14 @@ class LiveSession:
     def _front_loop(self) -> None:
         try:
             while True:
-                block = self.blocks.get()
+                gap, block = self.blocks.get_with_gap()
+                while gap > 0:  # blocks dropped here: silence keeps every later time true
+                    n = min(gap, GAP_CHUNK)
+                    self._front_push(np.zeros((len(self.source.speakers), n), np.float32))
+                    gap -= n
                 if block is None:
                     break
-                if self._recording is not None:
-                    self._recording.write(block.T)
-                if self._highpass is not None:
-                    block = self._highpass.push(block)
-                for item in self.front.push(block):
-                    self._early_tone(item)
-                    self._work.put(item)
+                self._front_push(block)
                 self._notice_drops()
             for item in self.front.finish():
                 self._work.put(item)
@@ -179,6 +181,15 @@ class LiveSession:
             if self._recording is not None:
                 self._recording.close()
             self._work.put(_STOP)
+
+    def _front_push(self, block: np.ndarray) -> None:
+        if self._recording is not None:
+            self._recording.write(block.T)
+        if self._highpass is not None:
+            block = self._highpass.push(block)
+        for item in self.front.push(block):
+            self._early_tone(item)
+            self._work.put(item)
 
     def _early_tone(self, item: WorkItem) -> None:
         if isinstance(item, ClosedSpeech):
