@@ -88,7 +88,7 @@ class StoreSettings:
 
     enabled: bool = True
     path: str = ""  # the SQLite file; "" = calls.sqlite3 in the platform data dir
-    retention_days: int = 0  # calls older than this are deleted with their audio; 0 = keep
+    retention_days: int = 0  # older calls are deleted with their audio and peaks; 0 = keep
 
 
 @dataclass

@@ -229,10 +229,16 @@ def customer_turns(
     return turns
 
 
-def build_call(kind: str, seed: int, workdir: Path) -> tuple[np.ndarray, list[dict[str, object]]]:
-    """One call: agent and customer alternate with 0.6–1.2 s gaps. Returns (stereo, turns)."""
+def build_call(
+    kind: str, seed: int, workdir: Path, actor: int | None = None
+) -> tuple[np.ndarray, list[dict[str, object]]]:
+    """One call: agent and customer alternate with 0.6–1.2 s gaps. Returns (stereo, turns).
+
+    The customer's RAVDESS actor is drawn from the seed unless `actor` is given (the draw is
+    made either way, so the rest of the call is the same)."""
     rng = np.random.default_rng(seed)
-    actor = int(rng.integers(1, 21))
+    drawn = int(rng.integers(1, 21))
+    actor = drawn if actor is None else actor
     customer = customer_turns(kind, rng, actor, workdir)
     agent = [espeak(t, AGENT, workdir) for t in AGENT_LINES]
     agent = [a * (SPEECH_RMS / _rms(a)) for a in agent]
@@ -253,13 +259,43 @@ def build_call(kind: str, seed: int, workdir: Path) -> tuple[np.ndarray, list[di
         ch = 0 if turn.speaker == "agent" else 1
         stereo[start : start + len(turn.audio), ch] += turn.audio
         end = start + len(turn.audio)
+        speech = [
+            [round((start + a) / RATE, 3), round((start + b) / RATE, 3)]
+            for a, b in speech_intervals(turn.audio)
+        ]
         records.append(
             {"speaker": turn.speaker, "kind": turn.kind, "text": turn.text}
-            | {"start": round(start / RATE, 3), "end": round(end / RATE, 3)}
+            | {"start": round(start / RATE, 3), "end": round(end / RATE, 3), "speech": speech}
         )
     # A little line noise so silence is not digital zero.
     stereo += rng.standard_normal(stereo.shape).astype(np.float32) * 0.0005
     return stereo, records
+
+
+SPEECH_FRAME = 320  # 20 ms
+SPEECH_WITHIN_DB = 35.0  # a frame of a turn is speech when within this of the turn's loudest
+SPEECH_BRIDGE_S = 0.1  # gaps shorter than this inside speech are speech (stop closures)
+
+
+def speech_intervals(audio: np.ndarray) -> list[tuple[int, int]]:
+    """Where a clean turn has speech, as (start, end) samples inside it: 20 ms frames within
+    SPEECH_WITHIN_DB of the turn's loudest frame, gaps under SPEECH_BRIDGE_S bridged. The
+    bench's stricter turn rule asks how much of this a found utterance covers (the pauses of a
+    RAVDESS clip and the gap between a clip and its espeak-ng line are not speech)."""
+    n = len(audio) // SPEECH_FRAME
+    if n == 0:
+        return []
+    frames = audio[: n * SPEECH_FRAME].reshape(n, SPEECH_FRAME).astype(np.float64)
+    power = np.mean(frames**2, axis=1)
+    active = power >= power.max() * 10 ** (-SPEECH_WITHIN_DB / 10)
+    runs: list[list[int]] = []
+    bridge = round(SPEECH_BRIDGE_S * RATE / SPEECH_FRAME)
+    for i in np.flatnonzero(active):
+        if runs and i - runs[-1][1] <= bridge:
+            runs[-1][1] = int(i) + 1
+        else:
+            runs.append([int(i), int(i) + 1])
+    return [(a * SPEECH_FRAME, b * SPEECH_FRAME) for a, b in runs]
 
 
 def _active_rms(x: np.ndarray) -> float:

@@ -139,10 +139,18 @@ def write(path: Path, audio: np.ndarray, rate: int, subtype: str | None = None) 
     return path
 
 
-def front_end_spans(path: Path, agent_channel: str = "left") -> dict[str, list[Span]]:
-    """Utterances the front end cuts from a call file, per speaker (tone model not run)."""
+def front_end_spans(
+    path: Path, agent_channel: str = "left", loud_voice: bool = True
+) -> dict[str, list[Span]]:
+    """Utterances the front end cuts from a call file, per speaker (tone model not run);
+    `loud_voice=False`: Silero alone, without the second detector."""
     audio = CallAudio(path, agent_channel)
-    front = FrontEnd(audio.speakers, _NoTone(), Settings().vad)  # type: ignore[arg-type]
+    front = FrontEnd(
+        audio.speakers,
+        _NoTone(),  # type: ignore[arg-type]
+        Settings().vad,
+        loud_voice=loud_voice,
+    )
     out: dict[str, list[Span]] = {s: [] for s in audio.speakers}
     items = []
     for block in audio:

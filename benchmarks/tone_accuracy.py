@@ -12,9 +12,8 @@ baseline, each held-out actor's four neutral clips are the calm reference; neutr
 therefore never test items (in any row, for comparability).
 
 Rows: the shipped model (population ensemble without a baseline; with one, the mean of the
-speaker feature model and the Whisper-encoder model), the previous ship (v2: the speaker feature
-model with the log-mel CNN; `--cnn-members 4` adds its 4-seed candidate, from the same fits),
-each speaker model alone, and the simple baseline. `--skip-logmel` leaves the CNN rows out.
+speaker feature model and the Whisper-encoder model), each speaker model alone, and the simple
+baseline.
 
 The simple baseline: frame log-energy, spectral centroid and zero-crossing rate (mean, std, p10,
 p90 of active frames, full 16 kHz analysis) + logistic regression; with a speaker baseline it also
@@ -31,7 +30,6 @@ from pathlib import Path
 
 import numpy as np
 
-from models.tone import logmel_cnn
 from models.tone import train as T
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,44 +103,10 @@ def cross_validate(clips, tables, inputs, make, n_folds, with_base, target=None)
     return preds
 
 
-def cross_validate_logmel(
-    clips, tables: dict[str, T.Table], n_folds: int, sizes: tuple[int, ...]
-) -> dict[int, Preds]:
-    """The same folds for log-mel CNN seed ensembles (speaker-relative input only).
-
-    One set of max(sizes) networks per fold (seeds fold, fold + 100, ...); the ensemble of size m
-    is its first m members, so m = 1 is exactly the single-CNN recipe and all sizes share fits.
-    """
-    actors = np.array([c.actor for c in clips])
-    y = T.labels(clips)
-    folds = np.array_split(np.unique(actors), n_folds)
-    train_conds = ["full", *(f"phone{s}" for s in T.TRAIN_SEEDS)]
-    mels = {c: T.logmel_inputs(t, T.baseline_means(t.values, clips)) for c, t in tables.items()}
-    preds = {m: {band: np.zeros(len(clips)) for band in TEST_CONDITIONS} for m in sizes}
-    for k, held in enumerate(folds):
-        tr = np.flatnonzero(~np.isin(actors, held))
-        te = np.flatnonzero(np.isin(actors, held))
-        inputs = [[mels[c][i] for i in tr] for c in train_conds]
-        nets = logmel_cnn.fit_ensemble(inputs, y[tr], seed=k, members=max(sizes))
-        for band, cond in TEST_CONDITIONS.items():
-            items = [mels[cond][i] for i in te]
-            for m in sizes:
-                preds[m][band][te] = logmel_cnn.angry_proba(nets[:m], items)
-        print(f"log-mel fold {k + 1}/{n_folds} done", file=sys.stderr, flush=True)
-    return preds
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description="Tone model accuracy (actor-grouped CV).")
     ap.add_argument("--data", type=Path, default=T.DEFAULT_DATA)
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--skip-logmel", action="store_true", help="leave out the log-mel CNN (fast)")
-    ap.add_argument(
-        "--cnn-members",
-        type=int,
-        default=1,
-        help="also show a log-mel CNN seed ensemble of this size (1: only v2's single CNN)",
-    )
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
     from sklearn.linear_model import LogisticRegression
@@ -152,8 +116,7 @@ def main() -> None:
     t0 = time.time()
     clips = T.load_ravdess(args.data)
     conds = ["full", *(f"phone{s}" for s in T.TRAIN_SEEDS), TEST_CONDITIONS["phone"]]
-    tone_tabs = {c: T.feature_table(clips, c) for c in conds}
-    values = {c: t.values for c, t in tone_tabs.items()}
+    values = {c: T.feature_table(clips, c) for c in conds}
     simple_tabs = {c: simple_table(clips, c) for c in conds}
     embs = {c: T.embedding_table(clips, c) for c in conds}
     print(f"features: {time.time() - t0:.0f} s", file=sys.stderr)
@@ -188,20 +151,8 @@ def main() -> None:
     runs: dict[str, dict[bool, Preds]] = {
         "shipped (features + Whisper encoder)": {False: pop, True: fuse(whisper, T.FUSION)}
     }
-    shipped_m, cand_m = T.CNN_MEMBERS, args.cnn_members
-    if not args.skip_logmel:
-        sizes = tuple(sorted({shipped_m, cand_m}))
-        mel = cross_validate_logmel(clips, tone_tabs, k, sizes)
-        runs[f"v2 (features + log-mel CNN x{shipped_m})"] = {
-            True: fuse(mel[shipped_m], T.FUSION_V2)
-        }
-        if cand_m != shipped_m:
-            runs[f"v2 candidate (log-mel x{cand_m})"] = {True: fuse(mel[cand_m], T.FUSION_V2)}
     runs["features only (pop ens / spk LR)"] = {False: pop, True: spk}
     runs["Whisper-encoder LR only"] = {True: whisper}
-    if not args.skip_logmel:
-        for m in sizes:
-            runs[f"log-mel CNN x{m} only"] = {True: mel[m]}
     runs["simple (energy+centroid+ZCR, LR)"] = {
         wb: cross_validate(clips, simple_tabs, simple_inputs, simple_model, k, wb)
         for wb in (False, True)

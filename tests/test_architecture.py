@@ -9,6 +9,7 @@ def test_cli_and_pipeline_import_no_qt() -> None:
         "import sys; import app.cli, app.cli.commands, app.cli.live, app.pipeline; "
         "import app.report.call_report; "
         "import app.coaching.engine, app.audio.source; "
+        "import app.review.open_calls, app.review.follow_ups, app.review.stored_calls; "
         "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )

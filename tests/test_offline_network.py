@@ -41,6 +41,10 @@ DOCUMENTED_HOME_FILES = [  # (regex relative to HOME, how the README names it)
         r"\.local/share/callcoach/calls\.sqlite3(-wal|-shm)?",
         "~/.local/share/callcoach/calls.sqlite3",
     ),
+    (
+        r"\.local/share/callcoach/calls-peaks/[0-9a-f]{64}-100\.npz",
+        "~/.local/share/callcoach/calls-peaks/<sha256>-100.npz",
+    ),
     (r"\.cache/fontconfig/.*", "~/.cache/fontconfig/"),
     (r"\.config/pulse/[0-9a-f]+-runtime", "~/.config/pulse/<machine id>-runtime"),
 ]
@@ -52,6 +56,26 @@ def _clip(folder: Path, seconds: float = 20.0) -> Path:
     path = folder / "call.wav"
     sf.write(path, audio[: int(seconds * rate)], rate)
     return path
+
+
+# The review window as the tray opens it (`callcoach review` itself refuses the offscreen
+# platform): the recording is analysed into the call store, then its waveform peaks are cached.
+REVIEW_WINDOW = """
+import sys
+from pathlib import Path
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from app.config import load_settings
+from app.ui.review.launch import open_review_window
+app = QApplication([])
+window = open_review_window([Path(sys.argv[1])], load_settings())
+for _ in range(6000):
+    QTest.qWait(50)
+    if window.timeline.peaks is not None and window.peaks_job is None:
+        break
+window.close()
+sys.exit(0 if window.timeline.peaks is not None else 1)
+"""
 
 
 def _commands(work: Path, clip: Path) -> list[tuple[str, list[str], str | None]]:
@@ -78,6 +102,7 @@ def _commands(work: Path, clip: Path) -> list[tuple[str, list[str], str | None]]
         ("score-tone", [*py, "score-tone", "--baseline", str(clip), str(clip)], None),
         ("demo", [*py, "demo", "--no-overlay", "--out", str(work / "demo")], None),
         ("overlay", [*py, "live", "--simulate", str(clip), "--speed", "20"], None),
+        ("review-window", [sys.executable, "-c", REVIEW_WINDOW, str(clip)], None),
     ]
 
 
@@ -179,6 +204,8 @@ def test_commands_gave_their_outputs_offline(netns_run: dict) -> None:
     scores = netns_run["runs"]["score-text"][0].stdout.split()
     assert len(scores) == 2 and all(0.0 <= float(s) <= 1.0 for s in scores)
     assert netns_run["runs"]["score-tone"][0].stdout.count("\t") == 1
+    peaks = netns_run["home"] / ".local/share/callcoach/calls-peaks"
+    assert len(list(peaks.glob("*-100.npz"))) == 1, "the review window cached no waveform peaks"
 
 
 def test_a_run_writes_only_documented_files_under_home(netns_run: dict) -> None:

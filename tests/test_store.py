@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -298,6 +299,41 @@ def test_retention_deletes_old_calls_with_their_audio(analyzed: dict, tmp_path: 
     settings.store.retention_days = 0  # 0 keeps everything
     with open_store(settings) as kept:  # type: ignore[union-attr]
         assert len(kept.list_calls()) == 1
+
+
+def test_retention_deletes_the_waveform_peaks_of_calls_it_deletes(
+    analyzed: dict, tmp_path: Path
+) -> None:
+    """The review window's waveform cache is derived from the call's audio: it must not outlive
+    the call. Peaks of a kept call's audio stay; a cached recording that no stored call has is
+    kept no longer than the retention period either."""
+    from app.review.peaks import load_or_compute_peaks, peaks_cache_path
+    from app.store import peaks_dir_for
+
+    db = tmp_path / "calls.sqlite3"
+    peaks_dir = peaks_dir_for(db)
+    old_sha, kept_sha, stray_old, stray_new = "o" * 64, "k" * 64, "a" * 64, "b" * 64
+    with Store(db) as store:
+        old = store.save_report(copy.deepcopy(analyzed["report"]), sha256=old_sha)
+        store.save_report(copy.deepcopy(analyzed["report"]), sha256=kept_sha)
+    for sha in (old_sha, kept_sha, stray_old, stray_new):  # the real cache, as the window writes it
+        load_or_compute_peaks(DEMO, peaks_dir, sha256=sha)
+    assert all(peaks_cache_path(peaks_dir, s).is_file() for s in (old_sha, kept_sha, stray_old))
+    forty_days_ago = (datetime.now(UTC) - timedelta(days=40)).timestamp()
+    with sqlite3.connect(db) as raw:
+        raw.execute("UPDATE calls SET created_at = ? WHERE id = ?", (forty_days_ago, old))
+    for sha in (kept_sha, stray_old):  # written 40 days ago
+        os.utime(peaks_cache_path(peaks_dir, sha), (forty_days_ago, forty_days_ago))
+    settings = Settings()
+    settings.store.path = str(db)
+    settings.store.retention_days = 30
+    with open_store(settings) as store:  # type: ignore[union-attr]
+        assert len(store.list_calls()) == 1
+    assert not peaks_cache_path(peaks_dir, old_sha).exists(), "a deleted call's waveform stayed"
+    assert not peaks_cache_path(peaks_dir, stray_old).exists()
+    assert peaks_cache_path(peaks_dir, kept_sha).is_file()  # its call is kept
+    assert peaks_cache_path(peaks_dir, stray_new).is_file()  # younger than 30 days
+    assert load_or_compute_peaks(DEMO, peaks_dir, sha256=kept_sha).channels == 2
 
 
 def test_store_disabled_stores_nothing(tmp_path: Path) -> None:

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from app.audio.loud_voice import SPEECH_PROB as LOUD_VOICE_PROB
+from app.audio.loud_voice import LoudVoiceDetector
 from app.config import VadSettings
 from app.errors import ModelError
 
@@ -74,8 +76,10 @@ class SileroVad:
     blocks gives the same probabilities.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, loud_voice: bool = True) -> None:
         self._session = _session()
+        # the second detector (app/audio/loud_voice.py): loud periodic frames Silero misses
+        self.loud_voice = LoudVoiceDetector() if loud_voice else None
         self._h = np.zeros((1, 1, 128), dtype=np.float32)
         self._c = np.zeros((1, 1, 128), dtype=np.float32)
         self._context = np.zeros(CONTEXT, dtype=np.float32)
@@ -92,10 +96,8 @@ class SileroVad:
         self._carry = data[n * FRAME :]
         if n == 0:
             return np.zeros(0, dtype=np.float32)
-        frames = data[: n * FRAME].reshape(n, FRAME) * self._gains(
-            data[: n * FRAME].reshape(n, FRAME)
-        )
-        frames = frames.astype(np.float32, copy=False)
+        raw = data[: n * FRAME].reshape(n, FRAME)
+        frames = (raw * self._gains(raw)).astype(np.float32, copy=False)
         previous = np.concatenate([self._context[None, :], frames[:-1, -CONTEXT:]], axis=0)
         batch = np.concatenate([previous, frames], axis=1)
         self._context = frames[-1, -CONTEXT:].copy()
@@ -117,7 +119,11 @@ class SileroVad:
             self._h = np.zeros_like(self._h)
             self._c = np.zeros_like(self._c)
             self.resets += 1
-        return np.concatenate(out)
+        probs = np.concatenate(out)
+        if self.loud_voice is not None:
+            loud = self.loud_voice(raw, self.frame_rms)
+            probs = np.where(loud, np.maximum(probs, LOUD_VOICE_PROB), probs)
+        return probs
 
     def _reset_point(self, probs: np.ndarray) -> int | None:
         """Index of the frame after which the state is cleared, or None; updates the count."""

@@ -8,22 +8,21 @@ manifest line's outputs complete; a call without its line is simply analysed aga
 
 from __future__ import annotations
 
-import json
 import logging
-import signal
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from app.batch.agents import AgentMap, load_agents
 from app.batch.analyser import CallJob, CallOutcome
 from app.batch.executors import Executor, local_executor
-from app.batch.inputs import CallInput, Inputs, collect_inputs, report_names
+from app.batch.inputs import Inputs, collect_inputs, report_names
+from app.batch.interruption import BatchInterrupted, StopSignals
 from app.batch.manifest import Finished, Manifest
+from app.batch.planning import CallPlan, plan_calls
 from app.batch.progress import Progress
 from app.batch.publish import Publisher
 from app.batch.summary import SUMMARY_NAME, BatchSummary
@@ -47,71 +46,6 @@ class BatchOptions:
     progress: bool | None = None  # None: a bar when standard error is a terminal
 
 
-class BatchInterrupted(BaseException):
-    """Ctrl-C or SIGTERM. A BaseException, like KeyboardInterrupt, so that no `except
-    Exception` on the way (a call's own error handling) can take it for that call's failure."""
-
-    def __init__(self, signame: str) -> None:
-        super().__init__(signame)
-        self.signame = signame
-
-
-class _Signals:
-    """Ctrl-C and SIGTERM stop the batch between writes, never in the middle of one."""
-
-    def __init__(self) -> None:
-        self.pending: str | None = None
-        self.critical = 0
-        self.previous: dict[int, Any] = {}
-
-    def __enter__(self) -> _Signals:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            self.previous[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for sig, handler in self.previous.items():
-            signal.signal(sig, handler)
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
-        name = signal.Signals(signum).name
-        if self.critical:
-            self.pending = self.pending or name
-        else:
-            raise BatchInterrupted(name)
-
-    def writing(self) -> _Critical:
-        return _Critical(self)
-
-
-class _Critical:
-    def __init__(self, signals: _Signals) -> None:
-        self.signals = signals
-
-    def __enter__(self) -> None:
-        self.signals.critical += 1
-
-    def __exit__(self, *exc: object) -> None:
-        self.signals.critical -= 1
-        if not self.signals.critical and self.signals.pending:
-            raise BatchInterrupted(self.signals.pending)
-
-
-@dataclass
-class _Plan:
-    """One call's place in the batch."""
-
-    call: CallInput
-    name: str
-    agent: str | None
-    sha256: str = ""
-    audio_s: float = 0.0
-    action: str = "analyse"  # "analyse", "done" (skip), "reuse" (copy a report of the same audio)
-    reuse_from: Finished | None = None
-    report: dict[str, Any] | None = None  # the existing report for "done"/"reuse"
-    error: str = ""  # why it could not even be planned (unreadable file)
-
-
 @dataclass
 class _Run:
     options: BatchOptions
@@ -122,7 +56,7 @@ class _Run:
     agents: AgentMap
     publisher: Publisher
     status: int = 0
-    plans: list[_Plan] = field(default_factory=list)
+    plans: list[CallPlan] = field(default_factory=list)
     reported: list[str] = field(default_factory=list)  # report names of the batch's calls
 
 
@@ -178,9 +112,19 @@ def _run(run: _Run, found: Inputs) -> int:
         return run.status
 
     names = report_names(found.calls, run.manifest.names())
-    with _Signals() as signals, Progress(options.progress) as progress:
+    with StopSignals() as signals, Progress(options.progress) as progress:
         try:
-            _plan(run, found.calls, names, progress)
+            run.plans = plan_calls(
+                found.calls,
+                names,
+                agents=run.agents,
+                manifest=run.manifest,
+                out=options.out,
+                analysis_key=run.analysis_key,
+                force=options.force,
+                progress=progress,
+            )
+            _note_unused_agents(run)
             _execute(run, signals, progress)
         except BatchInterrupted as stop:
             summary.interrupted = stop.signame
@@ -198,62 +142,14 @@ def _run(run: _Run, found: Inputs) -> int:
     return run.status
 
 
-def _plan(run: _Run, calls: list[CallInput], names: dict[Path, str], progress: Progress) -> None:
-    """Hash each call and decide: analyse it, skip it (done in this folder before), or copy
-    the report of the same audio."""
-    from app.audio.reader import probe
-    from app.errors import AudioReadError
-    from app.provenance import content_hash
-
-    progress.start_checking(len(calls))
-    for call in calls:
-        plan = _Plan(call, names[call.path], run.agents.agent_for(call))
-        try:
-            plan.sha256 = content_hash(call.path)
-        except OSError as exc:
-            plan.error = f"{call.shown}: cannot read the file: {exc.strerror or exc}"
-        if not plan.error:
-            try:
-                plan.audio_s = probe(call.path).duration_s
-            except AudioReadError:
-                plan.audio_s = 0.0  # the worker says why, in its own words
-            if not run.options.force:
-                _find_earlier(run, plan)
-        run.plans.append(plan)
-        progress.checked()
+def _note_unused_agents(run: _Run) -> None:
     unused = run.agents.unused_rows()
     if unused:
         shown = ", ".join(unused[:5]) + (f" and {len(unused) - 5} more" if len(unused) > 5 else "")
         run.summary.notes.append(f"--agents rows that matched no call: {shown}")
 
 
-def _find_earlier(run: _Run, plan: _Plan) -> None:
-    mine = run.manifest.by_source.get(str(plan.call.path))
-    if mine and mine.sha256 == plan.sha256 and mine.analysis_key == run.analysis_key:
-        report = _load_report(run.options.out, mine, plan.sha256, run.analysis_key)
-        if report is not None:
-            plan.action, plan.report, plan.reuse_from = "done", report, mine
-            return
-    for other in run.manifest.by_content(plan.sha256, run.analysis_key):
-        report = _load_report(run.options.out, other, plan.sha256, run.analysis_key)
-        if report is not None:
-            plan.action, plan.report, plan.reuse_from = "reuse", report, other
-            return
-
-
-def _load_report(out: Path, entry: Finished, sha256: str, key: str) -> dict[str, Any] | None:
-    """The report an earlier run wrote, if it is still there and still about this audio and
-    this analysis (a report edited or replaced by hand is not trusted)."""
-    try:
-        report = json.loads((out / f"{entry.name}.json").read_text(encoding="utf-8"))
-        if report["source"]["sha256"] == sha256 and report["provenance"]["analysis_key"] == key:
-            return report  # type: ignore[no-any-return]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return None
-
-
-def _execute(run: _Run, signals: _Signals, progress: Progress) -> None:
+def _execute(run: _Run, signals: StopSignals, progress: Progress) -> None:
     summary = run.summary
     todo = [p for p in run.plans if p.action == "analyse" and not p.error]
     progress.start_analysing(len(run.plans), sum(p.audio_s for p in todo))
@@ -286,7 +182,7 @@ def _execute(run: _Run, signals: _Signals, progress: Progress) -> None:
         raise
 
 
-def _outcomes(executor: Executor, todo: list[_Plan]) -> Iterator[CallOutcome]:
+def _outcomes(executor: Executor, todo: list[CallPlan]) -> Iterator[CallOutcome]:
     queue = iter(enumerate(todo))
     while True:
         while executor.ready():
@@ -312,7 +208,7 @@ def _executor(run: _Run) -> Executor:
     return local_executor(run.settings, max(1, run.options.jobs))
 
 
-def _finished(run: _Run, plan: _Plan, outcome: CallOutcome) -> None:
+def _finished(run: _Run, plan: CallPlan, outcome: CallOutcome) -> None:
     summary = run.summary
     if outcome.report is None:
         _say(f"callcoach: {outcome.message}")
@@ -341,7 +237,7 @@ def _finished(run: _Run, plan: _Plan, outcome: CallOutcome) -> None:
         summary.warnings.append({"source": plan.call.shown, "warning": outcome.message})
 
 
-def _reuse(run: _Run, plan: _Plan) -> None:
+def _reuse(run: _Run, plan: CallPlan) -> None:
     """A call analysed before: "done" keeps its report (the agent updated if the map now says
     otherwise); "reuse" writes this call's own report from the report of the same audio."""
     assert plan.report is not None and plan.reuse_from is not None
@@ -380,7 +276,7 @@ def _reuse(run: _Run, plan: _Plan) -> None:
 
 
 def _entry(
-    plan: _Plan, report: dict[str, Any], key: str, outputs: list[str], call_id: int | None
+    plan: CallPlan, report: dict[str, Any], key: str, outputs: list[str], call_id: int | None
 ) -> Finished:
     return Finished(
         name=plan.name,

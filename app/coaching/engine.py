@@ -236,7 +236,6 @@ class Coach:
         s = self.state
         if s.issue != state:
             s.issue = state  # type: ignore[assignment]
-            s.issue_changed_t = s.now
 
     def _observe_agent(self, turn: Turn) -> list[CoachEvent]:
         s = self.state

@@ -36,14 +36,6 @@ def content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(normalise(text)) if w not in STOPWORDS and len(w) > 2}
 
 
-def word_overlap(a: str, b: str) -> float:
-    """Share of the shorter utterance's content words found in the other one."""
-    wa, wb = content_words(a), content_words(b)
-    if len(wa) < 3 or len(wb) < 3:
-        return 0.0
-    return len(wa & wb) / min(len(wa), len(wb))
-
-
 class PatternError(ValueError):
     """A phrase the safe matcher cannot run (look-arounds, back-references, bad syntax)."""
 

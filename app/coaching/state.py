@@ -54,7 +54,6 @@ class CallState:
     high_turns: int = 0  # customer turns in a row at or above "high" (level or utterance)
     recent_high: deque[float] = field(default_factory=lambda: deque(maxlen=4))
     issue: IssueState = "none"
-    issue_changed_t: float = 0.0
     last_speech_end: float = 0.0
     customer: deque[Turn] = field(default_factory=lambda: deque(maxlen=30))
     agent: deque[Turn] = field(default_factory=lambda: deque(maxlen=30))
@@ -95,14 +94,3 @@ class CallState:
     def agent_said_recently(self, phrase_list: str, within_s: float) -> bool:
         t = self.last_phrase_t.get(phrase_list)
         return t is not None and self.now - t <= within_s
-
-    def agent_said_since(self, phrase_list: str, since: float) -> bool:
-        t = self.last_phrase_t.get(phrase_list)
-        return t is not None and t >= since
-
-    def was_shown(self, prompt_id: str) -> bool:
-        return prompt_id in self.shown_t
-
-    def shown_since(self, prompt_id: str, since: float) -> bool:
-        t = self.shown_t.get(prompt_id)
-        return t is not None and t >= since

@@ -37,11 +37,6 @@ FUSION_SOURCE = "fusion (words model's dev thresholds at a calm voice)"
 WORDS_SOURCE = "words model (dev data)"
 
 
-def model_thresholds() -> dict[str, float]:
-    """The shipped fusion's thresholds, else the words model's dev-chosen ones."""
-    return _model_thresholds()[0]
-
-
 def _model_thresholds() -> tuple[dict[str, float], str]:
     from app.scoring.fusion import fusion_thresholds
     from app.scoring.words import WORDS_THRESHOLDS  # numpy only; onnxruntime stays lazy

@@ -310,7 +310,6 @@ TRIGGERS: dict[str, TriggerDef] = {
     "customer_says": TriggerDef(_says("customer")),
     "agent_says": TriggerDef(_says("agent")),
 }
-TRIGGER_NAMES = frozenset(TRIGGERS)
 # the phrase lists the engine and the triggers read by name (a playbook that lacks one is warned
 # about at load: its situation can then never be recognised)
 ENGINE_LISTS = (

@@ -70,13 +70,14 @@ class FrontEnd:
         vad: VadSettings | None = None,
         times: StageTimes | None = None,
         prefetch: bool = False,
+        loud_voice: bool = True,
     ) -> None:
         self.settings = vad or VadSettings()
         self.prefetch = prefetch
         self.times = times or StageTimes()
         self.tone = tone
         self.channels = [
-            _Channel(s, SileroVad(), UtteranceSegmenter(self.settings), SpeakerBaseline())
+            _Channel(s, SileroVad(loud_voice), UtteranceSegmenter(self.settings), SpeakerBaseline())
             for s in speakers
         ]
         self.samples = 0  # samples per channel received so far

@@ -31,12 +31,6 @@ class TranscriptTimeline:
         i = bisect_right(self._starts, t) - 1
         return i if i >= 0 else None
 
-    def line_of_report_index(self, index: int) -> int | None:
-        try:
-            return self.report_index.index(index)
-        except ValueError:
-            return None
-
 
 def _num(row: Mapping[str, Any], key: str) -> float:
     value = row.get(key, 0.0)

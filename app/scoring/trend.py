@@ -31,7 +31,6 @@ class FrustrationTrend:
     min_turns_up: int = 2  # turns that must each have pushed the level up for a rise to count
     up_step: float = 0.05  # how much a turn must raise the level to count as pushing it up
     level: float = 0.0
-    _count: int = 0
     _history: deque[float] = field(default_factory=lambda: deque(maxlen=8))
     _steps: deque[float] = field(default_factory=lambda: deque(maxlen=8))
 
@@ -43,7 +42,6 @@ class FrustrationTrend:
             keep *= 0.6
         pull = min(1.0 - keep, self.max_pull)
         self.level = (1.0 - pull) * self.level + pull * frustration
-        self._count += 1
         self._history.append(self.level)
         self._steps.append(self.level - before)
         # the rise is measured from the first reading, not from the empty start of the call

@@ -17,73 +17,26 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from app.store import report_rows as rr
 from app.store.call_list import CallQuery, CallRow, from_timestamp, list_calls
+from app.store.call_reading import read_report
 from app.store.call_writing import (
     attach_audio,
     json_or_none,
     stage_audio,
     write_call,
 )
+from app.store.files import audio_dir_for, expire_peaks, purge_files
 from app.store.liveness import calls_written_here, register_live_call, writer_alive
+from app.store.notes import Note, check_note, insert_note, read_notes
 from app.store.schema import StoreError, migrate
 
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 PrivacyMode = Literal["full", "summary"]
 _BUSY_TIMEOUT_S = 30.0
 _OFF = " (store.path names another file; store.enabled = false stores no calls)"
-
-
-@dataclass(frozen=True)
-class Note:
-    """A QA reviewer's note on a call, optionally on one of its prompts."""
-
-    note_id: int
-    call_id: int
-    text: str
-    rating: int | None
-    prompt_t: float | None
-    prompt_id: str | None
-    author: str | None
-    created_at: datetime
-
-    def to_report(self) -> dict[str, Any]:
-        return {
-            "id": self.note_id,
-            "text": self.text,
-            "rating": self.rating,
-            "prompt_t": self.prompt_t,
-            "prompt_id": self.prompt_id,
-            "author": self.author,
-            "created_at": self.created_at.isoformat(timespec="seconds"),
-        }
-
-
-def audio_dir_for(path: Path) -> Path:
-    """Where a store keeps copies of call audio (privacy.store_audio): beside the database."""
-    return path.with_name(path.stem + "-audio")
-
-
-def peaks_dir_for(path: Path) -> Path:
-    """Where the review window caches waveform peaks of the calls it opened: beside the
-    database, so `callcoach purge` removes them with the calls."""
-    return path.with_name(path.stem + "-peaks")
-
-
-def stored_files(path: Path) -> list[Path]:
-    """Everything a store at `path` has on disk: the database, its WAL and shared-memory files,
-    the audio folder and the review window's waveform cache (what `callcoach purge` deletes)."""
-    candidates = [path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
-    found = [p for p in candidates if p.exists()]
-    for folder in (audio_dir_for(path), peaks_dir_for(path)):
-        if folder.exists():
-            found.append(folder)
-    return found
 
 
 class Store:
@@ -251,48 +204,9 @@ class Store:
         """The call as the report dict it was saved from, plus `call_id` and `notes`.
         Raises StoreError for an unknown id."""
         with self._lock:
-            row = self._conn.execute(
-                "SELECT call_name, duration_s, agent_channel, channels, agent, summary, "
-                "report_extra FROM calls WHERE id = ?",
-                (call_id,),
-            ).fetchone()
-            if row is None:
-                raise StoreError(f"no call {call_id} in the call store {self.path}")
-            utterances = self._conn.execute(
-                "SELECT speaker, start_s, end_s, text, tone, words, frustration, extra "
-                "FROM utterances WHERE call_id = ? ORDER BY seq",
-                (call_id,),
-            ).fetchall()
-            prompt_columns = list(rr.PROMPT_COLUMNS.values())
-            prompts = self._conn.execute(
-                f"SELECT {', '.join(prompt_columns)}, extra FROM prompts WHERE call_id = ? "
-                "ORDER BY seq",
-                (call_id,),
-            ).fetchall()
-            metrics = self._conn.execute(
-                "SELECT metrics, scorecard FROM call_metrics WHERE call_id = ?", (call_id,)
-            ).fetchone()
-        report: dict[str, Any] = {"call": row[0], "duration_s": row[1]}
-        for key, value in (("agent_channel", row[2]), ("channels", row[3]), ("agent", row[4])):
-            if value is not None:
-                report[key] = value
-        utt_columns = list(rr.UTTERANCE_COLUMNS.values())
-        report["utterances"] = [
-            rr.join_row(dict(zip(utt_columns, u[:-1], strict=True)), u[-1], rr.UTTERANCE_COLUMNS)
-            for u in utterances
-        ]
-        report["prompts"] = [
-            rr.join_row(dict(zip(prompt_columns, p[:-1], strict=True)), p[-1], rr.PROMPT_COLUMNS)
-            for p in prompts
-        ]
-        if row[5] is not None:
-            report["summary"] = rr.loads(row[5])
-        if metrics is not None:
-            if metrics[0] is not None:
-                report["metrics"] = rr.loads(metrics[0])
-            if metrics[1] is not None:
-                report["scorecard"] = rr.loads(metrics[1])
-        report.update(rr.loads(row[6]) or {})
+            report = read_report(self._conn, call_id)
+        if report is None:
+            raise StoreError(f"no call {call_id} in the call store {self.path}")
         report["call_id"] = call_id
         report["notes"] = [n.to_report() for n in self.notes(call_id)]
         return report
@@ -320,30 +234,18 @@ class Store:
     ) -> int:
         """A reviewer's note on a call (or one of its prompts); returns the note id.
         `rating`: 1 (poor) to 5 (excellent)."""
-        if not text.strip():
-            raise StoreError("a note needs some text")
-        if rating is not None and (isinstance(rating, bool) or rating not in range(1, 6)):
-            raise StoreError(f"a note's rating must be a whole number 1 to 5, not {rating!r}")
+        check_note(text, rating)
         with self.transaction() as conn:
-            if conn.execute("SELECT 1 FROM calls WHERE id = ?", (call_id,)).fetchone() is None:
-                raise StoreError(f"no call {call_id} in the call store {self.path}")
-            cur = conn.execute(
-                "INSERT INTO notes (call_id, prompt_t, prompt_id, text, rating, author, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (call_id, prompt_t, prompt_id, text, rating, author, self.clock()),
+            note_id = insert_note(
+                conn, call_id, text, rating, prompt_t, prompt_id, author, self.clock()
             )
-            return int(cur.lastrowid or 0)
+        if note_id is None:
+            raise StoreError(f"no call {call_id} in the call store {self.path}")
+        return note_id
 
     def notes(self, call_id: int) -> list[Note]:
-        rows = self._read(
-            "SELECT id, call_id, text, rating, prompt_t, prompt_id, author, created_at "
-            "FROM notes WHERE call_id = ? ORDER BY created_at, id",
-            (call_id,),
-        )
-        return [
-            Note(r[0], r[1], r[2], r[3], r[4], r[5], r[6], datetime.fromtimestamp(r[7], tz=UTC))
-            for r in rows
-        ]
+        with self._lock:
+            return read_notes(self._conn, call_id)
 
     def delete_note(self, note_id: int) -> bool:
         with self.transaction() as conn:
@@ -351,23 +253,29 @@ class Store:
 
     # ------------------------------------------------------------------ retention
     def apply_retention(self, days: int) -> int:
-        """Delete calls first stored more than `days` days ago, with their notes and audio;
-        returns how many. 0 keeps everything. A call still being written is never deleted."""
+        """Delete calls first stored more than `days` days ago, with their notes, audio and the
+        review window's waveform peaks of their audio; returns how many. 0 keeps everything. A
+        call still being written is never deleted."""
         if days <= 0:
             return 0
         cutoff = self.clock() - days * 86400.0
         with self.transaction() as conn:
             rows = conn.execute(
-                "SELECT id, audio_file FROM calls WHERE created_at < ? AND status != 'live'",
+                "SELECT id, audio_file, sha256 FROM calls WHERE created_at < ? "
+                "AND status != 'live'",
                 (cutoff,),
             ).fetchall()
             conn.executemany("DELETE FROM calls WHERE id = ?", [(r[0],) for r in rows])
-        for _, audio in rows:
+            kept = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM calls")}
+        for _, audio, _ in rows:
             if audio:
                 (self.audio_dir / audio).unlink(missing_ok=True)
+        peaks = expire_peaks(self.path, kept, {r[2] for r in rows if r[2]}, cutoff)
         if rows:
             self._checkpoint()
             log.info("retention: deleted %d call(s) older than %d days", len(rows), days)
+        if peaks:
+            log.info("retention: deleted the waveform peaks of %d recording(s)", len(peaks))
         return len(rows)
 
     def _checkpoint(self) -> None:
@@ -422,17 +330,6 @@ class Store:
         if Path(f"{self.path}-wal").exists():  # someone else has it open: leave it, empty
             return deleted, False
         return deleted + purge_files(self.path), True
-
-
-def purge_files(path: Path) -> list[Path]:
-    """Delete the store at `path` (database, WAL, audio folder); returns what was deleted."""
-    found = stored_files(path)
-    for item in found:
-        if item.is_dir():
-            shutil.rmtree(item)
-        else:
-            item.unlink(missing_ok=True)
-    return found
 
 
 __all__ = ["CallQuery", "CallRow", "Note", "Store", "StoreError", "from_timestamp"]

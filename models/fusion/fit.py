@@ -1,7 +1,7 @@
 """Fit the tone calibration and the tone+words fusion on held-out scores, and report them.
 
-    .venv/bin/python models/fusion/tone_oof.py          # held-out tone scores (once, ~10 min)
-    .venv/bin/python models/fusion/fit.py [--write]     # fit, report; --write ships the result
+    .venv/bin/python -m models.fusion.tone_oof          # held-out tone scores (once, ~10 min)
+    .venv/bin/python -m models.fusion.fit [--write]     # fit, report; --write ships the result
 
 1. Tone calibration (written into models/tone/tone.json "calibration", SHA256SUMS redone): one
    Platt scaling per mode on the actor-grouped out-of-fold RAVDESS scores (both bands), angry vs
@@ -36,15 +36,13 @@ import csv
 import hashlib
 import json
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from app.scoring.words import WORDS_THRESHOLDS
 
-from app.scoring.words import WORDS_THRESHOLDS  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "out" / "fusion"

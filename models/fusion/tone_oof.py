@@ -1,7 +1,7 @@
 """Held-out tone scores of every RAVDESS clip: the input the fusion and the tone calibration
 are fitted on.
 
-    .venv/bin/python models/fusion/tone_oof.py [--out out/fusion/tone_oof.npz]
+    .venv/bin/python -m models.fusion.tone_oof [--out out/fusion/tone_oof.npz]
 
 The shipped tone model was trained on all of actors 1-20, so its scores on those clips are
 in-sample and overconfident. Here every clip is scored by models trained without its actor:
@@ -27,12 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "models" / "tone"))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-sys.path.insert(0, str(ROOT))
+from models.tone import train as T
 
-import train as T  # noqa: E402  (models/tone/train.py)
+ROOT = Path(__file__).resolve().parents[2]
 
 BANDS = {"full": "full", "phone": f"phone{T.EVAL_SEED}"}
 N_FOLDS = 5
@@ -61,7 +58,7 @@ def ravdess_oof(data: Path) -> dict[str, np.ndarray]:
     clips = T.load_ravdess(data)
     conds = ["full", *(f"phone{s}" for s in T.TRAIN_SEEDS), BANDS["phone"]]
     t0 = time.time()
-    values = {c: T.feature_table(clips, c).values for c in conds}
+    values = {c: T.feature_table(clips, c) for c in conds}
     print(f"features: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
     embs = {c: T.embedding_table(clips, c) for c in conds}
     print(f"encoder: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
@@ -97,9 +94,8 @@ def ravdess_oof(data: Path) -> dict[str, np.ndarray]:
 
 def calm_outside_ravdess() -> dict[str, np.ndarray]:
     """Shipped-model scores of calm, varied speech from outside RAVDESS (never trained on)."""
-    import tone_calm_speech as C  # benchmarks/tone_calm_speech.py
-
     from app.scoring.tone import SpeakerBaseline, load_tone_scorer
+    from benchmarks import tone_calm_speech as C
 
     scorer = load_tone_scorer()
     groups = C.read_speech_groups() + C.espeak_groups()

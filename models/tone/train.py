@@ -12,8 +12,7 @@ P(angry). tone.json's "calibration" (one Platt scaling per mode, fitted on held-
 written by models/fusion/fit.py --write: after retraining here, rerun models/fusion/tone_oof.py
 and models/fusion/fit.py --write, or the scores are uncalibrated. The same data loading,
 telephone simulation and feature tables serve benchmarks/tone_accuracy.py, which runs the
-actor-grouped cross-validation in MODEL_CARD.md (including the v2 log-mel CNN, logmel_cnn.py,
-as the previous ship it compares against).
+cross-validation in MODEL_CARD.md.
 """
 
 from __future__ import annotations
@@ -47,10 +46,6 @@ EVAL_SEED = 99  # the telephone-band test condition (never used for training)
 SPEAKER_C = 0.3  # inverse L2 strength of the speaker logistic regression
 WHISPER_C = 0.03  # inverse L2 strength of the Whisper-encoder logistic regression
 FUSION = {"tone_speaker.onnx": 0.5, "tone_speaker_whisper.onnx": 0.5}  # equal weights, not tuned
-# v2's log-mel CNN (no longer shipped; benchmarks/tone_accuracy.py still compares it):
-# seed-ensemble size and fusion weights it shipped with.
-CNN_MEMBERS = 1
-FUSION_V2 = {"tone_speaker.onnx": 0.5, "tone_speaker_logmel.onnx": 0.5}
 
 
 @dataclass
@@ -99,27 +94,37 @@ def telephone(audio: np.ndarray, rng: np.random.Generator, gain_db: float = 0.0)
     return signal.resample_poly(x, 2, 1).astype(np.float32)
 
 
+def speed_perturb(audio: np.ndarray, percent: int) -> np.ndarray:
+    """The clip played `percent` % as fast: pitch, formants (vocal tract length) and tempo all
+    scaled by percent / 100, as in Kaldi's speed perturbation. A new voice from the same actor."""
+    if percent == 100:
+        return audio
+    g = np.gcd(100, percent)
+    return signal.resample_poly(audio.astype(np.float64), 100 // g, percent // g).astype(np.float32)
+
+
 def condition_audio(clip: Clip, condition: str, index: int) -> np.ndarray:
-    """Audio of one clip under a condition: 'full' or 'phone<seed>'. Seeded by clip and actor."""
+    """Audio of one clip under a condition: 'full', 'phone<seed>', 'sp<percent>' (a speed-
+    perturbed voice, `speed_perturb`) or 'sp<percent>-phone<seed>' (that voice on a phone line).
+    Seeded by clip and actor: every clip of an actor under one condition has the same voice
+    and line gain, so the actor's own neutral clips remain a valid baseline."""
+    audio = clip.audio
+    if condition.startswith("sp"):
+        head, _, condition = condition.partition("-")
+        audio = speed_perturb(audio, int(head.removeprefix("sp")))
+        condition = condition or "full"
     if condition == "full":
-        return clip.audio
+        return audio
     seed = int(condition.removeprefix("phone"))
     actor_rng = np.random.default_rng([seed, clip.actor])
     gain = float(actor_rng.uniform(-10, 10))  # one line gain per actor and call
-    return telephone(clip.audio, np.random.default_rng([seed, index]), gain)
+    return telephone(audio, np.random.default_rng([seed, index]), gain)
 
 
-@dataclass
-class Table:
-    """Features of every clip under one condition: values (n, N_ALL) and log-mel frames."""
-
-    values: np.ndarray
-    logmel: list[np.ndarray]
-
-
-def feature_table(clips: list[Clip], condition: str) -> Table:
+def feature_table(clips: list[Clip], condition: str) -> np.ndarray:
+    """Features of every clip under one condition (n, N_FEAT)."""
     feats = [extract_features(condition_audio(c, condition, i)) for i, c in enumerate(clips)]
-    return Table(np.stack([f.values for f in feats]).astype(np.float64), [f.logmel for f in feats])
+    return np.stack([f.values for f in feats]).astype(np.float64)
 
 
 def embedding_table(clips: list[Clip], condition: str, threads: int = 2) -> np.ndarray:
@@ -161,11 +166,6 @@ def model_inputs(feats: np.ndarray, base: np.ndarray | None) -> np.ndarray:
     if base is None:
         return feats[:, :N_POP]
     return feats[:, :N_FEAT] - base[:, :N_FEAT]
-
-
-def logmel_inputs(table: Table, base: np.ndarray) -> list[np.ndarray]:
-    """Log-mel frames of each clip minus its speaker baseline's mean log-mel spectrum."""
-    return [lm - b[N_FEAT:].astype(np.float32) for lm, b in zip(table.logmel, base, strict=True)]
 
 
 def labels(clips: list[Clip]) -> np.ndarray:
@@ -211,13 +211,13 @@ def targets(y: np.ndarray, kind: str) -> np.ndarray:
 
 
 def training_set(
-    clips: list[Clip], tables: dict[str, Table], with_baseline: bool
+    clips: list[Clip], tables: dict[str, np.ndarray], with_baseline: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     y = labels(clips)
     for tab in tables.values():
-        base = baseline_means(tab.values, clips) if with_baseline else None
-        xs.append(model_inputs(tab.values, base))
+        base = baseline_means(tab, clips) if with_baseline else None
+        xs.append(model_inputs(tab, base))
         ys.append(y)
     return np.concatenate(xs), np.concatenate(ys)
 
@@ -287,18 +287,30 @@ def train_and_export(data_dir: Path, out: Path) -> None:
         "trained_on": f"RAVDESS speech actors 1-20, conditions {conds}",
     }
     (out / "tone.json").write_text(json.dumps(meta, indent=2) + "\n")
+    write_sums(out)
+    print("wrote", out, "(uncalibrated: run models/fusion/tone_oof.py, then fit.py --write)")
+
+
+def write_sums(out: Path) -> None:
+    """SHA256SUMS of tone.json and every model file it lists (checked at every load)."""
+    meta = json.loads((out / "tone.json").read_text())
     sums = []
-    for name in (*files, "tone.json"):
+    for name in (*meta["models"], "tone.json"):
         sums.append(f"{hashlib.sha256((out / name).read_bytes()).hexdigest()}  {name}")
     (out / "SHA256SUMS").write_text("\n".join(sums) + "\n")
-    print("wrote", out, "(uncalibrated: run models/fusion/tone_oof.py, then fit.py --write)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    ap.add_argument(
+        "--sums-only", action="store_true", help="only rewrite SHA256SUMS (after editing tone.json)"
+    )
     args = ap.parse_args()
+    if args.sums_only:
+        write_sums(args.out)
+        return
     train_and_export(args.data, args.out)
 
 

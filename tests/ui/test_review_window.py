@@ -361,7 +361,7 @@ def test_zoom_shows_two_minutes_and_follows_playback(
     timeline.zoom(20.0)  # 20 s around the playhead
     assert timeline.view == pytest.approx((20.0, 40.0))
     x = timeline.width() / 4
-    expected = 20.0 + x / timeline._span_px() * 20.0
+    expected = 20.0 + x / timeline.span_px() * 20.0
     qtbot.mouseClick(timeline, Qt.MouseButton.LeftButton, pos=QPoint(round(x), 60))
     assert window.playback.position() == pytest.approx(expected, abs=0.05)
     window.seek(70.0)  # out of the zoomed stretch: the view follows, the playhead near its start

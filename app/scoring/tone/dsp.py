@@ -31,7 +31,6 @@ YIN_NFFT = 576  # >= YIN_LEN + YIN_W - 1, fast size
 YIN_THRESHOLD = 0.15
 N_MFCC = 12
 N_MEL = 24
-N_LOGMEL = 40  # bands of the log-mel model's input
 
 FREQS = np.fft.rfftfreq(SPEC_LEN, 1.0 / SR)
 IN_BAND = (FREQS >= 300.0) & (FREQS <= 3400.0)
@@ -88,7 +87,6 @@ def mel_filters(n_mel: int) -> np.ndarray:
 
 
 MEL_FB = mel_filters(N_MEL)
-LOGMEL_FB = mel_filters(N_LOGMEL)
 # DCT-II rows 1..N_MFCC: cepstra without c0 (the level)
 DCT = np.cos(
     np.pi / N_MEL * (np.arange(N_MEL)[None, :] + 0.5) * np.arange(1, N_MFCC + 1)[:, None]

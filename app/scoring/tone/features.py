@@ -9,12 +9,12 @@ nothing about the caller's mood.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from app.scoring.tone import dsp
-from app.scoring.tone.dsp import HOP, N_LOGMEL, N_MFCC, SR, to_telephone_band
+from app.scoring.tone.dsp import HOP, N_MFCC, SR, to_telephone_band
 
 __all__ = [
     "BASELINE_NAMES",
@@ -86,10 +86,8 @@ POPULATION_NAMES: tuple[str, ...] = (
 LEVEL_NAMES: tuple[str, ...] = ("level_db", "level_p10_db", "level_p90_db")
 # What the speaker feature model compares with the baseline (differences only).
 FEATURE_NAMES: tuple[str, ...] = (*POPULATION_NAMES, *LEVEL_NAMES)
-# Mean log-mel spectrum of active frames: the log-mel model's input is the frames minus the
-# baseline's mean spectrum, so the baseline keeps it too.
-LOGMEL_NAMES: tuple[str, ...] = tuple(f"logmel{i}_db" for i in range(1, N_LOGMEL + 1))
-BASELINE_NAMES: tuple[str, ...] = (*FEATURE_NAMES, *LOGMEL_NAMES)
+# What a speaker baseline keeps: every feature (the Whisper-encoder view keeps its own mean).
+BASELINE_NAMES: tuple[str, ...] = FEATURE_NAMES
 N_POP = len(POPULATION_NAMES)
 N_FEAT = len(FEATURE_NAMES)
 N_ALL = len(BASELINE_NAMES)
@@ -117,8 +115,6 @@ class ToneFeatures:
     speech_s: float  # seconds of active (non-pause) audio
     voiced_s: float
     duration_s: float
-    # (frames, N_LOGMEL) log-mel spectrogram (dB, 10 ms hop) from the first to the last active frame
-    logmel: np.ndarray = field(default_factory=lambda: np.zeros((1, N_LOGMEL), np.float32))
     # mean Whisper-encoder frame (embedding.N_EMB), when the scorer's encoder computed one
     embedding: np.ndarray | None = None
 
@@ -269,15 +265,6 @@ def extract_features(audio: np.ndarray, sr: int = 16000) -> ToneFeatures:
         _spectral(vals, power, sel, active)
     else:
         vals.update(_SPECTRAL_DEFAULTS, centroid_khz=1.0)
-    logmel = 10.0 * np.log10(power @ dsp.LOGMEL_FB.T)
-    a_idx = np.flatnonzero(active)
-    if a_idx.size >= 2:
-        logmel = logmel[a_idx[0] : a_idx[-1] + 1]
-        mel_mean = logmel[active[a_idx[0] : a_idx[-1] + 1]].mean(axis=0)
-    else:
-        mel_mean = logmel.mean(axis=0)
-    for name, v in zip(LOGMEL_NAMES, mel_mean, strict=True):
-        vals[name] = float(v)
     vals["voiced_frac"] = float(voiced.sum() / max(active.sum(), 1))
     vals["pause_frac"], vals["pause_rate_s"] = dsp.pauses(active)
 
@@ -291,5 +278,4 @@ def extract_features(audio: np.ndarray, sr: int = 16000) -> ToneFeatures:
         speech_s=speech_s,
         voiced_s=float(voiced.sum() * HOP / SR),
         duration_s=x.size / SR,
-        logmel=logmel.astype(np.float32),
     )

@@ -6,8 +6,7 @@ speaker models score the utterance relative to the speaker's calm reference: a l
 on feature differences and a logistic regression on the mean Whisper-encoder frame minus the
 reference's (`embedding.py`); the score is their weighted mean (weights in tone.json). A model
 whose input is missing (features extracted without the encoder, a reference without an embedding)
-drops out of the mean. The log-mel CNN of v2 (tone_speaker_logmel.onnx) is still understood when a
-tone.json lists it.
+drops out of the mean.
 """
 
 from __future__ import annotations
@@ -52,7 +51,6 @@ _cache_lock = threading.Lock()
 
 POPULATION = "tone_population.onnx"
 SPEAKER = "tone_speaker.onnx"
-SPEAKER_LOGMEL = "tone_speaker_logmel.onnx"
 SPEAKER_WHISPER = "tone_speaker_whisper.onnx"
 
 
@@ -91,8 +89,6 @@ class ToneScorer:
         self._input = {n: s.get_inputs()[0].name for n, s in sessions.items()}
         self._output = {n: _probability_output(s) for n, s in sessions.items()}
         self._fusion = {n: float(w) for n, w in meta["speaker_fusion"].items()}
-        mel = meta["models"].get(SPEAKER_LOGMEL, {})
-        self._mel_scale = float(mel.get("scale_db", 10.0))
         self._embedder = embedder
         cal = meta.get("calibration", {})
         self._calibration = {
@@ -157,9 +153,6 @@ class ToneScorer:
     ) -> dict[str, np.ndarray]:
         values = feats.values.astype(np.float64)
         inputs = {SPEAKER: (values[:N_FEAT] - ref[:N_FEAT])[None, :].astype(np.float32)}
-        if SPEAKER_LOGMEL in self._fusion:
-            mel = (feats.logmel - ref[N_FEAT:]) / self._mel_scale
-            inputs[SPEAKER_LOGMEL] = mel[None, :, :].astype(np.float32)
         ref_emb = baseline.embedding_mean
         if SPEAKER_WHISPER in self._fusion and feats.embedding is not None and ref_emb is not None:
             inputs[SPEAKER_WHISPER] = (feats.embedding - ref_emb)[None, :].astype(np.float32)
@@ -242,7 +235,6 @@ def _load(model_dir: Path, threads: int, encoder_threads: int) -> ToneScorer:
     n_inputs = {
         POPULATION: N_POP,
         SPEAKER: N_FEAT,
-        SPEAKER_LOGMEL: len(BASELINE_NAMES) - N_FEAT,
         SPEAKER_WHISPER: N_EMB,
     }
     fusion = meta.get("speaker_fusion")

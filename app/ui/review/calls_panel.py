@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.review.call_list import CallQuery, CallRow
-from app.ui.review.timeline import clock_text
+from app.ui.review.legend import clock_text
 
 
 def row_text(row: CallRow) -> str:

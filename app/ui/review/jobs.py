@@ -75,10 +75,6 @@ class Job(QObject):
     def cancel(self) -> None:
         self._cancel.set()
 
-    @property
-    def is_cancelled(self) -> bool:
-        return self._cancel.is_set()
-
     def join(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.review.timeline import OUTCOME_COLOURS, clock_text
+from app.ui.review.legend import OUTCOME_COLOURS, clock_text
 
 RATINGS = ("no rating", "1 — poor", "2", "3 — acceptable", "4", "5 — excellent")
 

@@ -19,10 +19,19 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.review.transcript import TranscriptTimeline
-from app.ui.review.timeline import SPEAKER_COLOURS, clock_text
+from app.ui.review.legend import SPEAKER_COLOURS, clock_text
 
 COLUMNS = ("time", "speaker", "frustration", "text")
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -169,3 +178,29 @@ class TranscriptView(QTableView):
         source = self.proxy.mapToSource(index)
         if source.isValid():
             self.seek_requested.emit(self.source.timeline.start_of(source.row()))
+
+
+class TranscriptPane(QWidget):
+    """The transcript with its search line and speaker filter above it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        self.search = QLineEdit(objectName="transcript_search")
+        self.search.setPlaceholderText("Search the transcript… (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.speaker_box = QComboBox(objectName="speaker_box")
+        self.speaker_box.addItems(["both speakers", "agent", "customer"])
+        row.addWidget(self.search, 1)
+        row.addWidget(self.speaker_box)
+        layout.addLayout(row)
+        self.view = TranscriptView()
+        layout.addWidget(self.view, 1)
+        self.search.textChanged.connect(self._filter)
+        self.speaker_box.currentIndexChanged.connect(self._filter)
+
+    def _filter(self) -> None:
+        speaker = ("", "agent", "customer")[self.speaker_box.currentIndex()]
+        self.view.proxy.set_filter(speaker, self.search.text())

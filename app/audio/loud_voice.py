@@ -1,0 +1,115 @@
+"""A second speech detector for loud voiced frames that Silero VAD does not take as speech.
+
+Why it exists (measured, see the front-end notes): screamed speech with a high voice (RAVDESS
+actor 18's strongly angry clips, F0 about 500 Hz) scores under 0.2 per frame on Silero at
+telephone band and G.711 µ-law, and at most 0.78 at full band, although the frames are the
+loudest of the call and cleanly periodic (YIN aperiodicity under 0.1). With harmonics 500 Hz
+apart, only a handful fall inside 300-3400 Hz and the model hears a tone, not a voice. Level,
+state resets and the 8 kHz model do not bring those turns back, so a second opinion is needed.
+
+A frame counts as loud voice when all of these hold (all judged from the audio up to and
+including that frame, so the result does not depend on how the audio was split into blocks):
+- periodic: YIN's aperiodicity under APERIODIC_BELOW at a period of 70-1000 Hz;
+- loud for this channel: within NEAR_LOUDEST of its loudest recent frame (the level falls
+  1 dB/s, as the VAD's level does) and SNR_ABOVE over its noise floor;
+- moving like speech: within the last MODULATION_FRAMES frames the level dipped at least
+  MODULATION_DB under this frame (syllables rise and fall that fast; hum, a dial tone and held
+  notes do not), and the period moved at least PITCH_MOVES over the last PITCH_FRAMES frames
+  (a voice's pitch never holds still; a ringback, busy or beep tone's does).
+The front end takes the union with Silero: such a frame counts as speech.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FRAME = 512  # the VAD's frame at 16 kHz
+YIN_W = 280  # integration window (17.5 ms)
+MIN_LAG = 10  # 1600 Hz: a screamed vowel's 2nd harmonic can dominate its 500 Hz F0
+MAX_LAG = 228  # 70 Hz (YIN_W + MAX_LAG <= FRAME)
+NFFT = 1024
+YIN_THRESHOLD = 0.2  # the first dip under this picks the period
+APERIODIC_BELOW = 0.35  # a frame is voiced when its dip is under this (screams are rough)
+NEAR_LOUDEST = 20.0  # dB under the channel's loudest recent frame
+SNR_ABOVE = 25.0  # dB over the channel's noise floor
+MODULATION_FRAMES = 16  # 0.5 s of history
+MODULATION_DB = 15.0
+PITCH_FRAMES = 4  # the frame and the 3 before it
+PITCH_MOVES = 1.015  # their periods spread at least a quarter semitone
+LEVEL_RELEASE_DB = 1.0 * FRAME / 16_000  # per frame: 1 dB/s
+FLOOR_RISE_DB = 0.5 * FRAME / 16_000  # per frame: the noise floor climbs 0.5 dB/s at most
+FLOOR_MIN_DB = -100.0  # digital silence does not make every later frame "loud"
+SPEECH_PROB = 0.75  # what a loud voiced frame counts as in the union with Silero
+
+
+def periodicity(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame (n, FRAME): (aperiodicity, period). Aperiodicity is YIN's cumulative mean
+    normalised difference at the best period in MIN_LAG..MAX_LAG (0 = perfectly periodic,
+    about 1 = noise); the period, in samples, is refined by a parabola through the minimum."""
+    n = frames.shape[0]
+    x = frames.astype(np.float64, copy=False)
+    spec = np.fft.rfft(x, NFFT, axis=1) * np.conj(np.fft.rfft(x[:, :YIN_W], NFFT, axis=1))
+    r = np.fft.irfft(spec, NFFT, axis=1)[:, : MAX_LAG + 1]
+    cs = np.concatenate([np.zeros((n, 1)), np.cumsum(x * x, axis=1)], axis=1)
+    lags = np.arange(MAX_LAG + 1)
+    d = np.maximum(cs[:, [YIN_W]] + cs[:, lags + YIN_W] - cs[:, lags] - 2.0 * r, 0.0)
+    cum = np.cumsum(d[:, 1:], axis=1)
+    cmndf = d[:, 1:] * lags[1:] / np.maximum(cum, 1e-20)
+    search = cmndf[:, MIN_LAG - 1 : MAX_LAG]
+    rows = np.arange(n)
+    # YIN's choice: the first dip under the threshold (not the deepest: a pure tone dips at every
+    # multiple of its period), walked down to its local minimum
+    below = search < YIN_THRESHOLD
+    idx = np.where(below.any(axis=1), below.argmax(axis=1), search.argmin(axis=1))
+    last = search.shape[1] - 1
+    for _ in range(MAX_LAG):
+        step = search[rows, np.minimum(idx + 1, last)] < search[rows, idx]
+        if not step.any():
+            break
+        idx = np.where(step, np.minimum(idx + 1, last), idx)
+    y0 = search[rows, np.maximum(idx - 1, 0)]
+    y1 = search[rows, idx].copy()
+    y2 = search[rows, np.minimum(idx + 1, last)]
+    y1[(idx == 0) | (idx == last)] = 1.0  # a period at the edge of the range is out of range
+    den = y0 - 2.0 * y1 + y2
+    shift = np.clip(0.5 * (y0 - y2) / np.where(np.abs(den) > 1e-12, den, np.inf), -1.0, 1.0)
+    return y1, idx + MIN_LAG + shift
+
+
+class LoudVoiceDetector:
+    """Per-channel, streaming: (n, FRAME) frames in, a boolean per frame out (loud voice)."""
+
+    def __init__(self) -> None:
+        self._level = FLOOR_MIN_DB  # loudest recent frame, dB
+        self._floor: float | None = None  # noise floor, dB
+        self._history = np.full(MODULATION_FRAMES, np.inf)  # dB of the frames before
+        self._periods = np.full(PITCH_FRAMES - 1, np.nan)  # periods of the frames before
+        self.frames_found = 0  # frames this detector called speech (for the notes)
+
+    def __call__(self, frames: np.ndarray, rms: np.ndarray) -> np.ndarray:
+        db = 20.0 * np.log10(np.maximum(rms.astype(np.float64), 1e-10))
+        aperiodic, period = periodicity(frames)
+        periodic = aperiodic < APERIODIC_BELOW
+        out = np.zeros(len(frames), dtype=bool)
+        for i, level in enumerate(db):
+            periods = np.append(self._periods, period[i] if periodic[i] else np.nan)
+            self._periods = periods[1:]
+            known = periods[~np.isnan(periods)]
+            moving = known.size >= 2 and known.max() >= PITCH_MOVES * known.min()
+            self._level = max(self._level - LEVEL_RELEASE_DB, level)
+            floor_in = max(level, FLOOR_MIN_DB)
+            if self._floor is None or floor_in < self._floor:
+                self._floor = floor_in
+            else:
+                self._floor = min(floor_in, self._floor + FLOOR_RISE_DB)
+            out[i] = (
+                periodic[i]
+                and moving
+                and level >= self._level - NEAR_LOUDEST
+                and level >= self._floor + SNR_ABOVE
+                and float(self._history.min()) <= level - MODULATION_DB
+            )
+            self._history = np.roll(self._history, -1)
+            self._history[-1] = level
+        self.frames_found += int(out.sum())
+        return out
