@@ -188,3 +188,38 @@ def test_timeline_estimates_within_snap_are_one_instant() -> None:
         t.add(1, _blocks(BLOCK, 2.0), 50.00 + 0.6 * SNAP_S + (k + 1) * d, (k + 1) * d)
     rows = np.concatenate(t.ready(), axis=1)
     assert rows.shape[1] == 12 * BLOCK and np.all(rows[0] == 1.0) and np.all(rows[1] == 2.0)
+
+
+def test_a_block_dropped_before_the_supervisor_keeps_both_sides_aligned() -> None:
+    """The supervisor's queue was full for one of the customer's blocks: silence takes exactly
+    its place, the loss is counted, and the customer's side stays aligned with the agent's."""
+    import queue
+
+    settings = AudioSettings(agent_device="agent", customer_device="customer")
+    backend = WorldBackend()
+    source = DeviceSource(settings, backend=backend, retry_s=0.2)
+    put = source._raw.put_nowait
+    seen = {"customer": 0}
+
+    def full_once(block) -> None:  # type: ignore[no-untyped-def]
+        if block.stream.device == "customer":
+            seen["customer"] += 1
+            if seen["customer"] == 25:  # its block from 2.4 to 2.5 s
+                raise queue.Full
+        put(block)
+
+    source._raw.put_nowait = full_once  # type: ignore[method-assign]
+    q = BlockQueue(10_000)
+    source.start(q, lambda level, msg: None)
+    time.sleep(4.5)
+    source.stop()
+    blocks = []
+    while (b := q.get(timeout=5)) is not END:
+        blocks.append(b)
+    rows = np.concatenate(blocks, axis=1)
+    assert source.raw_dropped == 1 and source.dropped_s == pytest.approx(0.1)
+    where = [_where(rows[r], backend.world[r], round(3.0 * SAMPLE_RATE)) for r in (0, 1)]
+    assert abs(where[0] - where[1]) <= 0.01 * SAMPLE_RATE, where
+    hole = rows[1, round(2.4 * SAMPLE_RATE) : round(2.5 * SAMPLE_RATE)]
+    assert hole.size == BLOCK and not hole.any()
+    assert rows[1, round(2.5 * SAMPLE_RATE) : round(2.6 * SAMPLE_RATE)].any()  # and after it

@@ -9,7 +9,9 @@ A supervisor thread opens the streams, watches them, reports problems through th
 and reopens them every few seconds until they come back. The audio callbacks only copy.
 A device counts as lost when its stream stops or stalls, and also when the sound server moved
 the stream to another source (PulseAudio does that, silently, when a device goes away:
-`pulse_routes`); each loss is kept in `repairs` for the call's report.
+`pulse_routes`); each loss is kept in `repairs` for the call's report. The streams' audio is
+placed on the call's timeline by `capture_timeline`: counted within a stream, placed by capture
+time where a stream (re)starts, silence for the time a device was away.
 """
 
 from __future__ import annotations
