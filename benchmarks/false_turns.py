@@ -8,7 +8,8 @@ a customer. This prints, per sound and condition, the utterances the real front 
 (reader, high-pass, VAD, cutter) with the second detector off and on, and the total false
 utterances per minute. The sounds are synthesised here (no music data set is in ../shared/data):
 - music on hold: piano chords and melody, a string pad with a vibrato flute, plucked staccato
-  notes, a pad alone, a fast piano melody;
+  notes, a pad alone, a fast piano melody, a sung melody (formant-shaped vowels with vibrato)
+  alone and over piano chords;
 - tones: ringback (440+480 Hz, 2 s on / 4 s off), dial tone (350+440 Hz), busy (480+620 Hz,
   0.5 s on/off), 50 Hz mains hum with harmonics, a 1 kHz beep every 3 s;
 - noise: white, pink, brown, keyboard-like clicks.
@@ -71,6 +72,29 @@ def music(
     return out[: int(seconds * SR)]
 
 
+VOWELS = ((700, 1220, 2600), (300, 2300, 3000), (500, 900, 2400), (400, 1900, 2550))
+
+
+def sung(seconds: float, seed: int, beat: float = 0.45) -> np.ndarray:
+    """A sung melody (hold music with a voice): harmonic source shaped by the formants of four
+    vowels, 5.5 Hz vibrato of 2 %, legato notes with a short dip between them."""
+    rng = np.random.default_rng(seed)
+    scale = 196 * 2 ** (np.array([0, 2, 4, 5, 7, 9, 11, 12]) / 12)
+    parts = []
+    for _ in range(int(seconds / beat) + 1):
+        f0 = scale[rng.integers(len(scale))]
+        t = np.arange(int(beat * SR)) / SR
+        f = f0 * (1 + 0.02 * np.sin(2 * np.pi * 5.5 * t))
+        phase = 2 * np.pi * np.cumsum(f) / SR
+        formants = VOWELS[rng.integers(len(VOWELS))]
+        y = np.zeros_like(t)
+        for k in range(1, int(3800 / f0)):
+            gain = sum(1 / (1 + ((k * f0 - fm) / 120) ** 2) for fm in formants)
+            y += gain / k * np.sin(k * phase)
+        parts.append(y * np.minimum(1, np.minimum(t, beat - t) / 0.04))
+    return np.concatenate(parts)[: int(seconds * SR)]
+
+
 def tones(seconds: float) -> dict[str, np.ndarray]:
     t = np.arange(int(seconds * SR)) / SR
 
@@ -110,6 +134,8 @@ def nonspeech(seconds: float = 60.0) -> dict[str, np.ndarray]:
         "hold: plucked": music("pluck", None, seconds, 3, beat=0.25),
         "hold: pad": music(None, "pad", seconds, 4),
         "hold: fast piano": music("piano", None, seconds, 5, beat=0.2),
+        "hold: sung": sung(seconds, 6),
+        "hold: sung+piano": sung(seconds, 7) + 0.7 * music(None, "piano", seconds, 8),
         **tones(seconds),
         **noises(seconds),
     }

@@ -161,6 +161,27 @@ def test_identical_leading_audio_keeps_the_call_stereo(
         assert notes[0].duration_s == pytest.approx(lead_s, abs=1.0)
 
 
+def test_a_very_quiet_stereo_call_stays_stereo_without_false_notes(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Both sides under -70 dBFS (the bench's quiet condition puts calm turns near -77 dBFS):
+    the channel comparison once took such blocks for silence, so a quiet call was one long
+    'identical channels' stretch, and with no louder block at all it became mono."""
+    audio, agent, customer = _conversation(shared_data)
+    quiet = audio / np.abs(audio).max() * 10 ** (-75 / 20)
+    path = tmp_path / "quiet.wav"
+    sf.write(path, quiet.T, SAMPLE_RATE, subtype="FLOAT")
+    call = CallAudio(path)
+    assert call.speakers == ["agent", "customer"]
+    list(call)
+    assert not [r for r in call.repairs if r.what == "identical channels"]
+    from benchmarks.frontend_conditions import front_end_spans
+
+    spans = front_end_spans(path)
+    assert _all_found(spans["agent"], agent)
+    assert _all_found(spans["customer"], customer)
+
+
 def test_identical_channels_throughout_stay_mono(shared_data: Path, tmp_path: Path) -> None:
     audio, _, _ = _conversation(shared_data)
     path = tmp_path / "dual.flac"

@@ -9,19 +9,22 @@ state resets and the 8 kHz model do not bring those turns back, so a second opin
 
 A frame counts as loud voice when all of these hold (all judged from the audio up to and
 including that frame, so the result does not depend on how the audio was split into blocks):
-- periodic: YIN's aperiodicity under APERIODIC_BELOW at a period of 70-1000 Hz;
+- periodic: YIN's aperiodicity under APERIODIC_BELOW at a period of 70-1600 Hz (only frames
+  that pass the two rules below are analysed, so the cost is paid where it can matter);
 - loud for this channel: within NEAR_LOUDEST of its loudest recent frame (the level falls
   1 dB/s, as the VAD's level does) and SNR_ABOVE over its noise floor;
 - moving like speech: within the last MODULATION_FRAMES frames the level dipped at least
   MODULATION_DB under this frame (syllables rise and fall that fast; hum, a dial tone and held
-  notes do not), and the period moved at least PITCH_MOVES over the last PITCH_FRAMES frames
-  (a voice's pitch never holds still; a ringback, busy or beep tone's does).
+  notes do not), and the period of the voiced frames passing these rules among the last
+  PITCH_FRAMES moved by at least PITCH_MOVES (a voice's pitch never holds still; a ringback,
+  busy or beep tone's does).
 The front end takes the union with Silero: such a frame counts as speech.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 FRAME = 512  # the VAD's frame at 16 kHz
 YIN_W = 280  # integration window (17.5 ms)
@@ -81,35 +84,43 @@ class LoudVoiceDetector:
 
     def __init__(self) -> None:
         self._level = FLOOR_MIN_DB  # loudest recent frame, dB
-        self._floor: float | None = None  # noise floor, dB
+        self._floor = np.inf  # noise floor, dB
         self._history = np.full(MODULATION_FRAMES, np.inf)  # dB of the frames before
         self._periods = np.full(PITCH_FRAMES - 1, np.nan)  # periods of the frames before
         self.frames_found = 0  # frames this detector called speech (for the notes)
 
     def __call__(self, frames: np.ndarray, rms: np.ndarray) -> np.ndarray:
+        n = len(frames)
         db = 20.0 * np.log10(np.maximum(rms.astype(np.float64), 1e-10))
-        aperiodic, period = periodicity(frames)
-        periodic = aperiodic < APERIODIC_BELOW
-        out = np.zeros(len(frames), dtype=bool)
-        for i, level in enumerate(db):
-            periods = np.append(self._periods, period[i] if periodic[i] else np.nan)
-            self._periods = periods[1:]
-            known = periods[~np.isnan(periods)]
-            moving = known.size >= 2 and known.max() >= PITCH_MOVES * known.min()
-            self._level = max(self._level - LEVEL_RELEASE_DB, level)
-            floor_in = max(level, FLOOR_MIN_DB)
-            if self._floor is None or floor_in < self._floor:
-                self._floor = floor_in
-            else:
-                self._floor = min(floor_in, self._floor + FLOOR_RISE_DB)
-            out[i] = (
-                periodic[i]
-                and moving
-                and level >= self._level - NEAR_LOUDEST
-                and level >= self._floor + SNR_ABOVE
-                and float(self._history.min()) <= level - MODULATION_DB
-            )
-            self._history = np.roll(self._history, -1)
-            self._history[-1] = level
+        i = np.arange(n)
+        # level_i = max(level_{i-1} - release, db_i); floor_i = min(floor_{i-1} + rise, db_i)
+        level = np.maximum(
+            self._level - (i + 1) * LEVEL_RELEASE_DB,
+            np.maximum.accumulate(db + i * LEVEL_RELEASE_DB) - i * LEVEL_RELEASE_DB,
+        )
+        floor_in = np.maximum(db, FLOOR_MIN_DB)
+        floor = np.minimum(
+            self._floor + (i + 1) * FLOOR_RISE_DB,
+            np.minimum.accumulate(floor_in - i * FLOOR_RISE_DB) + i * FLOOR_RISE_DB,
+        )
+        history = np.concatenate([self._history, db])
+        dip = sliding_window_view(history, MODULATION_FRAMES)[:n].min(axis=1)
+        loud = (db >= level - NEAR_LOUDEST) & (db >= floor + SNR_ABOVE)
+        loud &= dip <= db - MODULATION_DB
+        candidates = np.flatnonzero(loud)  # only these need a pitch
+        period = np.full(n, np.nan)
+        if candidates.size:
+            aperiodic, found = periodicity(frames[candidates])
+            period[candidates] = np.where(aperiodic < APERIODIC_BELOW, found, np.nan)
+        periods = sliding_window_view(np.concatenate([self._periods, period]), PITCH_FRAMES)
+        known = ~np.isnan(periods)
+        high = np.where(known, periods, -np.inf).max(axis=1)
+        low = np.where(known, periods, np.inf).min(axis=1)
+        moving = (known.sum(axis=1) >= 2) & (high >= PITCH_MOVES * low)
+        out = loud & ~np.isnan(period) & moving
+        if n:
+            self._level, self._floor = float(level[-1]), float(floor[-1])
+            self._history = history[-MODULATION_FRAMES:]
+            self._periods = np.concatenate([self._periods, period])[-(PITCH_FRAMES - 1) :]
         self.frames_found += int(out.sum())
         return out

@@ -24,7 +24,8 @@ from app.events import Speaker
 
 COMPARE_BLOCK_S = 0.5
 SAME_BELOW = 0.1  # a block whose channel difference is 10 dB under their level: one signal
-ACTIVE_ABOVE = 1e-7  # block power (-70 dBFS) under which a block says nothing either way
+ACTIVE_ABOVE = 1e-10  # block power (-100 dBFS, about 16-bit dither) under which a block says
+# nothing either way; at -70 dBFS a quiet call (calm turns near -77 dBFS) read as silence
 STEREO_EVIDENCE_S = 3.0  # this much differing audio (or half of all audio) makes it stereo
 IDENTICAL_NOTE_S = 5.0  # identical stretches this long in a stereo call are reported
 DC_NOTE = 0.01  # a mean offset over the call this large (-40 dBFS) is reported as removed
