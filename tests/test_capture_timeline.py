@@ -116,7 +116,7 @@ def test_a_stream_whose_first_blocks_come_late_is_placed_where_it_was_captured(
     its first 1.5 s in one late burst (a loaded sound server did that once in four runs, and
     its side came out offset by over a second). Both sides must stay where they were captured,
     with silence for the time the device was away."""
-    import app.audio.devices as devices
+    import app.audio.device_stream as devices
 
     monkeypatch.setattr(devices, "STALL_S", 0.4)
     backend = WorldBackend(late={("customer", 1): 1.5}, stall_after={("agent", 0): 3.0})

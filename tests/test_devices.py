@@ -135,7 +135,7 @@ def test_missing_device_reports_and_keeps_retrying() -> None:
 
 
 def test_unplugged_mid_call_is_reported_and_capture_resumes(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import app.audio.devices as devices
+    import app.audio.device_stream as devices
 
     monkeypatch.setattr(devices, "STALL_S", 0.2)
     monkeypatch.setattr(devices, "FIRST_BLOCK_S", 0.2)  # a reopened stream that stays silent
@@ -223,12 +223,12 @@ def test_device_at_48k_gives_a_continuous_16k_signal() -> None:
 
 
 def test_raw_blocks_dropped_before_the_pipeline_are_counted_in_seconds() -> None:
-    from app.audio.devices import _Block, _Stream
+    from app.audio.device_stream import DeviceBlock, DeviceStream
 
     src = DeviceSource(AudioSettings(stereo_device="1"), backend=FakeBackend(rates=(48000,)))
-    stream = _Stream(src.sd, "1", 2, src._put)
+    stream = DeviceStream(src.sd, "1", 2, src._put)
     stream.rate = 48000.0
     block = np.zeros((4800, 2), np.float32)
     for i in range(src._raw.maxsize + 5):  # nobody drains: the supervisor is not running
-        src._put(_Block(stream, 0, i * 4800, block, 0.0, False))
+        src._put(DeviceBlock(stream, 0, i * 4800, block, 0.0, False))
     assert src.raw_dropped == 5 and src.dropped_s == pytest.approx(0.5)

@@ -142,7 +142,7 @@ def _status_of(source: DeviceSource) -> list[tuple[str, str]]:
 def test_a_slow_first_block_is_not_a_lost_device() -> None:
     """A stream just opened may take longer than STALL_S to deliver (a sound server under load
     took > 2 s once): that is not a lost device, as long as blocks then come."""
-    from app.audio.devices import FIRST_BLOCK_S, STALL_S
+    from app.audio.device_stream import FIRST_BLOCK_S, STALL_S
 
     tone = np.full((3 * SAMPLE_RATE, 2), 0.1, np.float32)
     backend = PlaybackBackend(tone, speed=1.0, first_block_after=STALL_S + 1.0)
@@ -158,7 +158,7 @@ def test_a_slow_first_block_is_not_a_lost_device() -> None:
 
 def test_a_stall_counts_from_the_last_block() -> None:
     """Blocks stop coming: the device is reported lost STALL_S after the last one."""
-    from app.audio.devices import STALL_S
+    from app.audio.device_stream import STALL_S
 
     backend = PlaybackBackend(np.full((SAMPLE_RATE, 2), 0.1, np.float32), speed=1.0)
     source = DeviceSource(AudioSettings(stereo_device="headset"), backend=backend, retry_s=30)

@@ -21,7 +21,6 @@ import queue
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,134 +28,15 @@ import numpy as np
 
 from app.audio.capture import END, END_WAIT_S, BlockQueue, StatusCallback, _sounddevice
 from app.audio.capture_timeline import CaptureTimeline, Gap
+from app.audio.device_stream import DeviceBlock, DeviceStream
 from app.audio.pulse_routes import SourceRoutes
 from app.audio.reader import SAMPLE_RATE, AudioRepair
-from app.audio.resample import StreamResampler
 from app.config import AudioSettings
 from app.errors import DeviceError
 from app.events import Speaker
 
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
-STALL_S = 2.0  # no audio for this long since the last block: the device is gone
-FIRST_BLOCK_S = 10.0  # a stream just opened may take this long to deliver its first block
 ROUTE_CHECK_S = 0.5  # how often the sound server is asked where capture comes from (~0.3 ms)
-
-
-def _device_arg(value: str) -> int | str | None:
-    if not value:
-        return None
-    return int(value) if value.strip().isdigit() else value
-
-
-class _Stream:
-    """One input stream: opened at 16 kHz if the device allows, else resampled as a stream."""
-
-    def __init__(self, sd: Any, device: str, channels: int, sink: Callable[[_Block], None]):
-        self.sd, self.device, self.channels, self.sink = sd, device, channels, sink
-        self.opened_at = time.monotonic()
-        self.last_data: float | None = None  # when the last block arrived (None: none yet)
-        self._stream: Any = None
-        self.rate: float = SAMPLE_RATE
-        self._resampler: StreamResampler | None = None
-        self.epoch = 0  # which opening of the device a block comes from
-        self._frames = 0  # frames the device delivered since it was opened (callback thread)
-        self.next_frame = 0  # the frame the supervisor expects next
-        self.segment_frames = 0  # frames (holes included) since the current segment began
-
-    def open(self) -> None:
-        dev = _device_arg(self.device)
-        self._resampler = None
-        self.rate = SAMPLE_RATE
-        try:
-            self._stream = self._make(dev, SAMPLE_RATE)
-        except Exception as first:
-            try:  # perhaps it only refuses 16 kHz: try its own rate
-                info = self.sd.query_devices(dev, "input")
-            except Exception:  # no such device (PortAudio: "Error querying device -1")
-                if dev is None:
-                    raise DeviceError(
-                        f"no default input device ({first}); choose one with "
-                        "audio.stereo_device or audio.agent_device + audio.customer_device "
-                        "(see `callcoach devices`)"
-                    ) from None
-                raise first from None
-            rate = int(info["default_samplerate"])
-            self._stream = self._make(dev, rate)
-            self.rate = rate
-            # a fresh filter per opened stream: a reopened device starts a new signal
-            self._resampler = StreamResampler(rate, SAMPLE_RATE, self.channels)
-        self.last_data = None
-        self.epoch += 1
-        self._frames = self.next_frame = self.segment_frames = 0
-        self.opened_at = time.monotonic()
-
-    def start(self) -> None:
-        self._stream.start()
-
-    def _make(self, dev: int | str | None, rate: int) -> Any:
-        return self.sd.InputStream(
-            device=dev,
-            channels=self.channels,
-            samplerate=rate,
-            dtype="float32",
-            blocksize=int(rate * 0.1),
-            callback=self._callback,
-        )
-
-    def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
-        now = time.monotonic()
-        self.last_data = now
-        # copy and return: never block the audio thread. The frame index lets the supervisor
-        # put silence exactly where a block it could not take in time was
-        overflow = bool(getattr(status, "input_overflow", False))
-        self.sink(_Block(self, self.epoch, self._frames, indata.copy(), now, overflow))
-        self._frames += len(indata)
-
-    def convert(self, data: np.ndarray) -> np.ndarray:
-        """(frames, channels) at the device rate -> (channels, frames) at 16 kHz.
-
-        Blocks must come in capture order: the resampler carries its filter state across them."""
-        if self._resampler is not None:
-            return self._resampler.push(data)
-        return np.ascontiguousarray(data.T, dtype=np.float32)
-
-    def flush(self) -> np.ndarray:
-        """What the resampler still holds once the stream has ended ((channels, n) at 16 kHz)."""
-        if self._resampler is None:
-            return np.zeros((self.channels, 0), np.float32)
-        return self._resampler.push(np.zeros((0, self.channels), np.float32), last=True)
-
-    @property
-    def alive(self) -> bool:
-        """Active and delivering: a stall counts from the last block received; a stream just
-        opened gets FIRST_BLOCK_S for its first one (a sound server under load can be slow)."""
-        if not bool(getattr(self._stream, "active", True)):
-            return False
-        now = time.monotonic()
-        if self.last_data is None:
-            return now - self.opened_at < FIRST_BLOCK_S
-        return now - self.last_data < STALL_S
-
-    def close(self) -> None:
-        if self._stream is not None:
-            try:
-                self._stream.stop()
-                self._stream.close()
-            except Exception:  # closing a device that vanished
-                log.debug("closing %s failed", self.device, exc_info=True)
-            self._stream = None
-
-
-@dataclass(frozen=True)
-class _Block:
-    """One device block as the callback saw it."""
-
-    stream: _Stream
-    epoch: int
-    frame: int  # index of its first frame since the device was opened
-    data: np.ndarray  # (frames, channels) at the device rate
-    arrival: float  # monotonic clock when the callback got it
-    overflow: bool  # the audio system says input was lost before it
 
 
 @dataclass(frozen=True)
@@ -190,7 +70,7 @@ class DeviceSource:
             raise DeviceError("no audio system: the PortAudio library is not installed")
         self.retry_s = retry_s
         self.block = round((block_s or settings.block_s) * SAMPLE_RATE)
-        self._raw: queue.Queue[_Block] = queue.Queue(maxsize=400)
+        self._raw: queue.Queue[DeviceBlock] = queue.Queue(maxsize=400)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._delivered = 0
@@ -214,16 +94,16 @@ class DeviceSource:
     def position_s(self) -> float:
         return self._delivered / SAMPLE_RATE
 
-    def _streams(self) -> list[_Stream]:
+    def _streams(self) -> list[DeviceStream]:
         s = self.settings
         if s.stereo_device or not (s.agent_device or s.customer_device):
-            return [_Stream(self.sd, s.stereo_device, 2, self._put)]
+            return [DeviceStream(self.sd, s.stereo_device, 2, self._put)]
         return [
-            _Stream(self.sd, s.agent_device, 1, self._put),
-            _Stream(self.sd, s.customer_device, 1, self._put),
+            DeviceStream(self.sd, s.agent_device, 1, self._put),
+            DeviceStream(self.sd, s.customer_device, 1, self._put),
         ]
 
-    def _put(self, block: _Block) -> None:
+    def _put(self, block: DeviceBlock) -> None:
         try:
             self._raw.put_nowait(block)
         except queue.Full:
@@ -284,7 +164,7 @@ class DeviceSource:
                     self._note_loss(None, on_status)
                 out.put_wait(END, timeout=END_WAIT_S)
 
-    def _route_problem(self, streams: list[_Stream]) -> str | None:
+    def _route_problem(self, streams: list[DeviceStream]) -> str | None:
         """Where the sound server records our streams from, against where they started: a
         device that went away has its stream moved to another source, with no error."""
         if any(s.last_data is None for s in streams):
@@ -329,7 +209,7 @@ class DeviceSource:
             "the time the device was away",
         )
 
-    def _note_gaps(self, streams: list[_Stream], on_status: StatusCallback) -> None:
+    def _note_gaps(self, streams: list[DeviceStream], on_status: StatusCallback) -> None:
         """Placements the timeline made since last asked: a device back after a loss, or
         input the audio system lost (its length only known once the stream runs on)."""
         assert self._timeline is not None
@@ -356,7 +236,7 @@ class DeviceSource:
                 )
         self._gaps_seen = len(gaps)
 
-    def _open_all(self, streams: list[_Stream], on_status: StatusCallback) -> bool:
+    def _open_all(self, streams: list[DeviceStream], on_status: StatusCallback) -> bool:
         try:
             for s in streams:  # opening is the slow part: start them together afterwards
                 s.open()
@@ -374,7 +254,7 @@ class DeviceSource:
 
     def _drain_rest(
         self,
-        streams: list[_Stream],
+        streams: list[DeviceStream],
         out: BlockQueue,
         on_status: StatusCallback,
         hung_up: bool = False,
@@ -397,7 +277,9 @@ class DeviceSource:
             self._emit(out, block, hung_up)
         self._note_gaps(streams, on_status)
 
-    def _drain(self, streams: list[_Stream], out: BlockQueue, on_status: StatusCallback) -> None:
+    def _drain(
+        self, streams: list[DeviceStream], out: BlockQueue, on_status: StatusCallback
+    ) -> None:
         try:
             block = self._raw.get(timeout=0.1)
         except queue.Empty:
@@ -406,8 +288,8 @@ class DeviceSource:
 
     def _take(
         self,
-        block: _Block,
-        streams: list[_Stream],
+        block: DeviceBlock,
+        streams: list[DeviceStream],
         out: BlockQueue,
         on_status: StatusCallback,
         hung_up: bool = False,
