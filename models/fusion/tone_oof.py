@@ -6,11 +6,11 @@ are fitted on.
 The shipped tone model was trained on all of actors 1-20, so its scores on those clips are
 in-sample and overconfident. Here every clip is scored by models trained without its actor:
 5 folds of 4 whole actors, the same recipe, features, telephone augmentation and classifiers as
-models/tone/train.py (the same folds and code path as benchmarks/tone_accuracy.py). Two bands:
+models/tone/train.py (the same actor folds as benchmarks/tone_accuracy.py). Two bands:
 the clean clip ("full") and a telephone simulation never used in training ("phone", seed 99).
 Two modes, as at run time: "population" (no baseline: the 5-class ensemble's P(angry)) and
-"speaker" (relative to the mean of the actor's other neutral clips: the mean of the feature and
-Whisper-encoder models' P(angry), weights from models/tone/train.py).
+"speaker" (relative to the mean of the actor's other neutral clips); each mode combined as at
+run time (models/tone/train.py population_score, speaker_score).
 
 Also scores calm speech from outside RAVDESS with the shipped model, as out-of-domain negatives for
 the population calibration: the read speech of asr_eval_small in 2.5 s chunks and 40 calm
@@ -35,59 +35,61 @@ BANDS = {"full": "full", "phone": f"phone{T.EVAL_SEED}"}
 N_FOLDS = 5
 
 
-def _oof(clips, tables, inputs, make, with_base, target) -> dict[str, np.ndarray]:
-    """Pooled held-out P(angry) per band (the folds of benchmarks/tone_accuracy.py)."""
+def _oof(clips, tables, inputs, make, with_base, target, classes=False) -> dict[str, np.ndarray]:
+    """Pooled held-out P(angry) (or all class probabilities) per band (the actor folds of
+    benchmarks/tone_accuracy.py)."""
     actors = np.array([c.actor for c in clips])
     y = target(T.labels(clips))
     folds = np.array_split(np.unique(actors), N_FOLDS)
-    train_conds = ["full", *(f"phone{s}" for s in T.TRAIN_SEEDS)]
+    train_conds = list(T.TRAIN_CONDITIONS)
     bases = {c: T.baseline_means(f, clips) if with_base else None for c, f in tables.items()}
     xs = {c: inputs(tables[c], bases[c]) for c in tables}
-    preds = {band: np.zeros(len(clips)) for band in BANDS}
+    preds: dict[str, np.ndarray] = {}
     for held in folds:
         test = np.isin(actors, held)
         x_tr = np.concatenate([xs[c][~test] for c in train_conds])
         y_tr = np.concatenate([y[~test]] * len(train_conds))
         model = make().fit(x_tr.astype(np.float32), y_tr)
         for band, cond in BANDS.items():
-            preds[band][test] = T.angry_proba(model, xs[cond][test].astype(np.float32))
+            x_te = xs[cond][test].astype(np.float32)
+            p = model.predict_proba(x_te) if classes else T.angry_proba(model, x_te)
+            if band not in preds:
+                preds[band] = np.zeros((len(clips), *p.shape[1:]))
+            preds[band][test] = p
     return preds
 
 
-def ravdess_oof(data: Path) -> dict[str, np.ndarray]:
+def ravdess_oof(data: Path, recipe: str = T.SHIPPED) -> dict[str, np.ndarray]:
     clips = T.load_ravdess(data)
-    conds = ["full", *(f"phone{s}" for s in T.TRAIN_SEEDS), BANDS["phone"]]
+    conds = [*T.TRAIN_CONDITIONS, BANDS["phone"]]
     t0 = time.time()
-    values = {c: T.feature_table(clips, c) for c in conds}
-    print(f"features: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
-    embs = {c: T.embedding_table(clips, c) for c in conds}
-    print(f"encoder: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
+    tabs = T.tables(clips, conds)
+    values = {c: v for c, (v, _) in tabs.items()}
+    embs = {c: e for c, (_, e) in tabs.items()}
+    print(f"features and encoder: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
 
     def speaker_target(y):
         return T.targets(y, "speaker")
 
+    def whisper():
+        return T.make_classifier("whisper")
+
     pop = _oof(clips, values, T.model_inputs, T.make_classifier, False, lambda y: y)
+    pop_wh = _oof(clips, embs, T.embedding_inputs, whisper, False, lambda y: y, classes=True)
     spk = _oof(
         clips, values, T.model_inputs, lambda: T.make_classifier("speaker"), True, speaker_target
     )
-    whisper = _oof(
-        clips,
-        embs,
-        T.embedding_inputs,
-        lambda: T.make_classifier("whisper"),
-        True,
-        speaker_target,
-    )
-    w_spk, w_wh = T.FUSION["tone_speaker.onnx"], T.FUSION["tone_speaker_whisper.onnx"]
+    spk_wh = _oof(clips, embs, T.embedding_inputs, whisper, True, speaker_target)
     out: dict[str, np.ndarray] = {
         "emotion": np.array([c.emotion for c in clips]),
         "intensity": np.array([c.intensity for c in clips]),
         "actor": np.array([c.actor for c in clips]),
         "statement": np.array([c.statement for c in clips]),
     }
+    angry = T.EMOTIONS.index("angry")
     for band in BANDS:
-        out[f"population_{band}"] = pop[band]
-        out[f"speaker_{band}"] = (w_spk * spk[band] + w_wh * whisper[band]) / (w_spk + w_wh)
+        out[f"population_{band}"] = T.population_score(pop[band], pop_wh[band][:, angry], recipe)
+        out[f"speaker_{band}"] = T.speaker_score(spk[band], spk_wh[band], pop_wh[band], recipe)
     print(f"cross-validation: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
     return out
 
@@ -121,9 +123,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=T.DEFAULT_DATA)
     ap.add_argument("--out", type=Path, default=ROOT / "out" / "fusion" / "tone_oof.npz")
+    ap.add_argument("--recipe", choices=sorted(T.RECIPES), default=T.SHIPPED)
     args = ap.parse_args()
     warnings.filterwarnings("ignore")
-    res = ravdess_oof(args.data)
+    res = ravdess_oof(args.data, args.recipe)
     res.update(calm_outside_ravdess())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez(args.out, **res)

@@ -1,12 +1,15 @@
 """The tone scorer: ONNX models over prosodic features and a Whisper-encoder view of the voice,
 with or without a speaker baseline.
 
-Without a ready baseline one population model scores level-invariant features. With one, the
-speaker models score the utterance relative to the speaker's calm reference: a logistic regression
-on feature differences and a logistic regression on the mean Whisper-encoder frame minus the
-reference's (`embedding.py`); the score is their weighted mean (weights in tone.json). A model
-whose input is missing (features extracted without the encoder, a reference without an embedding)
-drops out of the mean.
+Without a ready baseline the population models score the utterance against population norms:
+an ensemble on level-invariant features and (v4) a 5-class logistic regression on the mean
+Whisper-encoder frame (`embedding.py`); the score is their weighted mean (tone.json
+"population_fusion"). With a baseline, the speaker models score the utterance relative to the
+speaker's calm reference: a logistic regression on feature differences and one on the mean
+encoder frame minus the reference's; the score is their weighted mean ("speaker_fusion"),
+lowered when the Whisper population view hears more happiness than anger ("excitement_damping":
+a loud, excited voice is not an angry one). A model whose input is missing (features extracted
+without the encoder, a reference without an embedding) drops out of the mean.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ _cache_lock = threading.Lock()
 POPULATION = "tone_population.onnx"
 SPEAKER = "tone_speaker.onnx"
 SPEAKER_WHISPER = "tone_speaker_whisper.onnx"
+POPULATION_WHISPER = "tone_population_whisper.onnx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,17 @@ class ToneScorer:
         self._input = {n: s.get_inputs()[0].name for n, s in sessions.items()}
         self._output = {n: _probability_output(s) for n, s in sessions.items()}
         self._fusion = {n: float(w) for n, w in meta["speaker_fusion"].items()}
+        self._pop_fusion = {
+            n: float(w) for n, w in meta.get("population_fusion", {POPULATION: 1.0}).items()
+        }
+        damping = meta.get("excitement_damping") or {}
+        self._damping = float(damping.get("weight", 0.0))
+        self._damping_eps = float(damping.get("eps", 1e-4))
+        self._happy_index = {
+            n: int(meta["models"][n]["happy_index"])
+            for n in sessions
+            if "happy_index" in meta["models"][n]
+        }
         self._embedder = embedder
         cal = meta.get("calibration", {})
         self._calibration = {
@@ -114,9 +129,11 @@ class ToneScorer:
             return dataclasses.replace(feats, embedding=self._embedder.embed(audio, sr))
         return feats
 
+    def _probs(self, name: str, x: np.ndarray) -> np.ndarray:
+        return self._sessions[name].run([self._output[name]], {self._input[name]: x})[0][0]
+
     def _p_angry(self, name: str, x: np.ndarray) -> float:
-        out = self._sessions[name].run([self._output[name]], {self._input[name]: x})[0]
-        return float(out[0, self._index[name]])
+        return float(self._probs(name, x)[self._index[name]])
 
     def score_features(self, feats: ToneFeatures, baseline: SpeakerBaseline | None = None) -> float:
         """Score from features; relative to `baseline` when it is ready, else population norms."""
@@ -136,7 +153,10 @@ class ToneScorer:
         if baseline is None or ref is None:
             if feats.speech_s < MIN_SPEECH_S:
                 return 0.0, "population"
-            p = self._p_angry(POPULATION, feats.population_vector[None, :].astype(np.float32))
+            inputs = self._population_inputs(feats)
+            used = {n: w for n, w in self._pop_fusion.items() if n in inputs}
+            p = sum(w * self._p_angry(n, inputs[n]) for n, w in used.items())
+            p /= sum(used.values())
             mode = "population"
         else:
             if feats.speech_s < MIN_SPEECH_S:
@@ -144,9 +164,29 @@ class ToneScorer:
             inputs = self._speaker_inputs(feats, ref, baseline)
             used = {n: w for n, w in self._fusion.items() if n in inputs}
             p = sum(w * self._p_angry(n, inputs[n]) for n, w in used.items())
-            p /= sum(used.values())
+            p = self._damped(p / sum(used.values()), feats)
             mode = "speaker"
         return (min(1.0, max(0.0, p)) if np.isfinite(p) else 0.0), mode
+
+    def _population_inputs(self, feats: ToneFeatures) -> dict[str, np.ndarray]:
+        inputs = {POPULATION: feats.population_vector[None, :].astype(np.float32)}
+        if POPULATION_WHISPER in self._sessions and feats.embedding is not None:
+            inputs[POPULATION_WHISPER] = feats.embedding[None, :].astype(np.float32)
+        return inputs
+
+    def _damped(self, p: float, feats: ToneFeatures) -> float:
+        """The speaker score lowered (never raised) when the Whisper population view hears more
+        happiness than anger: logit(p) + weight * min(0, log P(angry) - log P(happy))."""
+        if not self._damping or feats.embedding is None or POPULATION_WHISPER not in self._sessions:
+            return p
+        probs = self._probs(POPULATION_WHISPER, feats.embedding[None, :].astype(np.float32))
+        eps = self._damping_eps
+        angry = float(probs[self._index[POPULATION_WHISPER]])
+        happy = float(probs[self._happy_index[POPULATION_WHISPER]])
+        ratio = math.log(angry + eps) - math.log(happy + eps)
+        q = min(max(p, 1e-6), 1.0 - 1e-6)
+        z = math.log(q / (1.0 - q)) + self._damping * min(ratio, 0.0)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
     def _speaker_inputs(
         self, feats: ToneFeatures, ref: np.ndarray, baseline: SpeakerBaseline
@@ -236,12 +276,16 @@ def _load(model_dir: Path, threads: int, encoder_threads: int) -> ToneScorer:
         POPULATION: N_POP,
         SPEAKER: N_FEAT,
         SPEAKER_WHISPER: N_EMB,
+        POPULATION_WHISPER: N_EMB,
     }
     fusion = meta.get("speaker_fusion")
     if not isinstance(fusion, dict) or SPEAKER not in fusion or set(fusion) - set(n_inputs):
         raise ModelError(f"tone model: {model_dir / 'tone.json'} names unknown speaker models")
+    population = meta.get("population_fusion", {POPULATION: 1.0})
+    if not isinstance(population, dict) or set(population) - {POPULATION, POPULATION_WHISPER}:
+        raise ModelError(f"tone model: {model_dir / 'tone.json'} names unknown population models")
     sessions = {}
-    for name in (POPULATION, *fusion):
+    for name in dict.fromkeys((POPULATION, *population, *fusion)):
         n_in = n_inputs[name]
         try:
             sess = inference_session(model_dir / name, opts)
@@ -251,8 +295,9 @@ def _load(model_dir: Path, threads: int, encoder_threads: int) -> ToneScorer:
             raise ModelError(f"tone model: {name} expects another number of features")
         sessions[name] = sess
     embedder = None
-    if SPEAKER_WHISPER in fusion:
-        expected = meta.get("models", {}).get(SPEAKER_WHISPER, {}).get("encoder_sha256")
+    whisper_views = [n for n in (SPEAKER_WHISPER, POPULATION_WHISPER) if n in sessions]
+    if whisper_views:
+        expected = meta.get("models", {}).get(whisper_views[0], {}).get("encoder_sha256")
         if not expected:
             raise ModelError("tone model: tone.json does not record the Whisper encoder's sha256")
         embedder = load_embedder(expected, encoder_threads)
