@@ -1,7 +1,7 @@
 """Accuracy of the words model: before / now / simple baselines, every test split, one run.
 
     .venv/bin/python -m benchmarks.words_accuracy [--data ../shared/data] [--threads 1]
-        [--candidate DIR]
+        [--candidate DIR] [--before DIR]
 
 Columns:
 - "before (GoEmotions)": the score shipped before the conversational head (the GoEmotions head
@@ -10,6 +10,8 @@ Columns:
   config.json "previous_combiner"), so it is exactly the old score.
 - "now (shipped)": `load_words_scorer().score`, what the app uses.
 - "candidate" (only with --candidate DIR): another model folder, scored the same way.
+- "before" (only with --before DIR): an older model folder (e.g. the graph shipped before the
+  session-8 top-layer tune: `git show` it out of history into a folder), scored the same way.
 - "TF-IDF+LR (GoEmotions)": word 1-2 grams + logistic regression on GoEmotions train (clean +
   ASR-style copies), numpy and scipy only, C=1 (chosen on dev by models/words/train.py).
 - "TF-IDF+LR (GE + convo)": the same, trained on GoEmotions train plus the training splits of the
@@ -41,7 +43,7 @@ from scipy import sparse
 from scipy.optimize import minimize
 from scipy.stats import rankdata
 
-from app.scoring.words import WORDS_THRESHOLDS, WordsScorer, load_words_scorer, logit
+from app.scoring.words import WordsScorer, load_words_scorer, logit
 from models.words.convo_data import ALL_SETS, TRAIN_SETS, load_split
 from models.words.spoken_style import asr_style, read_split, with_fillers
 
@@ -164,6 +166,7 @@ def main() -> None:
     p.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--candidate", type=Path, help="another model folder to score beside")
+    p.add_argument("--before", type=Path, help="an older model folder to score beside")
     args = p.parse_args()
     ge = args.data / "goemotions" / "original"
     train, test = read_split(ge, "train"), read_split(ge, "test")
@@ -207,6 +210,9 @@ def main() -> None:
     scorer = load_words_scorer(threads=args.threads)
     config = json.loads((ROOT / "models" / "words" / "config.json").read_text())
     models: dict[str, Callable[[list[str]], np.ndarray]] = {}
+    if args.before:
+        old = load_words_scorer(args.before, threads=args.threads)
+        models["before"] = lambda t: np.array(old.score(t))
     cand_config = json.loads((args.candidate / "config.json").read_text()) if args.candidate else {}
     shipped_sha = hashlib.sha256((ROOT / "models" / "words" / "model.onnx").read_bytes())
     if "previous_combiner" in config:
@@ -238,15 +244,21 @@ def main() -> None:
             cells.append(f"{roc_auc(labels, s):>14.4f} / {best_f1(labels, s):.3f}")
         print(f"{f'{name} [{int(labels.sum())}/{len(labels)}]':<44}" + "".join(cells))
 
-    elevated, high = WORDS_THRESHOLDS["elevated"], WORDS_THRESHOLDS["high"]
-    print(f"\nabcd_sample customer turns, shipped model (elevated >= {elevated}, high >= {high})")
-    for convo, turns in abcd.items():
-        s = np.array(scorer.score(turns))
-        print(
-            f"  chat {convo}: {len(turns)} turns, mean {s.mean():.3f}, max {s.max():.3f} "
-            f"({turns[int(s.argmax())]!r}), above elevated {int((s >= elevated).sum())}, "
-            f"above high {int((s >= high).sum())}"
-        )
+    folders = {"shipped": scorer}
+    if args.before:
+        folders = {"before": old, **folders}
+    if args.candidate:
+        folders["candidate"] = cand
+    for label, model in folders.items():
+        elevated, high = model.thresholds["elevated"], model.thresholds["high"]
+        print(f"\nabcd_sample customer turns, {label} (elevated >= {elevated}, high >= {high})")
+        for convo, turns in abcd.items():
+            s = np.array(model.score(turns))
+            print(
+                f"  chat {convo}: {len(turns)} turns, mean {s.mean():.3f}, max {s.max():.3f} "
+                f"({turns[int(s.argmax())]!r}), above elevated {int((s >= elevated).sum())}, "
+                f"above high {int((s >= high).sum())}"
+            )
 
 
 if __name__ == "__main__":
