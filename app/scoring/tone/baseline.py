@@ -7,10 +7,7 @@ How it adapts (and why it does not absorb the anger it is meant to reveal):
 - During a call, `observe` learns from the start of the call: the first `START_UTTERANCES` usable
   utterances are averaged with equal weight, but only if the population model found them calm
   (tone < `START_MAX_TONE`). A caller who is angry from the first word never becomes the reference;
-  the scorer keeps using population norms until the baseline is ready. Once it is ready, the
-  rest of those first utterances join only on the stricter rule below: their scores are already
-  against this speaker, and a first loud turn at 0.3-0.5 (a happy or an angry one) would
-  otherwise become part of the reference and mute what follows.
+  the scorer keeps using population norms until the baseline is ready.
 - After that start, the baseline moves only slowly (exponential average, `EMA_ALPHA`) and only on
   utterances that are clearly calm (tone < `LATER_MAX_TONE`) and not markedly louder or higher
   than the baseline already is (`MAX_LEVEL_RISE_DB`, `MAX_PITCH_RISE_ST`). Rising frustration is
@@ -70,8 +67,6 @@ class SpeakerBaseline:
         if self._running is None or self._n_observed < START_UTTERANCES:
             if tone >= START_MAX_TONE:
                 return
-            if self.ready and not self._calm_against_reference(x, tone):
-                return  # scored against this speaker already: only what is clearly calm joins
             self._n_observed += 1
             self._n_ready += feats.speech_s >= MIN_READY_SPEECH_S
             if self._running is None:
@@ -80,22 +75,18 @@ class SpeakerBaseline:
                 self._running += (x - self._running) / self._n_observed
             self._observe_embedding(feats, start=True)
             return
-        if not self._calm_against_reference(x, tone):
+        if tone >= LATER_MAX_TONE:
+            return
+        ref = self.mean
+        if ref is not None and (
+            x[_LEVEL] - ref[_LEVEL] > MAX_LEVEL_RISE_DB
+            or x[_PITCH] - ref[_PITCH] > MAX_PITCH_RISE_ST
+        ):
             return
         self._n_observed += 1
         self._n_ready += feats.speech_s >= MIN_READY_SPEECH_S
         self._running += EMA_ALPHA * (x - self._running)
         self._observe_embedding(feats, start=False)
-
-    def _calm_against_reference(self, x: np.ndarray, tone: float) -> bool:
-        """Clearly calm and not markedly louder or higher than the reference already is."""
-        if tone >= LATER_MAX_TONE:
-            return False
-        ref = self.mean
-        return ref is None or not (
-            x[_LEVEL] - ref[_LEVEL] > MAX_LEVEL_RISE_DB
-            or x[_PITCH] - ref[_PITCH] > MAX_PITCH_RISE_ST
-        )
 
     def _observe_embedding(self, feats: ToneFeatures, start: bool) -> None:
         """Follow the feature reference's decision (same utterances, same averaging rule)."""
