@@ -89,3 +89,33 @@ def test_speech_model_and_tone_encoder_share_one_loaded_model(models, shared_dat
     expected = np.array(encode_window(own, clip, clip.size / 16000 + PAD_S, to_cpu=True))[0]
     used = int(np.ceil(clip.size / 16000 * 50))
     np.testing.assert_array_equal(embedder.embed(clip), expected[:used].mean(axis=0))
+
+
+def test_the_second_sentence_of_a_turn_is_not_lost(shared_data: Path, tmp_path: Path) -> None:
+    """Whisper tiny.en stops after the first sentence of many two-sentence turns (a loud RAVDESS
+    sentence, then a quieter espeak-ng line in another voice: the call bench's happy_1) and
+    returns only that sentence: speech lost with no warning, and here the pleased words that
+    would have told the fusion the loud voice is happy. The transcriber finds where its text
+    ends and transcribes the rest of the speech."""
+    import re
+    import shutil
+
+    from benchmarks.bench_calls import TYPES, build_call
+
+    if shutil.which("espeak-ng") is None:
+        pytest.fail("espeak-ng is needed to build the bench's call: apt-get install -y espeak-ng")
+    seed = 20261202 + 1000 * TYPES.index("happy") + 1  # the bench's happy_1
+    stereo, turns = build_call("happy", seed, tmp_path, None)
+    t = load_transcriber(AsrSettings())
+    customer = [turn for turn in turns if turn["speaker"] == "customer"]
+    assert len(customer) == 7
+    heard = []
+    for turn in customer:
+        start, end = int((turn["start"] - 0.2) * 16000), int((turn["end"] + 0.3) * 16000)
+        text = t.transcribe(stereo[start:end, 1])
+        said = re.findall(r"[a-z']+", turn["text"].lower())
+        got = set(re.findall(r"[a-z']+", text.lower()))
+        heard.append(sum(w in got for w in said) / len(said))
+        # the end of the line: its last two words (the first sentence is a RAVDESS statement)
+        assert said[-1] in got or said[-2] in got, (turn["text"], text)
+    assert min(heard) >= 0.6, list(zip([c["text"] for c in customer], heard, strict=True))

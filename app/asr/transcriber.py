@@ -26,6 +26,9 @@ REQUIRED_FILES = ("model.bin", "config.json")
 SAMPLE_RATE = 16_000
 WHISPER_WINDOW_S = 30.0
 CONTEXT_PAD_S = 5.0  # silence after an utterance that the shortened window must keep
+TAIL_CHECK_MIN_S = 3.0  # utterances this long are checked for a lost tail ...
+TAIL_CHECK_CHARS_PER_S = 8.0  # ... when their text has fewer characters per second than this
+TAIL_MIN_S = 1.0  # at least this much audio after the text's end to be worth a second decode
 
 
 class Transcriber(Protocol):
@@ -91,8 +94,55 @@ class WhisperTranscriber:
         audio = audio.astype(np.float32, copy=False)
         seconds = audio.size / SAMPLE_RATE
         if not prompt and seconds + CONTEXT_PAD_S <= WHISPER_WINDOW_S:
-            return self._transcribe_short(audio)
-        return self._transcribe_window(audio, prompt)
+            text = self._transcribe_short(audio)
+        else:
+            text = self._transcribe_window(audio, prompt)
+        return self._with_lost_tail(audio, text)
+
+    def _with_lost_tail(self, audio: np.ndarray, text: str) -> str:
+        """Whisper sometimes stops after the first sentence of an utterance: a loud sentence
+        followed by a quieter one in another voice, or a short pause, and the second sentence
+        is simply not in the text (measured on the call bench: "kids are talking by the door."
+        for a turn that went on "That sounds fine, thank you for looking."). Nothing else would
+        notice: the text is not empty. When the text is short for the utterance's length, a
+        decode with timestamps says where the text ends; speech after that point is transcribed
+        on its own and appended."""
+        seconds = audio.size / SAMPLE_RATE
+        if seconds < TAIL_CHECK_MIN_S or len(text) >= TAIL_CHECK_CHARS_PER_S * seconds:
+            return text
+        segments, _info = self._model.transcribe(
+            audio,
+            language=None if self._english_only else (self.settings.language or None),
+            beam_size=self.settings.beam_size,
+            vad_filter=False,
+            without_timestamps=False,
+            condition_on_previous_text=False,
+            temperature=0.0,
+            max_new_tokens=min(220, 16 + int(8 * seconds)),
+        )
+        # where the text ends: the first segment by which the timestamped decode has said as
+        # much as the text holds (no segment gets there: nothing to add)
+        said, text_end = 0, None
+        for seg in segments:
+            said += len(seg.text.strip()) + 1
+            if said >= len(text):
+                text_end = seg.end
+                break
+        if text_end is None:
+            return text
+        start = int(min(text_end, seconds) * SAMPLE_RATE)
+        tail = audio[start:]
+        if tail.size < TAIL_MIN_S * SAMPLE_RATE or not has_speech_energy(tail, audio):
+            return text
+        rest = self.transcribe(tail)  # shorter each time: the recursion ends
+        if not rest:
+            return text
+        log.debug(
+            "speech model stopped early: %.1f s of %.1f s recovered",
+            tail.size / SAMPLE_RATE,
+            seconds,
+        )
+        return f"{text} {rest}".strip()
 
     def _transcribe_short(self, audio: np.ndarray) -> str:
         """One utterance in a shorter encoder window than Whisper's 30 s.
@@ -145,6 +195,26 @@ class WhisperTranscriber:
                 continue
             parts.append(seg.text.strip())
         return collapse_repeats(" ".join(p for p in parts if p).strip())
+
+
+def has_speech_energy(tail: np.ndarray, whole: np.ndarray, frame: int = 480) -> bool:
+    """At least 0.5 s of `tail` in 30 ms frames within 35 dB of the utterance's loudest frame:
+    speech, not the pause or line noise a VAD keeps around an utterance."""
+
+    def frame_db(x: np.ndarray) -> np.ndarray:
+        n = x.size // frame
+        if n == 0:
+            return np.zeros(0)
+        rms = np.sqrt(
+            np.mean(np.square(x[: n * frame].reshape(n, frame), dtype=np.float64), axis=1)
+        )
+        return 20 * np.log10(rms + 1e-10)
+
+    loudest = frame_db(whole)
+    if loudest.size == 0:
+        return False
+    active = frame_db(tail) > loudest.max() - 35.0
+    return int(active.sum()) * frame >= 0.5 * SAMPLE_RATE
 
 
 _REPEAT = re.compile(r"\b((?:\S+\s+){0,3}?\S+?)([,.!?]?)(?:\s+\1\2){3,}", re.IGNORECASE)
