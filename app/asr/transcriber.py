@@ -110,16 +110,7 @@ class WhisperTranscriber:
         seconds = audio.size / SAMPLE_RATE
         if seconds < TAIL_CHECK_MIN_S or len(text) >= TAIL_CHECK_CHARS_PER_S * seconds:
             return text
-        segments, _info = self._model.transcribe(
-            audio,
-            language=None if self._english_only else (self.settings.language or None),
-            beam_size=self.settings.beam_size,
-            vad_filter=False,
-            without_timestamps=False,
-            condition_on_previous_text=False,
-            temperature=0.0,
-            max_new_tokens=min(220, 16 + int(8 * seconds)),
-        )
+        segments = self._decode_segments(audio, timestamps=True)
         # where the text ends: the first segment by which the timestamped decode has said as
         # much as the text holds (no segment gets there: nothing to add)
         said, text_end = 0, None
@@ -174,22 +165,26 @@ class WhisperTranscriber:
             return ""
         return collapse_repeats(self._tokenizer.decode(tokens).strip())
 
-    def _transcribe_window(self, audio: np.ndarray, prompt: str) -> str:
-        """faster-whisper's own loop over 30 s windows (long clips, prompts)."""
-        segments, _info = self._model.transcribe(
+    def _decode_segments(self, audio: np.ndarray, timestamps: bool, prompt: str = "") -> Any:
+        """faster-whisper's own decoding loop (30 s windows), greedy at temperature 0: its
+        segments, with start and end times when `timestamps`."""
+        return self._model.transcribe(
             audio,
             language=None if self._english_only else (self.settings.language or None),
             beam_size=self.settings.beam_size,
             vad_filter=False,
-            without_timestamps=True,
+            without_timestamps=not timestamps,
             condition_on_previous_text=False,
             initial_prompt=prompt or None,
             temperature=0.0,
             # a decoding loop ("okay, okay, okay, ...") must not run for hundreds of tokens
-            max_new_tokens=min(220, 16 + int(8 * audio.size / 16_000)),
-        )
+            max_new_tokens=min(220, 16 + int(8 * audio.size / SAMPLE_RATE)),
+        )[0]
+
+    def _transcribe_window(self, audio: np.ndarray, prompt: str) -> str:
+        """faster-whisper's own loop over 30 s windows (long clips, prompts)."""
         parts = []
-        for seg in segments:
+        for seg in self._decode_segments(audio, timestamps=False, prompt=prompt):
             # drop what Whisper invents over noise: likely no speech and a low-confidence text
             if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
                 continue

@@ -40,6 +40,7 @@ from transformers import BertConfig, BertModel
 from app.scoring.words import logit
 from models.words.convo_data import TRAIN_SETS
 from models.words.multitask_data import N_GE, N_OUT
+from models.words.train import mean_pooled
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -305,13 +306,7 @@ class ExportBody(nn.Module):
         self.encoder, self.top, self.t = encoder, top, t
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        hidden = self.encoder(
-            input_ids=input_ids,
-            attention_mask=attention_mask,
-            token_type_ids=torch.zeros_like(input_ids),
-        ).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-6)
+        pooled = mean_pooled(self.encoder, input_ids, attention_mask)
         ge = self.top.head(pooled)
         score = ge[:, :1] + self.t * self.top.sets(pooled).mean(dim=1, keepdim=True)
         return torch.cat([score, ge[:, 1:]], dim=1)

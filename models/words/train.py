@@ -60,6 +60,20 @@ NEUTRAL = "neutral"
 ANNOYANCE = "annoyance"
 
 
+def mean_pooled(
+    encoder: nn.Module, input_ids: torch.Tensor, attention_mask: torch.Tensor
+) -> torch.Tensor:
+    """The encoder's last hidden states averaged over the real tokens: the sentence embedding
+    every head reads."""
+    hidden = encoder(
+        input_ids=input_ids,
+        attention_mask=attention_mask,
+        token_type_ids=torch.zeros_like(input_ids),
+    ).last_hidden_state
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-6)
+
+
 class FrustrationNet(nn.Module):
     def __init__(self, encoder: nn.Module, n_labels: int) -> None:
         super().__init__()
@@ -68,14 +82,7 @@ class FrustrationNet(nn.Module):
         self.head = nn.Linear(encoder.config.hidden_size, 1 + n_labels)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        hidden = self.encoder(
-            input_ids=input_ids,
-            attention_mask=attention_mask,
-            token_type_ids=torch.zeros_like(input_ids),
-        ).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-6)
-        return self.head(self.dropout(pooled))
+        return self.head(self.dropout(mean_pooled(self.encoder, input_ids, attention_mask)))
 
 
 def training_set(
