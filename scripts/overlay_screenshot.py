@@ -97,22 +97,12 @@ def make_desktop():  # type: ignore[no-untyped-def]
 
 
 def card_prompt(prompt_id: str, t: float, reason: str):  # type: ignore[no-untyped-def]
+    """The card as the coach makes it (`PromptSpec.to_prompt`: `{name}` filled in or left out)."""
     from app.coaching.playbook import load_playbook
-    from app.events import Prompt
 
     spec = load_playbook().prompt(prompt_id)
     assert spec is not None, prompt_id
-    return Prompt(
-        t=t,
-        id=spec.id,
-        title=spec.title,
-        say=spec.say,
-        reason=reason,
-        priority=spec.priority,
-        group=spec.group,
-        interrupts=spec.interrupts,
-        source_t=t,
-    )
+    return spec.to_prompt(t, reason)
 
 
 def stage(scene: str, tmp: Path):  # type: ignore[no-untyped-def]
