@@ -71,6 +71,9 @@ class CoachSettings:
     elevated: float | None = None
     high: float | None = None
     steep_rise: float = 0.25  # rise of the smoothed level over the last few utterances
+    # calibrated tone at which the voice alone (calm words) makes a turn high without a second
+    # upset turn; unset = the fusion's value chosen on held-out data (models/fusion/fusion.json)
+    voice_alone: float | None = None
 
 
 @dataclass
@@ -225,6 +228,10 @@ def validate(settings: Settings) -> None:
         (settings.asr.beam_size <= 32, "asr.beam_size must be at most 32"),
         (settings.scoring.threads <= 256, "scoring.threads must be at most 256"),
         (0 < settings.coach.steep_rise <= 1, "coach.steep_rise must be above 0 and at most 1"),
+        (
+            settings.coach.voice_alone is None or 0 <= settings.coach.voice_alone <= 1,
+            "coach.voice_alone must be between 0 and 1",
+        ),
         (settings.store.retention_days >= 0, "store.retention_days must not be negative"),
     ]
     for ok, message in checks:

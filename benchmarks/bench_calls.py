@@ -161,6 +161,7 @@ class Turn:
     kind: str
     text: str
     audio: np.ndarray
+    first_part: int = 0  # samples of its first part (the RAVDESS clip of a two-part turn); 0: whole
 
 
 class Speech:
@@ -187,22 +188,26 @@ class Speech:
         return text, espeak(text, voice, self.workdir) * self.espeak_gain
 
 
-def _joined(a: tuple[str, np.ndarray], b: tuple[str, np.ndarray]) -> tuple[str, np.ndarray]:
+def _joined(a: tuple[str, np.ndarray], b: tuple[str, np.ndarray]) -> tuple[str, np.ndarray, int]:
+    """Two parts as one turn: (text, audio, samples of the first part)."""
     gap = np.zeros(int(0.25 * RATE), np.float32)
-    return f"{a[0]}. {b[0]}", np.concatenate([a[1], gap, b[1]]).astype(np.float32)
+    audio = np.concatenate([a[1], gap, b[1]]).astype(np.float32)
+    return f"{a[0]}. {b[0]}", audio, len(a[1])
 
 
 def customer_turns(
     kind: str, rng: np.random.Generator, actor: int, workdir: Path
-) -> list[tuple[str, str, np.ndarray]]:
-    """The customer's turns of one call as (kind, text, audio): three calm ones, then four of
-    the call's kind (angry for escalation calls)."""
+) -> list[tuple[str, str, np.ndarray, int]]:
+    """The customer's turns of one call as (kind, text, audio, first part): three calm ones,
+    then four of the call's kind (angry for escalation calls). `first part` is the length in
+    samples of a two-part turn's RAVDESS clip (the voice), 0 for a one-part turn."""
     speech = Speech(rng, actor, workdir)
-    turns: list[tuple[str, str, np.ndarray]] = []
+    turns: list[tuple[str, str, np.ndarray, int]] = []
     polite = [str(p) for p in rng.permutation(POLITE)]
     for i in range(7):
         calm_part = i < 3
         calm_words = polite[i : i + 1]
+        first = 0
         if kind == "voice_only":
             if calm_part:
                 text, audio = speech.ravdess("calm" if i % 2 else "neutral", "normal")
@@ -212,20 +217,24 @@ def customer_turns(
             text, audio = speech.line(calm_words if calm_part else ANGRY, FLAT)
         elif kind == "both":
             if calm_part:
-                text, audio = _joined(
+                text, audio, first = _joined(
                     speech.ravdess("calm", "normal"), speech.line(calm_words, FLAT)
                 )
             else:
-                text, audio = _joined(speech.ravdess("angry", "strong"), speech.line(ANGRY, LOUD))
+                text, audio, first = _joined(
+                    speech.ravdess("angry", "strong"), speech.line(ANGRY, LOUD)
+                )
         else:
             pool = {"calm": POLITE, "happy": HAPPY, "sad": SAD}[kind]
             if calm_part:
                 voice = speech.ravdess("calm", "normal")
             else:
                 voice = speech.ravdess(kind, "normal" if kind == "calm" else "strong")
-            text, audio = _joined(voice, speech.line(calm_words if calm_part else pool, FLAT))
+            text, audio, first = _joined(
+                voice, speech.line(calm_words if calm_part else pool, FLAT)
+            )
         turn_kind = "calm" if calm_part else ("angry" if kind in ESCALATION_TYPES else kind)
-        turns.append((turn_kind, text, audio))
+        turns.append((turn_kind, text, audio, first))
     return turns
 
 
@@ -243,9 +252,9 @@ def build_call(
     agent = [espeak(t, AGENT, workdir) for t in AGENT_LINES]
     agent = [a * (SPEECH_RMS / _rms(a)) for a in agent]
     order: list[Turn] = []
-    for i, (c_kind, text, audio) in enumerate(customer):
+    for i, (c_kind, text, audio, first) in enumerate(customer):
         order.append(Turn("agent", "calm", AGENT_LINES[i], agent[i]))
-        order.append(Turn("customer", c_kind, text, audio))
+        order.append(Turn("customer", c_kind, text, audio, first))
     order.append(Turn("agent", "calm", AGENT_LINES[7], agent[7]))
 
     cursor = int(0.5 * RATE)
@@ -263,9 +272,11 @@ def build_call(
             [round((start + a) / RATE, 3), round((start + b) / RATE, 3)]
             for a, b in speech_intervals(turn.audio)
         ]
+        first_end = start + (turn.first_part or len(turn.audio))
         records.append(
             {"speaker": turn.speaker, "kind": turn.kind, "text": turn.text}
             | {"start": round(start / RATE, 3), "end": round(end / RATE, 3), "speech": speech}
+            | {"first_part_end": round(first_end / RATE, 3)}
         )
     # A little line noise so silence is not digital zero.
     stereo += rng.standard_normal(stereo.shape).astype(np.float32) * 0.0005
@@ -398,6 +409,16 @@ def build_bench(
                         (t["start"] for t in turns if t["kind"] == "angry"), default=None
                     ),
                     "first_angry_end": min(angry_ends, default=None),
+                    # the end of the first angry turn's first part: the first angry speech
+                    # a listener has heard in full (its RAVDESS clip in a two-part turn)
+                    "first_angry_heard": min(
+                        (
+                            t["first_part_end"]
+                            for t in turns
+                            if t["speaker"] == "customer" and t["kind"] == "angry"
+                        ),
+                        default=None,
+                    ),
                     "turns": turns,
                 }
                 for condition in conditions:

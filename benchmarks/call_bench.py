@@ -9,9 +9,13 @@ folder (the command-line contract, one process per condition), and prints per co
   report's utterances of the same speaker (`recall`); the old rule, half the turn's span covered,
   beside it (`old`); `part`: turns with some speech covered but under 80 %, each listed;
   `spur`: customer utterances that overlap no customer turn (echo, noise);
-- escalation calls (voice only, words only, both): the share with `acknowledge_anger` at or after
-  the end of the first clearly angry customer turn and never before it, the number with one
-  before it, and the median delay from that turn's end to the card;
+- escalation calls (voice only, words only, both): the share with `acknowledge_anger` once the
+  first clearly angry speech has been heard and never before it, the number with one before it,
+  and the median delay from that speech's end to the card. The first angry speech is the first
+  angry customer turn, or, in a two-part turn of a `both` call (an angry RAVDESS clip, then an
+  angry espeak-ng line), its clip: a card after the screamed clip and before the line that
+  follows it answers anger the customer has already shown. Such cards are counted (`in turn`);
+  ones before the end of the whole turn are not early;
 - control calls (calm, happy, sad): `acknowledge_anger` or `owner_question` per call (must be 0)
   and all prompts per call.
 Targets (issue 14): recall >= 99 % in every condition; acknowledge_anger after the first angry
@@ -47,6 +51,7 @@ class ConditionFigures:
     escalation_calls: int = 0
     ack_after: int = 0
     ack_before: int = 0
+    ack_in_turn: int = 0  # on time, after the first angry clip and before its turn's end
     delays: list[float] = field(default_factory=list)
     control_calls: int = 0
     control_alarms: int = 0
@@ -152,17 +157,18 @@ def score_call(
     acks = [p["t"] for p in raised if p.get("shown", True)]
     if call["escalation"]:
         figures.escalation_calls += 1
-        angry_end = call["first_angry_end"]
-        early = [p["t"] for p in raised if p["t"] < angry_end]
+        heard = call.get("first_angry_heard", call["first_angry_end"])
+        early = [p["t"] for p in raised if p["t"] < heard]
         if early:
             figures.ack_before += 1
             figures.failures.append(
-                f"{name}: acknowledge_anger at {early[0]:.1f} s, before {angry_end:.1f} s"
+                f"{name}: acknowledge_anger at {early[0]:.1f} s, before {heard:.1f} s"
             )
         elif acks:
             figures.ack_after += 1
+            figures.ack_in_turn += min(acks) < call["first_angry_end"]
             row[1] += 1
-            figures.delays.append(min(acks) - angry_end)
+            figures.delays.append(min(acks) - heard)
         else:
             figures.failures.append(f"{name}: no acknowledge_anger")
     else:
@@ -204,7 +210,7 @@ def run_bench(
 def print_table(results: list[ConditionFigures]) -> None:
     print(
         f"{'condition':10s} {'recall':>7s} {'old':>7s} {'part':>5s} {'spur':>5s} "
-        f"{'ack after':>10s} {'before':>7s} "
+        f"{'ack after':>10s} {'before':>7s} {'in turn':>8s} "
         f"{'delay s':>8s} {'alarms/ctrl':>12s} {'prompts/ctrl':>13s}"
     )
     for f in results:
@@ -214,7 +220,8 @@ def print_table(results: list[ConditionFigures]) -> None:
         print(
             f"{f.condition:10s} {100 * f.recall:6.1f}% {100 * f.old_recall:6.1f}% {f.partial:5d} "
             f"{f.spurious:5d} "
-            f"{100 * f.ack_rate:9.1f}% {f.ack_before:7d} {delay} {alarms:12.2f} {prompts:13.2f}"
+            f"{100 * f.ack_rate:9.1f}% {f.ack_before:7d} {f.ack_in_turn:8d} {delay} "
+            f"{alarms:12.2f} {prompts:13.2f}"
         )
     print(
         "\nper call type, calls passing "

@@ -248,7 +248,7 @@ def test_any_call_scores_consistently_with_the_coachs_verdicts(lines: list[dict]
     escalation items are n/a exactly when the report's escalation rule says the call did not
     escalate, and the metrics agree with the items that read them."""
     from app.events import TrendPoint, Utterance
-    from app.scoring.escalation import call_escalated
+    from app.scoring.escalation import CustomerTurn, call_escalated
 
     lines = [dict(line) for line in lines]
     metrics, items = scored({"lines": lines})
@@ -258,11 +258,18 @@ def test_any_call_scores_consistently_with_the_coachs_verdicts(lines: list[dict]
         card_counts[item["result"]] += 1
     call = ScriptedCall()
     call.run([dict(line) for line in lines])
-    customer = [
-        e.frustration for e in call.events if isinstance(e, Utterance) and e.speaker == "customer"
-    ]
+    customer = [e for e in call.events if isinstance(e, Utterance) and e.speaker == "customer"]
     levels = [e.level for e in call.events if isinstance(e, TrendPoint)]
-    escalated = call_escalated(customer, levels, resolve_thresholds().high)
+    th = resolve_thresholds()
+    escalated = call_escalated(
+        [
+            CustomerTurn(u.end, u.frustration, u.tone, u.words, level)
+            for u, level in zip(customer, levels, strict=True)
+        ],
+        th.elevated,
+        th.high,
+        th.voice_alone,
+    )
     for item_id in ("anger_acknowledged", "follow_up_after_escalation"):
         assert (items[item_id]["result"] != "n/a") == escalated, items[item_id]
     assert (items["anger_acknowledged"]["result"] == "pass") <= (

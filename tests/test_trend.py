@@ -9,22 +9,26 @@ from app.coaching.playbook import load_playbook
 from app.coaching.thresholds import resolve_thresholds
 from app.config import CoachSettings
 from app.events import Prompt, Utterance
-from app.scoring.escalation import call_escalated, turn_escalates
+from app.scoring.escalation import CustomerTurn, HighTurns, call_escalated, high_turns
 from app.scoring.trend import FrustrationTrend
 
 _COACH = resolve_thresholds()  # production: the fusion's thresholds
-ELEVATED, HIGH = _COACH.elevated, _COACH.high
+ELEVATED, HIGH, VOICE_ALONE = _COACH.elevated, _COACH.high, _COACH.voice_alone
 
 
-def run(turns: list[tuple[float, float]]) -> list[str]:
-    """Customer turns (frustration, duration) after each other; the prompt ids that fired."""
+def run(
+    turns: list[tuple[float, float]], tone: float = 0.1, words: float | None = None
+) -> list[str]:
+    """Customer turns (frustration, duration) after each other, each with this tone and words
+    (words: the frustration itself unless given); the prompt ids that fired."""
     coach = Coach(load_playbook(), CoachSettings(elevated=ELEVATED, high=HIGH))
     trend = FrustrationTrend()
     t, fired = 0.0, []
     for i, (f, dur) in enumerate(turns):
         start, end = t + 0.5, t + 0.5 + dur
         t = end
-        utt = Utterance("customer", start, end, f"turn number {i}", 0.1, f, f, end + 0.5)
+        w = f if words is None else words
+        utt = Utterance("customer", start, end, f"turn number {i}", tone, w, f, end + 0.5)
         point = trend.update(end + 0.5, f, dur)
         fired += [e.id for e in coach.on_utterance(utt, point) if isinstance(e, Prompt)]
     return fired
@@ -72,11 +76,48 @@ def test_falling_after_anger() -> None:
     assert points[-1].direction == "falling" and points[-1].slope < 0
 
 
+def _turn(end: float, f: float, tone: float = 0.1, words: float | None = None, level: float = 0.0):
+    return CustomerTurn(end, f, tone, f if words is None else words, level)
+
+
 def test_escalated_is_one_rule() -> None:
-    assert turn_escalates(HIGH, 0.0, HIGH) and turn_escalates(0.0, HIGH, HIGH)
-    assert not turn_escalates(HIGH - 0.01, HIGH - 0.01, HIGH)
-    assert call_escalated([0.1, 0.7], [0.1, 0.3], 0.613)
-    assert not call_escalated([0.1, 0.6], [0.1, 0.3], 0.613)
+    """A high turn carried by its words, or by an unmistakable voice, is high on its own; one
+    carried only by a moderately tense voice (calm words) needs a second upset turn, before or
+    after it, within a minute; a high smoothed level counts with an upset turn."""
+    voice = 0.5 * VOICE_ALONE  # a moderately tense voice: under voice_alone
+    assert 0.0 < VOICE_ALONE < 1.0, "the shipped fusion carries its voice_alone threshold"
+    say = dict(elevated=ELEVATED, high=HIGH, voice_alone=VOICE_ALONE)
+    calm = _turn(5, 0.05)
+    assert high_turns([calm, _turn(10, 0.9)], **say) == [False, True]  # the words say it
+    assert high_turns([calm, _turn(10, 0.9, VOICE_ALONE, 0.02)], **say) == [False, True]
+    # a loud, pleased turn: high on the voice alone, then calm again -> never high
+    pleased = [calm, _turn(10, 0.8, voice, 0.02), _turn(20, 0.05), _turn(30, 0.04)]
+    assert high_turns(pleased, **say) == [False, False, False, False]
+    assert not call_escalated(pleased, **say)
+    # ... confirmed by the next upset turn, or by the one before it
+    after = [calm, _turn(10, 0.8, voice, 0.02), _turn(20, ELEVATED + 0.01)]
+    assert high_turns(after, **say) == [False, False, True]
+    before = [calm, _turn(10, ELEVATED + 0.01), _turn(20, 0.8, voice, 0.02)]
+    assert high_turns(before, **say) == [False, False, True]
+    # ... but not by an upset turn more than a minute away
+    late = [_turn(10, 0.8, voice, 0.02), _turn(75, ELEVATED + 0.01)]
+    assert high_turns(late, **say) == [False, False]
+    # the smoothed level: high with an upset turn, not with a calm one
+    assert high_turns([_turn(10, ELEVATED, level=HIGH)], **say) == [True]
+    assert high_turns([_turn(10, 0.1, level=HIGH)], **say) == [False]
+    assert not call_escalated([_turn(10, HIGH - 0.01, words=HIGH - 0.01)], **say)
+    rule = HighTurns(ELEVATED, HIGH, VOICE_ALONE)
+    assert rule.update(_turn(10, 0.8, voice, 0.02)) is None
+    assert rule.update(_turn(20, 0.5)) == "confirmed" and rule.confirmed_by is not None
+
+
+def test_a_pleased_loud_turn_gets_no_acknowledge_anger_and_two_tense_turns_do() -> None:
+    """The call bench's happy customer on telephone audio: one turn made high only by a
+    moderately tense voice (tone under voice_alone, calm words) fires nothing; two such turns
+    in a row fire acknowledge_anger on the second."""
+    voice = 0.5 * VOICE_ALONE
+    assert "acknowledge_anger" not in run([*CALM, (0.8, 4.0), (0.05, 4.0)], voice, 0.02)
+    assert run([*CALM, (0.8, 4.0), (0.8, 4.0)], voice, 0.02)[:1] == ["acknowledge_anger"]
 
 
 def test_coach_and_report_agree_on_escalated() -> None:
@@ -92,4 +133,5 @@ def test_coach_and_report_agree_on_escalated() -> None:
             levels.append(point.level)
             coach.on_utterance(utt, point)
             t += dur + 1
-        assert coach.state.escalated == call_escalated([f for f, _ in turns], levels, HIGH)
+        scored = [_turn(0, f, level=lv) for (f, _), lv in zip(turns, levels, strict=True)]
+        assert coach.state.escalated == call_escalated(scored, ELEVATED, HIGH, VOICE_ALONE)

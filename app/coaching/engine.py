@@ -21,7 +21,7 @@ from app.coaching.thresholds import Thresholds, resolve_thresholds
 from app.coaching.triggers import TRIGGERS
 from app.config import CoachSettings
 from app.events import CardCleared, Prompt, PromptOutcome, TrendPoint, Utterance
-from app.scoring.escalation import turn_escalates
+from app.scoring.escalation import CustomerTurn, HighTurns
 
 # a done-phrase outside a shown card counts only this soon after the prompt's situation arose
 DONE_WINDOW_S = 30.0
@@ -48,8 +48,10 @@ class Coach:
             elevated=th.elevated,
             high=th.high,
             steep_rise=th.steep_rise,
+            voice_alone=th.voice_alone,
             hold_s=self.settings.hold_s,
         )
+        self.high_rule = HighTurns(th.elevated, th.high, th.voice_alone)
         self.cards = CardPolicy()
         self.judge = OutcomeJudge(playbook, WINDOW_S)
         self.names = NameHeard(playbook)
@@ -187,13 +189,17 @@ class Coach:
             s.level = turn.frustration
         s.peak_level = max(s.peak_level, s.level)
         s.max_frustration = max(s.max_frustration, turn.frustration)
-        if turn_escalates(turn.frustration, s.level, s.high) and (
-            not s.escalated or s.calm_turns >= CALM_TURNS_TO_REARM
-        ):
+        # a "high" turn, by the one rule (app/scoring/escalation.py): high on its own, confirmed
+        # by a second upset turn when the voice alone carried it, or on a high smoothed level
+        scored = CustomerTurn(turn.end, turn.frustration, turn.tone, turn.words, s.level)
+        s.turn_high = self.high_rule.update(scored)
+        other = self.high_rule.confirmed_by
+        s.confirmed_by = None
+        if other is not None:
+            s.confirmed_by = next((c for c in s.customer if c.end == other.end), None)
+        high = s.turn_high is not None
+        if high and (not s.escalated or s.calm_turns >= CALM_TURNS_TO_REARM):
             self._new_escalation()
-        # a "high" turn: the utterance itself is high, or the trend is high and the utterance is
-        # at least elevated (a calm line while the smoothed level lags is not "still high")
-        high = turn.frustration >= s.high or (s.level >= s.high and turn.frustration >= s.elevated)
         if high:
             s.recent_high.append(max(turn.frustration, s.level))
             s.high_turns += 1

@@ -38,6 +38,7 @@ class CallState:
     elevated: float
     high: float
     steep_rise: float
+    voice_alone: float = 0.0  # calibrated tone at which the voice alone makes a turn high
     hold_s: float = 20.0
     interrupt_overlap_s: float = 0.5
     interrupt_window_s: float = 60.0  # the talk-over count forgets interruptions older than this
@@ -51,7 +52,10 @@ class CallState:
     escalations: int = 0  # escalations so far (a new one after calm re-arms done prompts)
     escalated_at: float = -1.0  # call time the current escalation began
     calm_turns: int = 0  # customer turns in a row below "elevated"
-    high_turns: int = 0  # customer turns in a row at or above "high" (level or utterance)
+    high_turns: int = 0  # customer turns in a row that were high (app/scoring/escalation.py)
+    # the latest customer turn was high, and why ("high", "confirmed", "level"; None: it was not)
+    turn_high: str | None = None
+    confirmed_by: Turn | None = None  # the other upset turn of a "confirmed" verdict
     recent_high: deque[float] = field(default_factory=lambda: deque(maxlen=4))
     issue: IssueState = "none"
     last_speech_end: float = 0.0

@@ -23,12 +23,16 @@ class Thresholds:
     high: float
     steep_rise: float = 0.25
     source: str = "fusion (words model's dev thresholds at a calm voice)"
+    # the calibrated tone at which the voice alone makes a turn high (app/scoring/escalation.py);
+    # 0 = any high turn counts on its own (a fusion file without the value)
+    voice_alone: float = 0.0
 
     def to_report(self) -> dict[str, float | str]:
         return {
             "elevated": round(self.elevated, 3),
             "high": round(self.high, 3),
             "steep_rise": round(self.steep_rise, 3),
+            "voice_alone": round(self.voice_alone, 3),
             "source": self.source,
         }
 
@@ -68,4 +72,11 @@ def resolve_thresholds(
         source = "settings"
     elif overridden:
         source = f"settings ({overridden[0]}) + {model_source}"
-    return Thresholds(float(elevated), float(high), float(coach.steep_rise), source)
+    voice_alone = coach.voice_alone if coach.voice_alone is not None else base.get("voice_alone")
+    return Thresholds(
+        float(elevated),
+        float(high),
+        float(coach.steep_rise),
+        source,
+        float(voice_alone or 0.0),
+    )

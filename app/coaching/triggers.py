@@ -67,9 +67,16 @@ def customer_frustration(s: CallState, spec: PromptSpec, pb: Playbook, turn: May
     t = _customer_turn(turn)
     if t is None:
         return None
-    # the utterance itself must be upset: a calm line while the smoothed level lags behind is
-    # no moment to acknowledge anger (and the reason would contradict its own scores)
-    if t.frustration >= s.high or (s.level >= s.high and t.frustration >= s.elevated):
+    # the turn must be high by the one rule (app/scoring/escalation.py): a calm line while the
+    # smoothed level lags behind is no moment to acknowledge anger, and a turn that only a
+    # moderately tense voice made high (calm words) waits for a second upset turn
+    if s.turn_high == "confirmed" and s.confirmed_by is not None:
+        first, second = sorted((s.confirmed_by, t), key=lambda x: x.end)
+        return (
+            f"customer upset two turns in a row ({first.frustration:.2f} at {first.start:.0f} s, "
+            f"then {second.frustration:.2f}): {_scores(t, s)}"
+        )
+    if s.turn_high is not None:
         return f"customer frustration is high: {_scores(t, s)}"
     if s.rise >= s.steep_rise and s.level >= s.elevated and t.frustration >= s.elevated:
         return f"customer frustration rose steeply (+{s.rise:.2f}): {_scores(t, s)}"

@@ -21,7 +21,7 @@ from app.provenance import (
     playbook_version,
     settings_digest,
 )
-from app.scoring.escalation import call_escalated
+from app.scoring.escalation import CustomerTurn, call_escalated
 
 
 def build_report(
@@ -53,7 +53,18 @@ def build_report(
     for p in prompts:
         if p.shown:
             counts[p.id] = counts.get(p.id, 0) + 1
-    escalated = call_escalated(customer, [p.level for p in trend], th.high)
+    # each customer utterance is followed by its trend point (the level after it)
+    levels = [p.level for p in trend]
+    customer_utts = [u for u in utterances if u.speaker == "customer"]
+    escalated = call_escalated(
+        (
+            CustomerTurn(u.end, u.frustration, u.tone, u.words, levels[i] if i < len(levels) else 0)
+            for i, u in enumerate(customer_utts)
+        ),
+        th.elevated,
+        th.high,
+        th.voice_alone,
+    )
 
     prompt_rows = []
     for p in prompts:  # in decision order: the same order the live events have

@@ -1,22 +1,111 @@
-"""When a call counts as escalated: the one definition the coach, the summary and the report use.
+"""Which customer turns are "high" and when a call counts as escalated: the one definition the
+coach (its acknowledge_anger card, its escalations), the summary and the report use.
 
-A call escalated once one customer turn's fused frustration, or the customer's smoothed level
-after a turn, reached the "high" threshold. Prompts shown are not part of the rule (a card can
-fire on a steep rise that never got high), so the report can be checked against the scores.
+A customer turn is high when one of these holds:
+- its fused frustration reached `high` and it does not rest on the voice alone: its words are at
+  least `elevated` (the customer said something upset), or its voice is unmistakable (calibrated
+  tone at least `voice_alone`), or the customer's turn before it, within `CONFIRM_WITHIN_S`, was
+  at least `elevated` (two upset turns in a row);
+- it is at least `elevated` and comes right after a voice-only high turn that was not yet
+  confirmed (within `CONFIRM_WITHIN_S`): the second upset turn confirms the first;
+- the customer's smoothed level reached `high` and the turn itself is at least `elevated` (a calm
+  line while the level lags behind is not high).
+
+Why the voice alone needs more: the tone model cannot tell a loud, excited voice from an angry
+one on speakers it has never heard (angry vs happy 0.70 across corpora, issue 14), and one loud,
+happy "you have made my day" turn fused over `high` on telephone audio and fired "acknowledge
+their anger" on a pleased customer. A wrong card is worse than none, so a turn whose words are
+calm and whose voice is only moderately tense waits for a second upset turn. `voice_alone` is
+chosen on held-out data (models/fusion/fit.py): the calibrated tone that held-out happy voices
+stay under.
+
+A call escalated once one customer turn was high. Prompts shown are not part of the rule (a card
+can fire on a steep rise that never got high), so the report can be checked against the scores.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Verdict = Literal["high", "confirmed", "level"] | None
+
+CONFIRM_WITHIN_S = 60.0  # a second upset turn confirms a voice-only one within this many seconds
 
 
-def turn_escalates(frustration: float, level: float, high: float) -> bool:
-    """True when this customer turn (its score or the smoothed level after it) reached `high`."""
-    return frustration >= high or level >= high
+@dataclass(frozen=True, slots=True)
+class CustomerTurn:
+    """What the rule reads of one customer turn: when it ended, its fused frustration, its two
+    channels (calibrated tone and words) and the customer's smoothed level after it."""
+
+    end: float
+    frustration: float
+    tone: float
+    words: float
+    level: float
 
 
-def call_escalated(frustrations: Iterable[float], levels: Iterable[float], high: float) -> bool:
-    """The call's verdict from every customer turn's score and every smoothed level."""
-    return any(turn_escalates(f, 0.0, high) for f in frustrations) or any(
-        turn_escalates(0.0, lv, high) for lv in levels
-    )
+@dataclass
+class HighTurns:
+    """Reads a customer's turns in call order and says which are high (the module's rule)."""
+
+    elevated: float
+    high: float
+    voice_alone: float
+    confirmed_by: CustomerTurn | None = None  # the other turn of the last "confirmed" verdict
+    _previous: CustomerTurn | None = None
+    _unconfirmed: CustomerTurn | None = None  # the last voice-only high turn, not yet confirmed
+
+    def voice_only(self, turn: CustomerTurn) -> bool:
+        """The turn reached `high` on a moderately tense voice with calm words."""
+        return (
+            turn.frustration >= self.high
+            and turn.words < self.elevated
+            and turn.tone < self.voice_alone
+        )
+
+    def update(self, turn: CustomerTurn) -> Verdict:
+        """Whether `turn` (the customer's next turn) is high, and why: "high" (on its own),
+        "confirmed" (a voice-only high turn and an upset turn next to it, either order, the
+        earlier one in `confirmed_by`), "level" (the smoothed level), or None (not high)."""
+        previous, unconfirmed = self._previous, self._unconfirmed
+        self._previous = turn
+        self._unconfirmed = None
+        self.confirmed_by = None
+        upset = turn.frustration >= self.elevated
+        if not upset:
+            return None
+        if turn.frustration >= self.high and not self.voice_only(turn):
+            return "high"
+        if unconfirmed is not None and turn.end - unconfirmed.end <= CONFIRM_WITHIN_S:
+            self.confirmed_by = unconfirmed  # the second upset turn confirms the voice-only one
+            return "confirmed"
+        if turn.level >= self.high:
+            return "level"
+        if turn.frustration < self.high:
+            return None
+        if (
+            previous is not None
+            and previous.frustration >= self.elevated
+            and turn.end - previous.end <= CONFIRM_WITHIN_S
+        ):
+            self.confirmed_by = previous
+            return "confirmed"
+        self._unconfirmed = turn
+        return None
+
+
+def high_turns(
+    turns: Iterable[CustomerTurn], elevated: float, high: float, voice_alone: float
+) -> list[bool]:
+    """The rule applied to a call's customer turns, in order."""
+    rule = HighTurns(elevated, high, voice_alone)
+    return [rule.update(t) is not None for t in turns]
+
+
+def call_escalated(
+    turns: Iterable[CustomerTurn], elevated: float, high: float, voice_alone: float
+) -> bool:
+    """The call's verdict: one of its customer turns was high."""
+    return any(high_turns(turns, elevated, high, voice_alone))

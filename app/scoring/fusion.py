@@ -65,6 +65,9 @@ class Fusion:
     # were chosen); None for a parameter file without them
     elevated: float | None = None
     high: float | None = None
+    # the calibrated tone at which the voice alone makes a turn "high" (app/scoring/escalation.py;
+    # fusion.json "thresholds" "voice_alone", chosen by fit.py on held-out happy voices)
+    voice_alone: float | None = None
 
     def __call__(self, tone: float, words: float) -> float:
         lt, lw = logit(tone, self.clip), logit(words, self.clip)
@@ -84,6 +87,7 @@ class Fusion:
             clip=float(data.get("logit_clip", 6.0)),
             elevated=_cut(data, "elevated"),
             high=_cut(data, "high"),
+            voice_alone=_cut(data, "voice_alone"),
         )
         if min(fusion.voice_tone, fusion.voice_words, fusion.words_slope) < 0:
             raise ValueError("a negative weight would make frustration fall as a score rises")
@@ -96,11 +100,15 @@ def _cut(data: dict[str, Any], name: str) -> float | None:
 
 
 def fusion_thresholds() -> dict[str, float] | None:
-    """The shipped fusion's thresholds for the coach ({"elevated", "high"}), or None."""
+    """The shipped fusion's thresholds for the coach ({"elevated", "high"} and "voice_alone"
+    when the file has it), or None."""
     fusion = load_fusion()
     if fusion.elevated is None or fusion.high is None:
         return None
-    return {"elevated": fusion.elevated, "high": fusion.high}
+    cuts = {"elevated": fusion.elevated, "high": fusion.high}
+    if fusion.voice_alone is not None:
+        cuts["voice_alone"] = fusion.voice_alone
+    return cuts
 
 
 def _sigmoid(z: float) -> float:

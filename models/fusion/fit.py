@@ -417,6 +417,51 @@ def coach_thresholds(pairs, predict) -> dict:
     }
 
 
+VOICE_ALONE_QUANTILE = 0.99  # of held-out happy voices' calibrated tone
+
+
+def voice_alone_threshold(oof: dict[str, np.ndarray], cal: dict) -> dict:
+    """The calibrated tone at which the voice alone makes a turn "high" (app/scoring/escalation.py):
+    the VOICE_ALONE_QUANTILE quantile of the held-out calibrated tone of every happy RAVDESS clip
+    (both intensities, both tone modes, full band and telephone), so a happy voice reaches it
+    about once in a hundred turns; a turn that only a tenser-than-calm voice under it made high
+    waits for a second upset turn. RAVDESS actors held out of the tone model are still RAVDESS
+    material: across corpora the tone model confuses happy with angry far more (issue 14: angry vs
+    happy 0.70), so this is a lower bound, and the rule's second-turn confirmation does the rest.
+    Also reported: the share of held-out angry clips (strong, normal) at or over it, i.e. how often
+    an angry voice with calm words still counts at once rather than on its second turn."""
+    emo, inten = oof["emotion"], oof["intensity"]
+    scores: dict[str, list[np.ndarray]] = {"happy": [], "angry strong": [], "angry normal": []}
+    for mode in ("speaker", "population"):
+        s, b = cal[mode]["slope"], cal[mode]["intercept"]
+        for band in ("full", "phone"):
+            tone = sigmoid(s * logit(oof[f"{mode}_{band}"]) + b)
+            scores["happy"].append(tone[emo == "happy"])
+            scores["angry strong"].append(tone[(emo == "angry") & (inten == "strong")])
+            scores["angry normal"].append(tone[(emo == "angry") & (inten == "normal")])
+    happy = np.concatenate(scores["happy"])
+    cut = float(np.quantile(happy, VOICE_ALONE_QUANTILE))
+    at_once = {
+        f"{name} share at or over": round(float(np.mean(np.concatenate(v) >= cut)), 3)
+        for name, v in scores.items()
+        if name != "happy"
+    }
+    by_setting = {
+        f"{mode} {band} happy q{VOICE_ALONE_QUANTILE}": round(
+            float(np.quantile(scores["happy"][i], VOICE_ALONE_QUANTILE)), 3
+        )
+        for i, (mode, band) in enumerate(
+            (m, b) for m in ("speaker", "population") for b in ("full", "phone")
+        )
+    }
+    return {
+        "voice_alone": round(cut, 3),
+        "voice_alone_rule": f"quantile {VOICE_ALONE_QUANTILE} of the held-out calibrated tone of"
+        " happy RAVDESS clips, both modes and bands (models/fusion/fit.py voice_alone_threshold)",
+        "voice_alone_figures": {"happy clips": int(happy.size), **at_once, **by_setting},
+    }
+
+
 def mixture_rule_thresholds(y: np.ndarray, p: np.ndarray, prevalence: float) -> dict:
     """The words model's criteria (best-F1 cut; lowest cut with precision >= 0.75) on the fused
     held-out scores, the pairs weighted to a given share of frustrated turns (for the report)."""
@@ -437,8 +482,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--oof", type=Path, default=OUT / "tone_oof.npz")
     ap.add_argument("--write", action="store_true", help="write fusion.json and tone calibration")
+    ap.add_argument(
+        "--write-voice-alone",
+        action="store_true",
+        help="only add voice_alone (on the shipped tone calibration) to the shipped fusion.json",
+    )
     args = ap.parse_args()
     oof = dict(np.load(args.oof, allow_pickle=False))
+    if args.write_voice_alone:
+        write_voice_alone(oof)
+        return
     cal, cal_report = calibrate_tone(oof)
     print("tone calibration:", json.dumps(cal), "\n", json.dumps(cal_report, indent=1))
 
@@ -491,7 +544,7 @@ def main() -> None:
         for w in (0.016, 0.062, 0.3, 0.7, 0.85)
     }
     print("points:", json.dumps(points))
-    thresholds = coach_thresholds(pairs, predict)
+    thresholds = coach_thresholds(pairs, predict) | voice_alone_threshold(oof, cal)
     print("coach thresholds on the fused score:", json.dumps(thresholds))
     by_rule = [mixture_rule_thresholds(y, cv[form], q) for q in (float(y.mean()), 0.172)]
     print("words criteria on the fused held-out scores (not used):", json.dumps(by_rule))
@@ -538,6 +591,21 @@ def main() -> None:
         (HERE / "fusion.json").write_text(json.dumps(params, indent=2) + "\n")
         _write_sums(HERE, ["fusion.json"])
         print("wrote", HERE / "fusion.json", "and the calibration in", TONE_DIR / "tone.json")
+
+
+def write_voice_alone(oof: dict[str, np.ndarray]) -> None:
+    """Add voice_alone to the shipped fusion.json's thresholds without refitting anything: the
+    held-out tone scores are calibrated with the calibration models/tone/tone.json ships (a new
+    tone_oof run reproduces the shipped fit only to about 1e-3, so a full --write would move
+    every score a little for no reason)."""
+    cal = json.loads((TONE_DIR / "tone.json").read_text())["calibration"]
+    cut = voice_alone_threshold(oof, cal)
+    print("voice alone:", json.dumps(cut))
+    params = json.loads((HERE / "fusion.json").read_text())
+    params["thresholds"].update(cut)
+    (HERE / "fusion.json").write_text(json.dumps(params, indent=2) + "\n")
+    _write_sums(HERE, ["fusion.json"])
+    print("wrote", HERE / "fusion.json")
 
 
 def _write_sums(folder: Path, names: list[str]) -> None:
