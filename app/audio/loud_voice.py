@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from app.audio.pitch import YinSettings, yin
+
 FRAME = 512  # the VAD's frame at 16 kHz
 YIN_W = 280  # integration window (17.5 ms)
 MIN_LAG = 10  # 1600 Hz: a screamed vowel's 2nd harmonic can dominate its 500 Hz F0
@@ -43,40 +45,18 @@ LEVEL_RELEASE_DB = 1.0 * FRAME / 16_000  # per frame: 1 dB/s
 FLOOR_RISE_DB = 0.5 * FRAME / 16_000  # per frame: the noise floor climbs 0.5 dB/s at most
 FLOOR_MIN_DB = -100.0  # digital silence does not make every later frame "loud"
 SPEECH_PROB = 0.75  # what a loud voiced frame counts as in the union with Silero
-
-
-def periodicity(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per frame (n, FRAME): (aperiodicity, period). Aperiodicity is YIN's cumulative mean
-    normalised difference at the best period in MIN_LAG..MAX_LAG (0 = perfectly periodic,
-    about 1 = noise); the period, in samples, is refined by a parabola through the minimum."""
-    n = frames.shape[0]
-    x = frames.astype(np.float64, copy=False)
-    spec = np.fft.rfft(x, NFFT, axis=1) * np.conj(np.fft.rfft(x[:, :YIN_W], NFFT, axis=1))
-    r = np.fft.irfft(spec, NFFT, axis=1)[:, : MAX_LAG + 1]
-    cs = np.concatenate([np.zeros((n, 1)), np.cumsum(x * x, axis=1)], axis=1)
-    lags = np.arange(MAX_LAG + 1)
-    d = np.maximum(cs[:, [YIN_W]] + cs[:, lags + YIN_W] - cs[:, lags] - 2.0 * r, 0.0)
-    cum = np.cumsum(d[:, 1:], axis=1)
-    cmndf = d[:, 1:] * lags[1:] / np.maximum(cum, 1e-20)
-    search = cmndf[:, MIN_LAG - 1 : MAX_LAG]
-    rows = np.arange(n)
-    # YIN's choice: the first dip under the threshold (not the deepest: a pure tone dips at every
-    # multiple of its period), walked down to its local minimum
-    below = search < YIN_THRESHOLD
-    idx = np.where(below.any(axis=1), below.argmax(axis=1), search.argmin(axis=1))
-    last = search.shape[1] - 1
-    for _ in range(MAX_LAG):
-        step = search[rows, np.minimum(idx + 1, last)] < search[rows, idx]
-        if not step.any():
-            break
-        idx = np.where(step, np.minimum(idx + 1, last), idx)
-    y0 = search[rows, np.maximum(idx - 1, 0)]
-    y1 = search[rows, idx].copy()
-    y2 = search[rows, np.minimum(idx + 1, last)]
-    y1[(idx == 0) | (idx == last)] = 1.0  # a period at the edge of the range is out of range
-    den = y0 - 2.0 * y1 + y2
-    shift = np.clip(0.5 * (y0 - y2) / np.where(np.abs(den) > 1e-12, den, np.inf), -1.0, 1.0)
-    return y1, idx + MIN_LAG + shift
+# lags MIN_LAG..MAX_LAG; the walk goes all the way down; a period at either end of the range is
+# out of range (aperiodicity 1)
+YIN = YinSettings(
+    window=YIN_W,
+    min_lag=MIN_LAG,
+    max_lag=MAX_LAG,
+    nfft=NFFT,
+    threshold=YIN_THRESHOLD,
+    cmndf_floor=1e-20,
+    max_walk=None,
+    edge_aperiodic=True,
+)
 
 
 class LoudVoiceDetector:
@@ -110,8 +90,10 @@ class LoudVoiceDetector:
         candidates = np.flatnonzero(loud)  # only these need a pitch
         period = np.full(n, np.nan)
         if candidates.size:
-            aperiodic, found = periodicity(frames[candidates])
-            period[candidates] = np.where(aperiodic < APERIODIC_BELOW, found, np.nan)
+            pitch = yin(frames[candidates], YIN)
+            period[candidates] = np.where(
+                pitch.aperiodicity < APERIODIC_BELOW, pitch.period, np.nan
+            )
         periods = sliding_window_view(np.concatenate([self._periods, period]), PITCH_FRAMES)
         known = ~np.isnan(periods)
         high = np.where(known, periods, -np.inf).max(axis=1)

@@ -2,12 +2,12 @@
 
 Every input is first reduced to what a phone line carries: resampled to 8 kHz and band-passed to
 300–3400 Hz, so headset and phone audio reach the model in the same form. Pitch comes from a
-vectorised YIN (de Cheveigné & Kawahara, 2002) on the band-limited waveform: YIN finds the period of
-the waveform, which the 2nd, 3rd, … harmonics still share when the line filtered the fundamental
-away. Only numpy is used at run time: scipy.signal's import alone costs ~68 MB of resident
-memory, so its four routines used here are re-implemented to the same results (band-pass via
-`app.audio.sos_filter`, `half_rate`, `median3`, `peaks`; tests/test_sos_filter.py checks each
-against scipy.signal).
+vectorised YIN (de Cheveigné & Kawahara, 2002; app/audio/pitch.py, shared with the loud-voice
+detector) on the band-limited waveform: YIN finds the period of the waveform, which the 2nd, 3rd,
+… harmonics still share when the line filtered the fundamental away. Only numpy is used at run
+time: scipy.signal's import alone costs ~68 MB of resident memory, so its four routines used
+here are re-implemented to the same results (band-pass via `app.audio.sos_filter`, `half_rate`,
+`median3`, `peaks`; tests/test_sos_filter.py checks each against scipy.signal).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from math import gcd
 
 import numpy as np
 
+from app.audio import pitch
+from app.audio.pitch import YinSettings
 from app.audio.sos_filter import sosfilt
 
 SR = 8000
@@ -185,36 +187,23 @@ def frames(x: np.ndarray, length: int, n: int) -> np.ndarray:
     )
 
 
+# lags MIN_LAG..MAX_LAG - 1; the walk down from the first dip takes at most 24 lags
+YIN = YinSettings(
+    window=YIN_W,
+    min_lag=MIN_LAG,
+    max_lag=MAX_LAG - 1,
+    nfft=YIN_NFFT,
+    threshold=YIN_THRESHOLD,
+    cmndf_floor=1e-12,
+    max_walk=24,
+    edge_aperiodic=False,
+)
+
+
 def yin(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per frame: period in samples and aperiodicity (CMNDF at that period; 0 = periodic)."""
-    a = frames[:, :YIN_W]
-    spec = np.fft.rfft(frames, YIN_NFFT, axis=1) * np.conj(np.fft.rfft(a, YIN_NFFT, axis=1))
-    r = np.fft.irfft(spec, YIN_NFFT, axis=1)[:, : MAX_LAG + 1]
-    cs = np.concatenate([np.zeros((frames.shape[0], 1)), np.cumsum(frames**2, axis=1)], axis=1)
-    lags = np.arange(MAX_LAG + 1)
-    e_tau = cs[:, lags + YIN_W] - cs[:, lags]
-    d = np.maximum(cs[:, [YIN_W]] + e_tau - 2.0 * r, 0.0)
-    d[:, 0] = 0.0
-    cum = np.cumsum(d[:, 1:], axis=1)
-    cmndf = np.ones_like(d)
-    cmndf[:, 1:] = d[:, 1:] * lags[1:] / np.maximum(cum, 1e-12)
-    search = cmndf[:, MIN_LAG:MAX_LAG]
-    below = search < YIN_THRESHOLD
-    idx = np.where(below.any(axis=1), below.argmax(axis=1), search.argmin(axis=1))
-    rows = np.arange(search.shape[0])
-    for _ in range(24):  # walk down to the local minimum after the first dip below threshold
-        nxt = np.minimum(idx + 1, search.shape[1] - 1)
-        step = search[rows, nxt] < search[rows, idx]
-        if not step.any():
-            break
-        idx = np.where(step, nxt, idx)
-    lo = np.maximum(idx - 1, 0)
-    hi = np.minimum(idx + 1, search.shape[1] - 1)
-    y0, y1, y2 = search[rows, lo], search[rows, idx], search[rows, hi]
-    den = y0 - 2 * y1 + y2
-    shift = np.where(np.abs(den) > 1e-12, 0.5 * (y0 - y2) / np.where(den == 0, 1, den), 0.0)
-    shift = np.clip(shift, -1.0, 1.0)
-    return idx + MIN_LAG + shift, y1
+    found = pitch.yin(frames, YIN)
+    return found.period, found.aperiodicity
 
 
 def slope(t: np.ndarray, y: np.ndarray) -> float:
