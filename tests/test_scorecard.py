@@ -234,6 +234,9 @@ LINE = st.one_of(
             "who": st.sampled_from(["agent", "customer"]),
             "text": st.sampled_from(PHRASES),
             "f": st.floats(0.0, 1.0),
+            # the channels too, so the voice-only rule of app/scoring/escalation.py is exercised
+            "tone": st.floats(0.0, 1.0),
+            "words": st.one_of(st.none(), st.floats(0.0, 1.0)),
             "dur": st.floats(0.5, 8.0),
             "overlap": st.sampled_from([0.0, 0.0, 0.3, 1.0]),
         }
