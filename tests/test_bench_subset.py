@@ -76,3 +76,38 @@ def test_every_turn_found_under_each_bench_condition(
     assert not match.spurious, [
         f"customer utterance at {u['start']:.1f} s is no turn" for u in match.spurious
     ]
+
+
+@pytest.fixture(scope="module")
+def pleased_call(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    """The bench's control call happy_1: a pleased customer whose loud happy RAVDESS clip with
+    "You have made my day, honestly" fired acknowledge_anger at 8 kHz, µ-law and -45 dBFS."""
+    if shutil.which("espeak-ng") is None:
+        pytest.fail("espeak-ng is needed to build the bench's calls: apt-get install -y espeak-ng")
+    seed = SEED + 1000 * TYPES.index("happy") + 1
+    return (seed, *build_call("happy", seed, tmp_path_factory.mktemp("espeak_happy")))
+
+
+@pytest.mark.parametrize("condition", ["tel8k", "ulaw"])
+def test_a_pleased_customer_on_a_phone_line_gets_no_anger_card(
+    pleased_call: tuple, tmp_path: Path, condition: str
+) -> None:
+    """The whole pipeline (`callcoach analyze`) on the bench's happy_1 over a telephone line: the
+    loud pleased turn is still scored tense by the voice, but with calm words and a voice under
+    voice_alone it needs a second upset turn, which never comes (app/scoring/escalation.py)."""
+    import json
+
+    from app.cli import main
+
+    seed, stereo, turns = pleased_call
+    audio, rate, subtype = apply_condition(stereo, condition, seed, turns)
+    path = tmp_path / f"happy_1_{condition}.wav"
+    sf.write(path, audio, rate, subtype=subtype)
+    assert main(["analyze", str(path), "--out", str(tmp_path / "out")]) == 0
+    report = json.loads((tmp_path / "out" / f"happy_1_{condition}.json").read_text())
+    customer = [u for u in report["utterances"] if u["speaker"] == "customer"]
+    # the case this guards: some turn fused over "high" on the voice alone
+    assert max(u["frustration"] for u in customer) >= report["thresholds"]["high"]
+    ids = {p["id"] for p in report["prompts"]}
+    assert not {"acknowledge_anger", "owner_question", "follow_up_call"} & ids, ids
+    assert report["summary"]["escalated"] is False
