@@ -183,6 +183,13 @@ class WhisperTranscriber:
             )[0]
             # what Whisper invents over noise: likely no speech and a low-confidence text
             if not (result.no_speech_prob > 0.6 and result.scores[0] < -1.0):
+                if beam != beams[0]:
+                    log.debug(
+                        "greedy text dropped, beam %d kept (no speech %.2f, log-prob %.2f)",
+                        beam,
+                        result.no_speech_prob,
+                        result.scores[0],
+                    )
                 tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
                 return collapse_repeats(self._tokenizer.decode(tokens).strip())
         return ""
