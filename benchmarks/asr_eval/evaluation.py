@@ -12,6 +12,7 @@ import numpy as np
 
 from app.asr.transcriber import Transcriber
 from app.audio.reader import SAMPLE_RATE, read_all
+from benchmarks.asr_eval.conditions import apply_condition
 from benchmarks.asr_eval.wer import word_errors
 
 
@@ -42,12 +43,17 @@ def evaluate_manifest(
     folder: Path,
     transcriber: Transcriber,
     on_row: Callable[[str, float, str], None] | None = None,
+    condition: str = "full",
 ) -> WerResult:
+    """WER of `transcriber` over the folder's manifest, each recording under `condition`
+    (see benchmarks.asr_eval.conditions)."""
     result = WerResult()
     with open(folder / "manifest.csv", newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     for row in rows:
-        audio = channel_audio(folder / row["audio_path"], row["channel"])
+        audio = apply_condition(
+            channel_audio(folder / row["audio_path"], row["channel"]), condition
+        )
         t0 = time.perf_counter()
         text = transcriber.transcribe(audio)
         result.asr_s += time.perf_counter() - t0
