@@ -78,7 +78,13 @@ def customer_frustration(s: CallState, spec: PromptSpec, pb: Playbook, turn: May
         )
     if s.turn_high is not None:
         return f"customer frustration is high: {_scores(t, s)}"
-    if s.rise >= s.steep_rise and s.level >= s.elevated and t.frustration >= s.elevated:
+    # a rise carried by one turn that is upset only in a moderately tense voice is not acted on
+    if (
+        s.rise >= s.steep_rise
+        and s.level >= s.elevated
+        and t.frustration >= s.elevated
+        and not s.lone_voice
+    ):
         return f"customer frustration rose steeply (+{s.rise:.2f}): {_scores(t, s)}"
     return None
 

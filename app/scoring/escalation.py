@@ -11,6 +11,11 @@ A customer turn is high when one of these holds:
 - the customer's smoothed level reached `high` and the turn itself is at least `elevated` (a calm
   line while the level lags behind is not high).
 
+The same caution applies to the coach's "rose steeply" card: an upset turn that rests on a
+moderately tense voice with calm words, with no upset turn before it (`lone_voice`), is no rise
+to act on, however far it moved the smoothed level (the bench's happy_2: a pleased turn at 0.17,
+then "Brilliant, you have made my day" at 0.85 on the voice alone, "rose steeply +0.42").
+
 Why the voice alone needs more: the tone model cannot tell a loud, excited voice from an angry
 one on speakers it has never heard (angry vs happy 0.70 across corpora, issue 14), and one loud,
 happy "you have made my day" turn fused over `high` on telephone audio and fired "acknowledge
@@ -54,16 +59,19 @@ class HighTurns:
     high: float
     voice_alone: float
     confirmed_by: CustomerTurn | None = None  # the other turn of the last "confirmed" verdict
+    # the last turn was upset only in a moderately tense voice (calm words) and the customer's
+    # turn before it was not upset: alone, not a rise to act on
+    lone_voice: bool = False
     _previous: CustomerTurn | None = None
     _unconfirmed: CustomerTurn | None = None  # the last voice-only high turn, not yet confirmed
 
+    def rests_on_voice(self, turn: CustomerTurn) -> bool:
+        """The turn's words are calm and its voice only moderately tense."""
+        return turn.words < self.elevated and turn.tone < self.voice_alone
+
     def voice_only(self, turn: CustomerTurn) -> bool:
         """The turn reached `high` on a moderately tense voice with calm words."""
-        return (
-            turn.frustration >= self.high
-            and turn.words < self.elevated
-            and turn.tone < self.voice_alone
-        )
+        return turn.frustration >= self.high and self.rests_on_voice(turn)
 
     def update(self, turn: CustomerTurn) -> Verdict:
         """Whether `turn` (the customer's next turn) is high, and why: "high" (on its own),
@@ -74,6 +82,12 @@ class HighTurns:
         self._unconfirmed = None
         self.confirmed_by = None
         upset = turn.frustration >= self.elevated
+        upset_before = (
+            previous is not None
+            and previous.frustration >= self.elevated
+            and turn.end - previous.end <= CONFIRM_WITHIN_S
+        )
+        self.lone_voice = upset and self.rests_on_voice(turn) and not upset_before
         if not upset:
             return None
         if turn.frustration >= self.high and not self.voice_only(turn):
@@ -85,11 +99,7 @@ class HighTurns:
             return "level"
         if turn.frustration < self.high:
             return None
-        if (
-            previous is not None
-            and previous.frustration >= self.elevated
-            and turn.end - previous.end <= CONFIRM_WITHIN_S
-        ):
+        if upset_before:
             self.confirmed_by = previous
             return "confirmed"
         self._unconfirmed = turn
