@@ -193,7 +193,7 @@ class Coach:
         # by a second upset turn when the voice alone carried it, or on a high smoothed level
         scored = CustomerTurn(turn.end, turn.frustration, turn.tone, turn.words, s.level)
         s.turn_high = self.high_rule.update(scored)
-        s.lone_voice = self.high_rule.lone_voice
+        s.on_voice = self.high_rule.on_voice
         other = self.high_rule.confirmed_by
         s.confirmed_by = None
         if other is not None:

@@ -56,7 +56,7 @@ class CallState:
     # the latest customer turn was high, and why ("high", "confirmed", "level"; None: it was not)
     turn_high: str | None = None
     confirmed_by: Turn | None = None  # the other upset turn of a "confirmed" verdict
-    lone_voice: bool = False  # the latest customer turn was upset on a tense voice alone
+    on_voice: bool = False  # the latest customer turn rests on the voice (calm words)
     recent_high: deque[float] = field(default_factory=lambda: deque(maxlen=4))
     issue: IssueState = "none"
     last_speech_end: float = 0.0

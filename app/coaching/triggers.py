@@ -78,12 +78,13 @@ def customer_frustration(s: CallState, spec: PromptSpec, pb: Playbook, turn: May
         )
     if s.turn_high is not None:
         return f"customer frustration is high: {_scores(t, s)}"
-    # a rise carried by one turn that is upset only in a moderately tense voice is not acted on
+    # a rise that ends on a turn resting on a moderately tense voice (calm words) is not acted
+    # on: sad and pleased voices rise that way too (app/scoring/escalation.py)
     if (
         s.rise >= s.steep_rise
         and s.level >= s.elevated
         and t.frustration >= s.elevated
-        and not s.lone_voice
+        and not s.on_voice
     ):
         return f"customer frustration rose steeply (+{s.rise:.2f}): {_scores(t, s)}"
     return None

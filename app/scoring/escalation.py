@@ -11,10 +11,13 @@ A customer turn is high when one of these holds:
 - the customer's smoothed level reached `high` and the turn itself is at least `elevated` (a calm
   line while the level lags behind is not high).
 
-The same caution applies to the coach's "rose steeply" card: an upset turn that rests on a
-moderately tense voice with calm words, with no upset turn before it (`lone_voice`), is no rise
-to act on, however far it moved the smoothed level (the bench's happy_2: a pleased turn at 0.17,
-then "Brilliant, you have made my day" at 0.85 on the voice alone, "rose steeply +0.42").
+The same caution applies to the coach's "rose steeply" card: a rise is acted on only when the
+turn that ends it does not rest on the voice (`on_voice`: calm words, tone under `voice_alone`),
+however far it moved the smoothed level. Two such turns that are themselves high are covered by
+the rule above; under "high" they are a sad or pleased voice as often as an angry one (the
+bench's happy_2: "Brilliant, you have made my day" at 0.85 on the voice alone after a 0.17
+turn, "rose steeply +0.42"; its sad_2 in noise: 0.52 then 0.43, both on tones of 0.34 and 0.15
+with calm words, "rose steeply +0.26").
 
 Why the voice alone needs more: the tone model cannot tell a loud, excited voice from an angry
 one on speakers it has never heard (angry vs happy 0.70 across corpora, issue 14), and one loud,
@@ -59,9 +62,8 @@ class HighTurns:
     high: float
     voice_alone: float
     confirmed_by: CustomerTurn | None = None  # the other turn of the last "confirmed" verdict
-    # the last turn was upset only in a moderately tense voice (calm words) and the customer's
-    # turn before it was not upset: alone, not a rise to act on
-    lone_voice: bool = False
+    # the last turn rests on the voice: calm words, a tone under voice_alone
+    on_voice: bool = False
     _previous: CustomerTurn | None = None
     _unconfirmed: CustomerTurn | None = None  # the last voice-only high turn, not yet confirmed
 
@@ -87,7 +89,7 @@ class HighTurns:
             and previous.frustration >= self.elevated
             and turn.end - previous.end <= CONFIRM_WITHIN_S
         )
-        self.lone_voice = upset and self.rests_on_voice(turn) and not upset_before
+        self.on_voice = self.rests_on_voice(turn)
         if not upset:
             return None
         if turn.frustration >= self.high and not self.voice_only(turn):
