@@ -1,6 +1,7 @@
 """The call bench: does callcoach find every turn and give the right first card, per condition?
 
 Usage: python -m benchmarks.call_bench [--per-type N] [--conditions a,b] [--calls DIR] [--json F]
+                                      [--seed S]
 
 Builds the calls with `benchmarks/bench_calls.py` (espeak-ng + RAVDESS from ../shared/data; see
 its docstring for the call types and conditions), runs `callcoach analyze` on each condition's
@@ -249,12 +250,19 @@ def main() -> None:
     parser.add_argument("--types", default=",".join(TYPES))
     parser.add_argument("--calls", type=Path, help="keep the built calls here (default: temp)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=20261202,
+        help="another seed draws other calls (actors, clips, lines, gaps): a fresh set to check"
+        " that a change tuned on the default calls holds on calls it was not tuned on",
+    )
     args = parser.parse_args()
     conditions = args.conditions.split(",")
     with tempfile.TemporaryDirectory(prefix="call_bench_") as tmp:
         calls_dir = args.calls or Path(tmp)
         manifest = build_bench(
-            calls_dir, args.per_type, tuple(conditions), tuple(args.types.split(","))
+            calls_dir, args.per_type, tuple(conditions), tuple(args.types.split(",")), args.seed
         )
         n_esc = sum(1 for c in manifest["calls"].values() if c["type"] in ESCALATION_TYPES)
         print(
