@@ -194,6 +194,7 @@ class Coach:
         scored = CustomerTurn(turn.end, turn.frustration, turn.tone, turn.words, s.level)
         s.turn_high = self.high_rule.update(scored)
         s.on_voice = self.high_rule.on_voice
+        s.lone_voice = self.high_rule.lone_voice
         other = self.high_rule.confirmed_by
         s.confirmed_by = None
         if other is not None:
@@ -231,9 +232,8 @@ class Coach:
 
     def _issue_from_customer(self, turn: Turn, hits: dict[str, str]) -> None:
         s = self.state
-        complaint = (
-            turn.frustration >= s.elevated or "still_waiting" in hits or "customer_rejects" in hits
-        )
+        # one turn upset only on the voice opens no issue (a pleased, loud customer)
+        complaint = s.upset(turn) or "still_waiting" in hits or "customer_rejects" in hits
         if complaint:
             self._set_issue("open")
         elif "customer_accepts" in hits and s.issue == "being_resolved":

@@ -57,6 +57,7 @@ class CallState:
     turn_high: str | None = None
     confirmed_by: Turn | None = None  # the other upset turn of a "confirmed" verdict
     on_voice: bool = False  # the latest customer turn rests on the voice (calm words)
+    lone_voice: bool = False  # ... and is upset on the voice alone, nothing upset before it
     recent_high: deque[float] = field(default_factory=lambda: deque(maxlen=4))
     issue: IssueState = "none"
     last_speech_end: float = 0.0
@@ -81,10 +82,20 @@ class CallState:
         """The customer is frustrated now: their smoothed level, or their latest line, is at
         least elevated. The latest line counts on its own because the trend's pull per turn is
         capped: after one upset line ("why was I charged twice") the level is only part of the
-        way there, yet "it's our policy" or a sales pitch in reply is already the wrong answer."""
+        way there, yet "it's our policy" or a sales pitch in reply is already the wrong answer.
+        Not after one turn upset only on the voice (`lone_voice`, app/scoring/escalation.py): a
+        loud, pleased "you have made my day" is no frustration to tiptoe around."""
+        if self.lone_voice:
+            return False
         return self.level >= self.elevated or (
-            bool(self.customer) and self.customer[-1].frustration >= self.elevated
+            bool(self.customer) and self.upset(self.customer[-1])
         )
+
+    def upset(self, turn: Turn) -> bool:
+        """A customer turn is upset: at least elevated, unless it is the latest turn and upset
+        only on the voice (`lone_voice`), which waits for a second upset turn."""
+        lone = self.lone_voice and bool(self.customer) and turn is self.customer[-1]
+        return turn.frustration >= self.elevated and not lone
 
     @property
     def issue_open(self) -> bool:

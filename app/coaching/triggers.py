@@ -95,7 +95,7 @@ def needs_empathy(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn)
     # "frustration elevated" (PLAYBOOK.md): the customer's smoothed level, not one line (a
     # single elevated line moves the capped trend only part of the way), and the line itself
     # upset too, so the reason never quotes a calm score
-    if t is None or t.frustration < s.elevated or s.level < s.elevated or not s.agent:
+    if t is None or not s.upset(t) or s.level < s.elevated or not s.agent:
         return None
     recent = _p(spec, "recent_s")
     if s.agent_said_recently("empathy", recent) or s.agent_said_recently("acknowledgement", recent):
@@ -128,7 +128,7 @@ def _interrupts_again(s: CallState, spec: PromptSpec, pb: Playbook, turn: Turn) 
 
 def customer_repeats(s: CallState, spec: PromptSpec, pb: Playbook, turn: MaybeTurn) -> Reason:
     t = _customer_turn(turn)
-    if t is None or t.frustration < s.elevated or len(t.content) < 3:
+    if t is None or not s.upset(t) or len(t.content) < 3:
         return None
     needed = _p(spec, "min_overlap")
     for earlier in list(s.customer)[:-1]:
@@ -175,7 +175,7 @@ def timeline_asked(s: CallState, pb: Playbook, t: Turn) -> Reason:
     if waiting:
         return f'the customer has been kept waiting ("{waiting}")'
     asked = pb.phrase_set("asks_when").find(t.norm)
-    if asked and (s.issue_open or s.frustrated or t.frustration >= s.elevated):
+    if asked and (s.issue_open or s.frustrated or s.upset(t)):
         return f'the customer asked about time ("{asked}") with their issue open'
     return None
 

@@ -27,6 +27,11 @@ calm and whose voice is only moderately tense waits for a second upset turn. `vo
 chosen on held-out data (models/fusion/fit.py): the calibrated tone that held-out happy voices
 stay under.
 
+The same holds for the customer being "frustrated" at all (the agent-side cards: policy language,
+a sales pitch or talk-over to a frustrated customer, and an issue opened by an upset line): one
+turn upset only on the voice (`lone_voice`: calm words, tone under `voice_alone`, no upset turn or
+elevated level before it) does not make the customer frustrated; a second upset turn does.
+
 A call escalated once one customer turn was high. Prompts shown are not part of the rule (a card
 can fire on a steep rise that never got high), so the report can be checked against the scores.
 """
@@ -64,6 +69,8 @@ class HighTurns:
     confirmed_by: CustomerTurn | None = None  # the other turn of the last "confirmed" verdict
     # the last turn rests on the voice: calm words, a tone under voice_alone
     on_voice: bool = False
+    # the last turn is upset only on the voice, with no upset turn or level before it
+    lone_voice: bool = False
     _previous: CustomerTurn | None = None
     _unconfirmed: CustomerTurn | None = None  # the last voice-only high turn, not yet confirmed
 
@@ -90,6 +97,10 @@ class HighTurns:
             and turn.end - previous.end <= CONFIRM_WITHIN_S
         )
         self.on_voice = self.rests_on_voice(turn)
+        level_before = 0.0 if previous is None else previous.level
+        self.lone_voice = (
+            upset and self.on_voice and not upset_before and level_before < self.elevated
+        )
         if not upset:
             return None
         if turn.frustration >= self.high and not self.voice_only(turn):
