@@ -19,11 +19,19 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from benchmarks.bench_calls import CONDITIONS, TYPES, apply_condition, build_call
+from benchmarks.bench_calls import (
+    CONDITIONS,
+    DEFAULT_SEED,
+    TYPES,
+    apply_condition,
+    build_call,
+    call_seed,
+    shared_calls,
+)
 from benchmarks.call_bench import match_turns, speech_coverage
 from benchmarks.frontend_conditions import front_end_spans
 
-SEED = 20261202  # benchmarks/bench_calls.py's default: these are the bench's own calls
+SEED = DEFAULT_SEED  # these are the bench's own calls
 # (name, kind, call number in the bench, RAVDESS actor override, conditions)
 CASES = (
     # loud, strongly angry RAVDESS turns (the turns the telephone band used to lose)
@@ -46,7 +54,7 @@ def bench_calls(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     work = tmp_path_factory.mktemp("espeak")
     calls = {}
     for name, kind, n, actor, _ in CASES:
-        seed = SEED + 1000 * TYPES.index(kind) + n  # the bench's call `<kind>_<n>`
+        seed = call_seed(SEED, TYPES.index(kind), n)  # the bench's call `<kind>_<n>`
         calls[name] = (seed, *build_call(kind, seed, work, actor))
     return calls
 
@@ -84,7 +92,7 @@ def pleased_call(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) ->
     "You have made my day, honestly" fired acknowledge_anger at 8 kHz, µ-law and -45 dBFS."""
     if shutil.which("espeak-ng") is None:
         pytest.fail("espeak-ng is needed to build the bench's calls: apt-get install -y espeak-ng")
-    seed = SEED + 1000 * TYPES.index("happy") + 1
+    seed = call_seed(SEED, TYPES.index("happy"), 1)
     return (seed, *build_call("happy", seed, tmp_path_factory.mktemp("espeak_happy")))
 
 
@@ -111,3 +119,10 @@ def test_a_pleased_customer_on_a_phone_line_gets_no_anger_card(
     ids = {p["id"] for p in report["prompts"]}
     assert not {"acknowledge_anger", "owner_question", "follow_up_call"} & ids, ids
     assert report["summary"]["escalated"] is False
+
+
+def test_a_held_out_seed_shares_no_call_with_the_default_set() -> None:
+    # call n of a type is drawn from seed + n: the next seed re-draws all but one call per type
+    assert shared_calls(DEFAULT_SEED + 1, per_type=4) == 3 * len(TYPES)
+    assert shared_calls(DEFAULT_SEED, per_type=4) == 4 * len(TYPES)
+    assert shared_calls(20361202, per_type=4) == 0
