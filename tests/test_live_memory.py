@@ -58,3 +58,22 @@ def test_new_utterance_lengths_do_not_grow_the_heap(tmp_path: Path) -> None:
         f"the heap grew {after_mb:.1f} MB over 69 more new utterance lengths once the cache "
         f"was full (the first 70 took {filling_mb:.1f} MB)"
     )
+
+
+@pytest.mark.parametrize("preset", [None, "MALLOC_MMAP_THRESHOLD_"])
+def test_malloc_thresholds_are_fixed_unless_the_site_set_them(
+    tmp_path: Path, preset: str | None
+) -> None:
+    # glibc's dynamic mmap threshold kept freed encoder buffers in the heap (app/native_caches.py)
+    if not sys.platform.startswith("linux"):
+        pytest.skip("glibc's malloc")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    if preset:
+        env[preset] = "4194304"
+    script = "import app\nfrom app.native_caches import fix_malloc_thresholds\n"
+    script += "print(fix_malloc_thresholds())"
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ("False" if preset else "True")
