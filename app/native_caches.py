@@ -14,9 +14,11 @@ glibc's malloc raises its mmap threshold each time a large block is freed (up to
 encoders' and decoders' freed working buffers stay in the heap instead of going back to the
 system, and the heap grows with how many different large buffers a call needed. On a machine
 whose CPU has AMX (oneDNN picks other kernels there) `python -m benchmarks.analyze_memory` gave
-348 / 430 / 460 MB peak for 2- / 10- / 60-minute calls; with fixed 1 MB mmap and trim thresholds
-(mallopt, as MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ would) 292 / 363 / 360 MB. Thresholds
-a site set in the environment are kept.
+348 / 430 / 460 MB peak for 2- / 10- / 60-minute calls. Fixed thresholds (mallopt, as
+MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ would), 60-minute peak and the demo analysis's wall
+time against none (farm-bench, same run): mmap 1 MB + trim 8 MB (chosen) 367 MB, 1.07x; 1 MB + 1 MB
+372 MB, slower (system time 2.0 s against 0.5 s); 1 MB + 64 MB 396 MB; 16 MB 417 MB, 1.00x.
+Thresholds a site set in the environment are kept.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ import os
 import sys
 
 ONEDNN_PRIMITIVE_CACHE = "64"
-MALLOC_THRESHOLD = 1 << 20  # bytes: blocks over this are mmap'd and returned when freed
+MMAP_THRESHOLD = 1 << 20  # bytes: blocks over this are mmap'd and returned when freed
+TRIM_THRESHOLD = 8 << 20  # bytes of free heap top kept before it is given back
 _M_TRIM_THRESHOLD = -1  # glibc's mallopt parameters (malloc.h)
 _M_MMAP_THRESHOLD = -3
 
@@ -52,6 +55,6 @@ def fix_malloc_thresholds() -> bool:
         return False
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
-    mmap_set = mallopt(_M_MMAP_THRESHOLD, MALLOC_THRESHOLD) == 1
-    trim_set = mallopt(_M_TRIM_THRESHOLD, MALLOC_THRESHOLD) == 1
+    mmap_set = mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
+    trim_set = mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1
     return mmap_set and trim_set
