@@ -88,7 +88,7 @@ class CallState:
         if self.lone_voice:
             return False
         return self.level >= self.elevated or (
-            bool(self.customer) and self.upset(self.customer[-1])
+            bool(self.customer) and self.customer[-1].frustration >= self.elevated
         )
 
     def upset(self, turn: Turn) -> bool:
