@@ -30,6 +30,9 @@ class Utterance:
     # seconds this utterance spent talking over speech already going on on the other channel
     # (the front end's barge-in measure; talk-over and interruptions in the report's metrics)
     overlap_s: float = 0.0
+    # how pleased the words sound (the words model's largest positive-label probability); when
+    # clearly pleased, the fusion reads a raised voice as excitement (app/scoring/fusion.py)
+    pleased: float = 0.0
 
     def to_report(self) -> dict[str, Any]:
         return {
@@ -42,6 +45,7 @@ class Utterance:
             "frustration": round(self.frustration, 3),
             "tone_baseline": self.tone_baseline,
             "overlap_s": round(self.overlap_s, 2),
+            "pleased": round(self.pleased, 3),
         }
 
 

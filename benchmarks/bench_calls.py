@@ -410,9 +410,11 @@ def build_bench(
         raise SystemExit("espeak-ng not found: apt-get install -y espeak-ng")
     calls: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory(prefix="bench_calls_") as tmp:
-        for t_index, kind in enumerate(types):
+        for kind in types:
             for n in range(per_type):
-                this_seed = call_seed(seed, t_index, n)
+                # the type's place in TYPES, not in `types`: a --types subset draws the very
+                # calls of the whole bench (it drew others, so a subset run did not reproduce)
+                this_seed = call_seed(seed, TYPES.index(kind), n)
                 stereo, turns = build_call(kind, this_seed, Path(tmp))
                 name = f"{kind}_{n}"
                 angry_ends = [
@@ -420,6 +422,7 @@ def build_bench(
                 ]
                 calls[name] = {
                     "type": kind,
+                    "seed": this_seed,
                     "escalation": kind in ESCALATION_TYPES,
                     "first_angry_start": min(
                         (t["start"] for t in turns if t["kind"] == "angry"), default=None

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -201,15 +202,24 @@ def run_condition(folder: Path, out: Path) -> None:
 
 
 def run_bench(
-    calls_dir: Path, manifest: dict[str, Any], conditions: list[str]
+    calls_dir: Path,
+    manifest: dict[str, Any],
+    conditions: list[str],
+    reports_dir: Path | None = None,
 ) -> list[ConditionFigures]:
+    """Analyse and score every condition; the JSON reports are kept under
+    `reports_dir`/<condition> when given (emptied first), else in a temporary folder."""
     results = []
     for condition in conditions:
         figures = ConditionFigures(condition)
         with tempfile.TemporaryDirectory(prefix=f"bench_{condition}_") as tmp:
-            run_condition(calls_dir / condition, Path(tmp))
+            out = Path(tmp) if reports_dir is None else reports_dir / condition
+            if reports_dir is not None:
+                shutil.rmtree(out, ignore_errors=True)
+                out.mkdir(parents=True)
+            run_condition(calls_dir / condition, out)
             for name, call in manifest["calls"].items():
-                report = json.loads((Path(tmp) / f"{name}.json").read_text(encoding="utf-8"))
+                report = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
                 score_call(name, call, report, figures)
         results.append(figures)
     return results
@@ -258,6 +268,9 @@ def main() -> None:
     parser.add_argument("--calls", type=Path, help="keep the built calls here (default: temp)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     parser.add_argument(
+        "--reports", type=Path, help="keep each call's JSON report here, per condition"
+    )
+    parser.add_argument(
         "--seed",
         type=int,
         default=DEFAULT_SEED,
@@ -283,7 +296,7 @@ def main() -> None:
         print(
             f"{len(manifest['calls'])} calls ({n_esc} escalation) x {len(conditions)} conditions\n"
         )
-        results = run_bench(calls_dir, manifest, conditions)
+        results = run_bench(calls_dir, manifest, conditions, args.reports)
     print_table(results)
     if args.json:
         args.json.write_text(json.dumps([asdict(f) for f in results], indent=1), encoding="utf-8")

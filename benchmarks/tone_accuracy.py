@@ -17,9 +17,11 @@ clip ("full") and a telephone simulation never used in training ("phone"). With 
 baseline, each held-out actor's four neutral clips are the calm reference; neutral clips are
 therefore never test items (in any row, for comparability).
 
-Rows: the shipped v3 recipe, the v4 candidate (models/tone/train.py RECIPES: a Whisper view
-without a baseline too, excitement damping with one; not shipped, see the model card), each view
-alone, and the simple baseline. Feature tables are cached in out/tone (train.py `tables`).
+Rows: the v3 recipe, v3 with the excitement damping ("v3d": with a baseline, the speaker score is
+lowered when the 5-class Whisper view hears more happiness than anger), the v4 candidate
+(models/tone/train.py RECIPES: a Whisper view without a baseline too, the damping with one; not
+shipped, see the model card), each view alone, and the simple baseline. Feature tables are
+cached in out/tone (train.py `tables`).
 
 The simple baseline: frame log-energy, spectral centroid and zero-crossing rate (mean, std, p10,
 p90 of active frames, full 16 kHz analysis) + logistic regression; with a speaker baseline it also
@@ -207,7 +209,11 @@ def main() -> None:
                 False: {b: T.population_score(pop[b], pop_wh[b][:, angry], "v4") for b in bands},
                 True: {b: T.speaker_score(spk[b], spk_wh[b], pop_wh[b], "v4") for b in bands},
             },
-            "v3 shipped (pop: features; spk: f+W)": {
+            "v3 + excitement damping (v3d)": {
+                False: {b: T.population_score(pop[b], pop_wh[b][:, angry], "v3d") for b in bands},
+                True: {b: T.speaker_score(spk[b], spk_wh[b], pop_wh[b], "v3d") for b in bands},
+            },
+            "v3 (pop: features; spk: f+W)": {
                 False: pop,
                 True: {b: (w_f * spk[b] + w_w * spk_wh[b]) / (w_f + w_w) for b in bands},
             },

@@ -41,6 +41,15 @@ def words():
 
 
 @pytest.fixture(scope="module")
+def pleased():
+    """How pleased each case's words sound (the words model's positive labels)."""
+    scorer = load_words_scorer()
+    texts = [NEUTRAL_WORDS, ANGRY_WORDS, POSITIVE_WORDS]
+    readings = scorer.read(texts)
+    return dict(zip(("neutral", "angry", "positive"), (r.pleased for r in readings), strict=True))
+
+
+@pytest.fixture(scope="module")
 def tone():
     """Median calibrated tone per (actor, voice), against the actor's own neutral clips."""
     scorer = load_tone_scorer()
@@ -83,6 +92,71 @@ def test_positive_words_damp_a_loud_happy_voice(tone, words, actor: int) -> None
     damped = fuse(happy, words["positive"])
     assert damped < fuse(happy, words["neutral"])
     assert damped < FUSED_HIGH
+
+
+def test_only_the_positive_case_reads_as_pleased(pleased) -> None:
+    cut = load_fusion().pleased
+    assert cut is not None
+    assert pleased["positive"] >= cut
+    assert pleased["neutral"] < cut and pleased["angry"] < cut
+
+
+@needs_data
+@pytest.mark.parametrize("actor", ACTORS)
+def test_pleased_words_read_a_raised_happy_voice_as_excitement(
+    tone, words, pleased, actor: int
+) -> None:
+    """A loud happy voice under voice_alone with pleased words scores like a calm voice: under
+    "elevated", where the fitted damping alone leaves it far higher; with neutral words the
+    same voice is scored as before (the pleased reading does not fire)."""
+    f = load_fusion()
+    happy = tone[actor, "happy"]
+    assert f.voice_alone is not None and f.calm_tone is not None
+    if happy >= f.voice_alone:
+        pytest.skip(f"actor {actor}'s happy voice is unmistakable to the tone model ({happy:.2f})")
+    read = fuse(happy, words["positive"], pleased["positive"])
+    assert read == pytest.approx(fuse(min(happy, f.calm_tone), words["positive"]))
+    assert read < FUSED_ELEVATED
+    neutral = fuse(happy, words["neutral"], pleased["neutral"])
+    assert neutral == fuse(happy, words["neutral"])
+
+
+@needs_data
+@pytest.mark.parametrize("actor", ACTORS)
+def test_an_unmistakable_voice_keeps_its_anger_whatever_the_words(
+    tone, words, pleased, actor: int
+) -> None:
+    """Sarcasm shouted ("oh wonderful, thanks a lot") is anger: a voice at or over voice_alone
+    is not read as pleased, and upset words keep their own channel."""
+    f = load_fusion()
+    assert f.voice_alone is not None and f.pleased is not None
+    angry = max(tone[actor, "angry"], f.voice_alone)
+    assert fuse(angry, words["positive"], 1.0) == fuse(angry, words["positive"])
+    assert fuse(tone[actor, "happy"], words["angry"], 1.0) >= FUSED_HIGH
+
+
+def test_the_pleased_reading_at_its_edges() -> None:
+    f = load_fusion()
+    assert f.pleased is not None and f.voice_alone is not None and f.calm_tone is not None
+    tone, calm_words = 0.6, 0.02
+    assert f(tone, calm_words, f.pleased - 1e-6) == f(tone, calm_words)  # just under: not pleased
+    assert f(tone, calm_words, f.pleased) == f(f.calm_tone, calm_words)
+    assert f(f.voice_alone, calm_words, 1.0) == f(f.voice_alone, calm_words)
+    assert f(f.calm_tone / 2, calm_words, 1.0) == f(f.calm_tone / 2, calm_words)  # never raised
+    assert f.words_elevated is not None  # upset words are never read as pleased
+    assert f(tone, f.words_elevated, 1.0) == f(tone, f.words_elevated)
+    # a parameter file without the cut-off never reads a voice as pleased
+    data = json.loads((FUSION_DIR / "fusion.json").read_text())
+    del data["thresholds"]["pleased"]
+    assert Fusion.from_json(data)(tone, calm_words, 1.0) == f(tone, calm_words)
+
+
+def test_the_pleased_cut_off_and_its_rule_are_shipped() -> None:
+    cuts = json.loads((FUSION_DIR / "fusion.json").read_text())["thresholds"]
+    assert 0.3 <= cuts["pleased"] <= 0.95
+    assert "models/fusion/pleased.py" in cuts["pleased_rule"]
+    held_out = cuts["pleased_figures"]["goemotions test (clean + ASR-style)"]
+    assert held_out["missed frustration called pleased"] <= 0.05
 
 
 @needs_data

@@ -139,6 +139,30 @@ def test_baseline_does_not_absorb_anger(scorer) -> None:
 
 
 @needs_data
+def test_an_angry_turn_early_in_the_call_does_not_join_the_start_of_the_baseline(scorer) -> None:
+    """Actor 5: three calm turns make the baseline ready; the first strongly angry clip scores
+    under the start's 0.5 (0.35), but it is 36 dB louder and 16 semitones higher than the
+    reference, so it must not become the 4th start utterance (it did, and every angry turn after
+    it was judged against anger)."""
+    base = SpeakerBaseline()
+    calm = [clips(5, "neutral")[0], clips(5, "calm")[0], clips(5, "neutral")[1]]
+    for x in calm:
+        f = scorer.features(x)
+        base.observe(f, scorer.score_features(f, base))
+    assert base.ready
+    n, before = base.n_observed, base.mean.copy()
+    angry = clips(5, "angry", "strong")
+    first = scorer.features(angry[0])
+    tone = scorer.score_features(first, base)
+    assert tone < 0.5  # under the start's own limit: the case this guards
+    base.observe(first, tone)
+    assert base.n_observed == n
+    assert np.allclose(base.mean, before)
+    later = [scorer.score_features(scorer.features(x), base) for x in angry[1:]]
+    assert min(later) > 0.8, later
+
+
+@needs_data
 def test_whisper_view_takes_part_and_is_repeatable(scorer) -> None:
     """With a baseline the encoder view moves the score; the same audio gives the same vector
     (a replayed call and the same audio live get the same tone)."""
@@ -156,24 +180,68 @@ def test_whisper_view_takes_part_and_is_repeatable(scorer) -> None:
     assert 0.0 <= s_features <= 1.0 and abs(s_both - s_features) > 1e-4
 
 
-def test_other_encoder_is_a_model_error(tmp_path: Path) -> None:
-    """The Whisper view must run on the encoder it was trained on."""
+def _copy_with_meta(tmp_path: Path, edit) -> Path:
+    """A copy of the shipped tone model with tone.json edited by `edit`, SHA256SUMS redone."""
     import hashlib
     import json
 
-    bad = tmp_path / "tone"
-    shutil.copytree(MODEL_DIR, bad, ignore=shutil.ignore_patterns("*.py", "*.md", "*.txt"))
-    meta = json.loads((bad / "tone.json").read_text())
-    meta["models"]["tone_speaker_whisper.onnx"]["encoder_sha256"] = "0" * 64
-    (bad / "tone.json").write_text(json.dumps(meta))
-    sums = [
-        f"{hashlib.sha256((bad / n).read_bytes()).hexdigest()}  {n}"
-        for n in ("tone_population.onnx", "tone_speaker.onnx", "tone_speaker_whisper.onnx")
-    ]
-    sums.append(f"{hashlib.sha256((bad / 'tone.json').read_bytes()).hexdigest()}  tone.json")
-    (bad / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+    folder = tmp_path / "tone"
+    shutil.copytree(MODEL_DIR, folder, ignore=shutil.ignore_patterns("*.py", "*.md", "*.txt"))
+    meta = json.loads((folder / "tone.json").read_text())
+    edit(meta)
+    (folder / "tone.json").write_text(json.dumps(meta))
+    names = [*meta["models"], "tone.json"]
+    sums = [f"{hashlib.sha256((folder / n).read_bytes()).hexdigest()}  {n}" for n in names]
+    (folder / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+    return folder
+
+
+def test_other_encoder_is_a_model_error(tmp_path: Path) -> None:
+    """The Whisper view must run on the encoder it was trained on."""
+
+    def other_encoder(meta: dict) -> None:
+        meta["models"]["tone_speaker_whisper.onnx"]["encoder_sha256"] = "0" * 64
+
     with pytest.raises(ModelError, match="not the encoder"):
-        load_tone_scorer(bad)
+        load_tone_scorer(_copy_with_meta(tmp_path, other_encoder))
+
+
+def test_an_unknown_damping_model_is_a_model_error(tmp_path: Path) -> None:
+    def unknown(meta: dict) -> None:
+        meta["excitement_damping"] = {"model": "tone_speaker.onnx", "weight": 0.5}
+
+    with pytest.raises(ModelError, match="damping"):
+        load_tone_scorer(_copy_with_meta(tmp_path, unknown))
+
+
+@needs_data
+@pytest.mark.parametrize("actor", [2, 9, 16])
+def test_excitement_damping_lowers_happy_voices_never_raises(
+    scorer, tmp_path: Path, actor: int
+) -> None:
+    """With a baseline, the shipped model lowers a voice the Whisper view hears as more happy
+    than angry (models/tone/MODEL_CARD.md, "excitement damping"); it never raises a score, and
+    an angry voice keeps its score. Compared with the same model without the damping."""
+
+    def no_damping(meta: dict) -> None:
+        assert meta.get("excitement_damping"), "the shipped tone model carries the damping"
+        del meta["excitement_damping"]
+
+    plain = load_tone_scorer(_copy_with_meta(tmp_path, no_damping))
+    base = baseline_of(clips(actor, "neutral"))
+    pairs: dict[str, list[tuple[float, float]]] = {}
+    for emotion in ("happy", "angry", "calm"):
+        for x in clips(actor, emotion):
+            f = scorer.features(x)
+            pairs.setdefault(emotion, []).append(
+                (scorer.raw_score(f, base), plain.raw_score(f, base))
+            )
+    for emotion, scores in pairs.items():
+        assert all(damped <= undamped + 1e-9 for damped, undamped in scores), emotion
+    happy_drop = np.median([u - d for d, u in pairs["happy"]])
+    angry_drop = np.median([u - d for d, u in pairs["angry"]])
+    assert happy_drop > angry_drop
+    assert angry_drop < 0.02
 
 
 def test_window_scores_one_per_window(scorer) -> None:

@@ -20,6 +20,7 @@ import pytest
 from app.scoring.words import (
     _DEFAULT_THRESHOLDS,
     EMPTY_SCORE,
+    PLEASED_LABELS,
     WORDS_THRESHOLDS,
     Combiner,
     ModelError,
@@ -202,6 +203,28 @@ def test_named_outputs_are_the_graph_the_score_comes_from(scorer) -> None:
     assert frustration.shape == (4,) and emotions.shape == (4, 28)
     logits = scorer.head_logits(texts)
     assert np.allclose(logits[:, 0], np.log(frustration) - np.log1p(-frustration), atol=1e-4)
+
+
+def test_read_gives_the_score_and_how_pleased_the_words_sound(scorer) -> None:
+    texts = [
+        "Oh that is wonderful news, thank you so much!",
+        "fantastic thank you you have been really great",
+        "i would like to check the balance on my account please",
+        "this is absolutely ridiculous, i am furious",
+        "",
+    ]
+    readings = scorer.read(texts)
+    assert [r.frustration for r in readings] == scorer.score(texts)
+    pleased = [r.pleased for r in readings]
+    assert min(pleased[:2]) > 0.5 > max(pleased[2:])
+    assert pleased[4] == 0.0  # no words, not pleased
+    # the largest positive-label probability of the graph's emotions output (one text per run:
+    # int8 dynamic quantisation scales activations per batch, so batch-mates move scores a little)
+    names = json.loads((MODEL_DIR / "config.json").read_text())["outputs"]["emotions"]
+    (emotions,) = scorer.outputs(texts[:1], ["emotions"])
+    cols = [names.index(n) for n in PLEASED_LABELS]
+    alone = scorer.read(texts[:1])[0].pleased
+    assert alone == pytest.approx(float(emotions[0, cols].max()), abs=1e-6)
 
 
 def test_empty_and_whitespace_text_give_the_defined_low_value(scorer) -> None:

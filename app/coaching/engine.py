@@ -194,6 +194,7 @@ class Coach:
         scored = CustomerTurn(turn.end, turn.frustration, turn.tone, turn.words, s.level)
         s.turn_high = self.high_rule.update(scored)
         s.on_voice = self.high_rule.on_voice
+        s.after_lone_voice = s.lone_voice  # the customer's turn before this one
         s.lone_voice = self.high_rule.lone_voice
         other = self.high_rule.confirmed_by
         s.confirmed_by = None

@@ -58,6 +58,7 @@ class CallState:
     confirmed_by: Turn | None = None  # the other upset turn of a "confirmed" verdict
     on_voice: bool = False  # the latest customer turn rests on the voice (calm words)
     lone_voice: bool = False  # ... and is upset on the voice alone, nothing upset before it
+    after_lone_voice: bool = False  # the customer's turn before the latest one was lone_voice
     recent_high: deque[float] = field(default_factory=lambda: deque(maxlen=4))
     issue: IssueState = "none"
     last_speech_end: float = 0.0

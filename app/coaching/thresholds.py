@@ -26,6 +26,10 @@ class Thresholds:
     # the calibrated tone at which the voice alone makes a turn high (app/scoring/escalation.py);
     # 0 = any high turn counts on its own (a fusion file without the value)
     voice_alone: float = 0.0
+    # the fusion's cut-off for pleased words (app/scoring/fusion.py), reported for the reader of
+    # the scores: a turn at or over it, with a voice under voice_alone, was scored as calm-voiced;
+    # 0 = no such reading (a fusion file without the value)
+    pleased: float = 0.0
 
     def to_report(self) -> dict[str, float | str]:
         return {
@@ -33,6 +37,7 @@ class Thresholds:
             "high": round(self.high, 3),
             "steep_rise": round(self.steep_rise, 3),
             "voice_alone": round(self.voice_alone, 3),
+            "pleased": round(self.pleased, 3),
             "source": self.source,
         }
 
@@ -79,4 +84,5 @@ def resolve_thresholds(
         float(coach.steep_rise),
         source,
         float(voice_alone or 0.0),
+        float(base.get("pleased") or 0.0),
     )

@@ -79,12 +79,17 @@ def customer_frustration(s: CallState, spec: PromptSpec, pb: Playbook, turn: May
     if s.turn_high is not None:
         return f"customer frustration is high: {_scores(t, s)}"
     # a rise that ends on a turn resting on a moderately tense voice (calm words) is not acted
-    # on: sad and pleased voices rise that way too (app/scoring/escalation.py)
+    # on: sad and pleased voices rise that way too (app/scoring/escalation.py); nor a rise that
+    # a lone voice-only turn began, when the turn ending it is not high either (the bench's
+    # sad_0: a downcast 0.49 on the voice, then "i am just tired, it has been a long week" at
+    # 0.40 on the words, "rose steeply +0.27"): the lone turn is no frustration on its own, and
+    # the turn after it is upset, not angry (it still gets the empathy card)
     if (
         s.rise >= s.steep_rise
         and s.level >= s.elevated
         and t.frustration >= s.elevated
         and not s.on_voice
+        and not s.after_lone_voice
     ):
         return f"customer frustration rose steeply (+{s.rise:.2f}): {_scores(t, s)}"
     return None

@@ -21,12 +21,13 @@ from app.pipeline.timing import StageTimes
 from app.privacy import CallRedactor
 from app.scoring.fusion import fuse
 from app.scoring.trend import FrustrationTrend
+from app.scoring.words import WordsReading
 
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 
 class WordsModel(Protocol):
-    def score(self, texts: Sequence[str]) -> list[float]: ...
+    def read(self, texts: Sequence[str]) -> list[WordsReading]: ...
 
 
 class BackEnd:
@@ -101,8 +102,9 @@ class BackEnd:
             self.untranscribed.append((item.speaker, item.start, item.end))
             return []
         with self.times.stage("words"):
-            words = float(self.words.score([text])[0])
-        frustration = fuse(item.tone, words)
+            reading = self.words.read([text])[0]
+        words = reading.frustration
+        frustration = fuse(item.tone, words, reading.pleased)
         if self.redactor is not None:
             with self.times.stage("redact"):
                 text = self.redactor.redact(item.speaker, text, item.start, item.end)
@@ -117,6 +119,7 @@ class BackEnd:
             processed_t=item.closed_t,
             tone_baseline=item.tone_baseline,
             overlap_s=item.overlap_s,
+            pleased=reading.pleased,
         )
         events: list[Event] = [utt]
         trend = None

@@ -17,7 +17,9 @@ however far it moved the smoothed level. Two such turns that are themselves high
 the rule above; under "high" they are a sad or pleased voice as often as an angry one (the
 bench's happy_2: "Brilliant, you have made my day" at 0.85 on the voice alone after a 0.17
 turn, "rose steeply +0.42"; its sad_2 in noise: 0.52 then 0.43, both on tones of 0.34 and 0.15
-with calm words, "rose steeply +0.26").
+with calm words, "rose steeply +0.26"). Nor is a rise that a lone voice-only turn (below) began
+acted on when the turn ending it is not high (the bench's sad_0: a downcast 0.49 on the voice,
+then a tired line the words read as 0.40, "rose steeply +0.27").
 
 Why the voice alone needs more: the tone model cannot tell a loud, excited voice from an angry
 one on speakers it has never heard (angry vs happy 0.70 across corpora, issue 14), and one loud,

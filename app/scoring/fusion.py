@@ -13,6 +13,18 @@ with each logit clipped to ±`clip`. Either channel alone can reach any level (a
 voice with neutral words, angry words in a flat voice); `v_words` lets clearly positive words
 pull down what a loud voice says (a happy voice); all weights are >= 0, so the score never falls
 when either input rises. The model card says what it was fitted on and how well it does.
+
+Pleased words read a raised voice as excitement. The tone model cannot tell a loud, excited voice
+from an angry one on voices it has never heard (angry vs happy 0.70 across corpora, issue 14), and
+`v_words` damps such a voice only a little (the fitting data has few happy voices with a high
+tone). So when the words are clearly pleased (the words model's largest positive-label
+probability at least `pleased`, chosen on GoEmotions dev by models/fusion/pleased.py, and a
+frustration score under the words model's own "elevated") and the voice is not unmistakable
+(calibrated tone under `voice_alone`), the turn is scored as if the voice were calm (`calm_tone`,
+the median held-out calibrated tone of calm voices): "Brilliant, you have made my day!" said
+loudly is not anger. An unmistakable voice keeps its score (a shouted "thanks a lot" is sarcasm
+as often as not), and upset words are never read as pleased. The cut-offs are the model's
+(fusion.json), not the coach's: a site's `coach.voice_alone` does not move this reading.
 """
 
 from __future__ import annotations
@@ -68,8 +80,24 @@ class Fusion:
     # the calibrated tone at which the voice alone makes a turn "high" (app/scoring/escalation.py;
     # fusion.json "thresholds" "voice_alone", chosen by fit.py on held-out happy voices)
     voice_alone: float | None = None
+    # words at least this pleased read a voice under voice_alone as calm (`calm_tone`); None: off
+    pleased: float | None = None
+    calm_tone: float | None = None
+    # the words model's own "elevated" (fusion.json "thresholds" "words_thresholds"): words at or
+    # over it are upset, never "clearly pleased"
+    words_elevated: float | None = None
 
-    def __call__(self, tone: float, words: float) -> float:
+    def reads_as_pleased(self, tone: float, words: float, pleased: float) -> bool:
+        """The voice is read as excitement, not anger: pleased words that are not upset, a voice
+        under `voice_alone` (see the module docstring)."""
+        cut, upset, alone = self.pleased, self.words_elevated, self.voice_alone
+        if cut is None or upset is None or alone is None or self.calm_tone is None:
+            return False
+        return pleased >= cut and words < upset and tone < alone
+
+    def __call__(self, tone: float, words: float, pleased: float = 0.0) -> float:
+        if self.calm_tone is not None and self.reads_as_pleased(tone, words, pleased):
+            tone = min(tone, self.calm_tone)
         lt, lw = logit(tone, self.clip), logit(words, self.clip)
         voice = _sigmoid(self.voice_intercept + self.voice_tone * lt + self.voice_words * lw)
         said = _sigmoid(self.words_intercept + self.words_slope * lw)
@@ -88,26 +116,34 @@ class Fusion:
             elevated=_cut(data, "elevated"),
             high=_cut(data, "high"),
             voice_alone=_cut(data, "voice_alone"),
+            pleased=_cut(data, "pleased"),
+            calm_tone=_cut(data, "calm_tone"),
+            words_elevated=_cut(data.get("thresholds") or {}, "words_thresholds", "elevated"),
         )
         if min(fusion.voice_tone, fusion.voice_words, fusion.words_slope) < 0:
             raise ValueError("a negative weight would make frustration fall as a score rises")
         return fusion
 
 
-def _cut(data: dict[str, Any], name: str) -> float | None:
-    value = (data.get("thresholds") or {}).get(name)
+def _cut(data: dict[str, Any], name: str, key: str | None = None) -> float | None:
+    """thresholds[name] of a parameter file, or with `key`: data[name][key]; None if absent."""
+    value = (
+        (data.get("thresholds") or {}).get(name) if key is None else (data.get(name) or {}).get(key)
+    )
     return None if value is None else float(value)
 
 
 def fusion_thresholds() -> dict[str, float] | None:
-    """The shipped fusion's thresholds for the coach ({"elevated", "high"} and "voice_alone"
-    when the file has it), or None."""
+    """The shipped fusion's thresholds for the coach ({"elevated", "high"}, and "voice_alone" and
+    "pleased" when the file has them), or None."""
     fusion = load_fusion()
     if fusion.elevated is None or fusion.high is None:
         return None
     cuts = {"elevated": fusion.elevated, "high": fusion.high}
     if fusion.voice_alone is not None:
         cuts["voice_alone"] = fusion.voice_alone
+    if fusion.pleased is not None:
+        cuts["pleased"] = fusion.pleased
     return cuts
 
 
@@ -144,6 +180,7 @@ def load_fusion(model_dir: Path | None = None) -> Fusion:
         return _cache[folder]
 
 
-def fuse(tone: float, words: float) -> float:
-    """Frustration in [0, 1] from one utterance's calibrated tone and words scores."""
-    return load_fusion()(tone, words)
+def fuse(tone: float, words: float, pleased: float = 0.0) -> float:
+    """Frustration in [0, 1] from one utterance's calibrated tone and words scores, and how
+    pleased its words sound (`WordsReading.pleased`; 0: not at all)."""
+    return load_fusion()(tone, words, pleased)

