@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.scoring.words import WORDS_THRESHOLDS
+from app.scoring.words import PLEASED_LABELS, WORDS_THRESHOLDS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,19 +54,7 @@ PAIRS_PER_SETTING = 12000  # pairs per (tone mode, band); 4 settings
 SEED = 20261202
 
 FRUSTRATED = {"anger", "annoyance", "disappointment", "disapproval", "disgust"}
-POSITIVE = {
-    "admiration",
-    "amusement",
-    "approval",
-    "caring",
-    "excitement",
-    "gratitude",
-    "joy",
-    "love",
-    "optimism",
-    "pride",
-    "relief",
-}
+POSITIVE = set(PLEASED_LABELS)  # the words model's own positive labels
 # (voice, words) -> relative share of pairs; label = the voice is angry or the words are
 # frustrated. A designed mixture (no data set here labels both channels of one utterance):
 # - calm voices (RAVDESS calm/neutral, and "outside": calm read and synthetic speech the tone
