@@ -16,6 +16,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import soundfile as sf
 
@@ -49,10 +50,23 @@ CASES = (
 )
 
 
-@pytest.fixture(scope="module")
-def bench_calls(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def needs_espeak() -> None:
     if shutil.which("espeak-ng") is None:
         pytest.fail("espeak-ng is needed to build the bench's calls: apt-get install -y espeak-ng")
+
+
+def write_call(
+    stereo: np.ndarray, turns: list[dict[str, object]], seed: int, condition: str, path: Path
+) -> Path:
+    """One bench call under one of its conditions, written where the bench writes it."""
+    audio, rate, subtype = apply_condition(stereo, condition, seed, turns)
+    sf.write(path, audio, rate, subtype=subtype)
+    return path
+
+
+@pytest.fixture(scope="module")
+def bench_calls(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    needs_espeak()
     work = tmp_path_factory.mktemp("espeak")
     calls = {}
     for name, kind, n, actor, _ in CASES:
@@ -69,9 +83,7 @@ def test_every_turn_found_under_each_bench_condition(
     bench_calls: dict, tmp_path: Path, name: str, condition: str
 ) -> None:
     seed, stereo, turns = bench_calls[name]
-    audio, rate, subtype = apply_condition(stereo, condition, seed, turns)
-    path = tmp_path / f"{name}_{condition}.wav"
-    sf.write(path, audio, rate, subtype=subtype)
+    path = write_call(stereo, turns, seed, condition, tmp_path / f"{name}_{condition}.wav")
     spans = front_end_spans(path, "left")
     utterances = [
         {"speaker": who, "start": s, "end": e} for who, cuts in spans.items() for s, e in cuts
@@ -92,8 +104,7 @@ def test_every_turn_found_under_each_bench_condition(
 def pleased_call(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple:
     """The bench's control call happy_1: a pleased customer whose loud happy RAVDESS clip with
     "You have made my day, honestly" fired acknowledge_anger at 8 kHz, µ-law and -45 dBFS."""
-    if shutil.which("espeak-ng") is None:
-        pytest.fail("espeak-ng is needed to build the bench's calls: apt-get install -y espeak-ng")
+    needs_espeak()
     seed = call_seed(SEED, TYPES.index("happy"), 1)
     return (seed, *build_call("happy", seed, tmp_path_factory.mktemp("espeak_happy")))
 
@@ -117,9 +128,7 @@ def test_a_pleased_customer_on_a_phone_line_gets_no_anger_card(
     voice-only high turn would need a second upset turn, which never comes
     (app/scoring/fusion.py, app/scoring/escalation.py)."""
     seed, stereo, turns = pleased_call
-    audio, rate, subtype = apply_condition(stereo, condition, seed, turns)
-    path = tmp_path / f"happy_1_{condition}.wav"
-    sf.write(path, audio, rate, subtype=subtype)
+    path = write_call(stereo, turns, seed, condition, tmp_path / f"happy_1_{condition}.wav")
     report = analyse(path, tmp_path / "out")
     customer = [u for u in report["utterances"] if u["speaker"] == "customer"]
     # the case this guards: the voice alone would fuse some turn over "high"
@@ -139,14 +148,11 @@ def test_pleased_words_read_a_loud_happy_turn_as_excitement(
     under voice_alone; with the tone model's excitement damping still over "elevated"). Its
     words are clearly pleased (`pleased` in the JSON), so the fusion reads the voice as
     excitement: the turn stays under "elevated" and no anger card fires."""
-    if shutil.which("espeak-ng") is None:
-        pytest.fail("espeak-ng is needed to build the bench's calls: apt-get install -y espeak-ng")
+    needs_espeak()
     seed = call_seed(SEED, TYPES.index("happy"), 2)
     (tmp_path / "espeak").mkdir()
     stereo, turns = build_call("happy", seed, tmp_path / "espeak")
-    audio, rate, subtype = apply_condition(stereo, condition, seed, turns)
-    path = tmp_path / f"happy_2_{condition}.wav"
-    sf.write(path, audio, rate, subtype=subtype)
+    path = write_call(stereo, turns, seed, condition, tmp_path / f"happy_2_{condition}.wav")
     report = analyse(path, tmp_path / "out")
     fusion = load_fusion()
     assert fusion.pleased is not None
@@ -172,8 +178,7 @@ def test_a_held_out_seed_shares_no_call_with_the_default_set() -> None:
 def test_a_subset_of_types_draws_the_calls_of_the_whole_bench(tmp_path: Path) -> None:
     """`call_bench --types happy` must analyse the bench's own happy calls: the call seed
     follows the type's place in TYPES, not its place in the subset."""
-    if shutil.which("espeak-ng") is None:
-        pytest.fail("espeak-ng is needed to build the bench's calls: apt-get install -y espeak-ng")
+    needs_espeak()
     manifest = build_bench(tmp_path, per_type=1, conditions=("full",), types=("happy",))
     call = manifest["calls"]["happy_0"]  # type: ignore[index]
     assert call["seed"] == call_seed(DEFAULT_SEED, TYPES.index("happy"), 0)

@@ -34,19 +34,20 @@ ACTORS = (3, 10, 17)
 
 
 @pytest.fixture(scope="module")
-def words():
-    scorer = load_words_scorer()
+def readings():
+    """The words model's reading of each case's words (score and how pleased they sound)."""
     texts = [NEUTRAL_WORDS, ANGRY_WORDS, POSITIVE_WORDS]
-    return dict(zip(("neutral", "angry", "positive"), scorer.score(texts), strict=True))
+    return dict(zip(("neutral", "angry", "positive"), load_words_scorer().read(texts), strict=True))
 
 
 @pytest.fixture(scope="module")
-def pleased():
-    """How pleased each case's words sound (the words model's positive labels)."""
-    scorer = load_words_scorer()
-    texts = [NEUTRAL_WORDS, ANGRY_WORDS, POSITIVE_WORDS]
-    readings = scorer.read(texts)
-    return dict(zip(("neutral", "angry", "positive"), (r.pleased for r in readings), strict=True))
+def words(readings):
+    return {case: r.frustration for case, r in readings.items()}
+
+
+@pytest.fixture(scope="module")
+def pleased(readings):
+    return {case: r.pleased for case, r in readings.items()}
 
 
 @pytest.fixture(scope="module")

@@ -91,13 +91,14 @@ class Fusion:
         """The voice is read as excitement, not anger: pleased words that are not upset, a voice
         under `voice_alone` (see the module docstring)."""
         cut, upset, alone = self.pleased, self.words_elevated, self.voice_alone
-        if cut is None or upset is None or alone is None or self.calm_tone is None:
+        if cut is None or upset is None or alone is None:
             return False
         return pleased >= cut and words < upset and tone < alone
 
     def __call__(self, tone: float, words: float, pleased: float = 0.0) -> float:
-        if self.calm_tone is not None and self.reads_as_pleased(tone, words, pleased):
-            tone = min(tone, self.calm_tone)
+        calm = self.calm_tone
+        if calm is not None and self.reads_as_pleased(tone, words, pleased):
+            tone = min(tone, calm)
         lt, lw = logit(tone, self.clip), logit(words, self.clip)
         voice = _sigmoid(self.voice_intercept + self.voice_tone * lt + self.voice_words * lw)
         said = _sigmoid(self.words_intercept + self.words_slope * lw)
@@ -118,18 +119,18 @@ class Fusion:
             voice_alone=_cut(data, "voice_alone"),
             pleased=_cut(data, "pleased"),
             calm_tone=_cut(data, "calm_tone"),
-            words_elevated=_cut(data.get("thresholds") or {}, "words_thresholds", "elevated"),
+            words_elevated=_cut(data, "words_thresholds", "elevated"),
         )
         if min(fusion.voice_tone, fusion.voice_words, fusion.words_slope) < 0:
             raise ValueError("a negative weight would make frustration fall as a score rises")
         return fusion
 
 
-def _cut(data: dict[str, Any], name: str, key: str | None = None) -> float | None:
-    """thresholds[name] of a parameter file, or with `key`: data[name][key]; None if absent."""
-    value = (
-        (data.get("thresholds") or {}).get(name) if key is None else (data.get(name) or {}).get(key)
-    )
+def _cut(data: dict[str, Any], *path: str) -> float | None:
+    """The value at `path` under a parameter file's "thresholds" (None if absent)."""
+    value: Any = data.get("thresholds") or {}
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
     return None if value is None else float(value)
 
 

@@ -163,9 +163,9 @@ class WordsScorer:
         emotions: Sequence[str] | None = None,
     ) -> None:
         self._session = session
-        # columns of the pleased labels among the graph's 28 emotion outputs
-        names = list(emotions) if emotions is not None else []
-        self._pleased_columns = tuple(names.index(n) for n in PLEASED_LABELS if n in names)
+        # columns of the pleased labels among the graph's 28 emotion outputs (none: no names)
+        names = list(emotions or ())
+        self._pleased_columns = [names.index(n) for n in PLEASED_LABELS] if names else []
         self._tokenizer = tokenizer
         self.thresholds = thresholds
         self.combiner = combiner
@@ -212,7 +212,7 @@ class WordsScorer:
         else:
             probs = self.combiner(logits)
         if self._pleased_columns:
-            cols = logits[:, 1:][:, list(self._pleased_columns)]
+            cols = logits[:, 1:][:, self._pleased_columns]
             pleased = 1.0 / (1.0 + np.exp(-cols.max(axis=1)))
         else:
             pleased = np.zeros(len(todo))

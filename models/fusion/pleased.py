@@ -93,47 +93,45 @@ def choose() -> tuple[float, dict]:
     return chosen, {"dev": table}
 
 
+def label_shares(
+    path: Path, labels: tuple[str, ...], label_col: str, text_of, cut: float
+) -> dict[str, float]:
+    """Per label of a csv's non-train rows: the share the rule calls pleased (words under
+    `elevated`, pleased at least `cut`)."""
+    rows = [r for r in csv.DictReader(path.open()) if r["split"] != "train"]
+    words, pleased = readings([text_of(r) or "." for r in rows])
+    flag = (words < WORDS_THRESHOLDS["elevated"]) & (pleased >= cut)
+    kind = np.array([r[label_col] for r in rows])
+    return {
+        f"{label} called pleased": round(float(np.mean(flag[kind == label])), 4) for label in labels
+    }
+
+
 def held_out(cut: float) -> dict:
     """The chosen cut-off on text it was not chosen on."""
-    out: dict = {}
     words, pleased, y, positive = goemotions("test")
-    calm = words < WORDS_THRESHOLDS["elevated"]
-    out["goemotions test (clean + ASR-style)"] = {
-        "missed frustration called pleased": round(silenced(words, pleased, y, cut), 4),
-        "frustration-labelled called pleased": round(
-            float(np.mean((calm & (pleased >= cut))[y])), 4
-        ),
-        "positive-only called pleased": round(
-            float(np.mean((calm & (pleased >= cut))[positive])), 4
-        ),
-    }
-    rows = [
-        r
-        for r in csv.DictReader((DATA / "airline_tweets" / "airline_tweets.csv").open())
-        if r["split"] != "train"
-    ]
-    words, pleased = readings([_HANDLE.sub(" ", r["text"]).strip() or "." for r in rows])
     flag = (words < WORDS_THRESHOLDS["elevated"]) & (pleased >= cut)
-    out["airline_tweets (dev + test)"] = {
-        f"{label} called pleased": round(
-            float(np.mean(flag[np.array([r["sentiment"] == label for r in rows])])), 4
-        )
-        for label in ("negative", "neutral", "positive")
+    return {
+        "goemotions test (clean + ASR-style)": {
+            "missed frustration called pleased": round(silenced(words, pleased, y, cut), 4),
+            "frustration-labelled called pleased": round(float(np.mean(flag[y])), 4),
+            "positive-only called pleased": round(float(np.mean(flag[positive])), 4),
+        },
+        "airline_tweets (dev + test)": label_shares(
+            DATA / "airline_tweets" / "airline_tweets.csv",
+            ("negative", "neutral", "positive"),
+            "sentiment",
+            lambda r: _HANDLE.sub(" ", r["text"]).strip(),
+            cut,
+        ),
+        "emocontext (dev + test, last turn)": label_shares(
+            DATA / "emocontext" / "emocontext.csv",
+            ("angry", "sad", "happy", "others"),
+            "label",
+            lambda r: r["text"],
+            cut,
+        ),
     }
-    rows = [
-        r
-        for r in csv.DictReader((DATA / "emocontext" / "emocontext.csv").open())
-        if r["split"] != "train"
-    ]
-    words, pleased = readings([r["text"] or "." for r in rows])
-    flag = (words < WORDS_THRESHOLDS["elevated"]) & (pleased >= cut)
-    out["emocontext (dev + test, last turn)"] = {
-        f"{label} called pleased": round(
-            float(np.mean(flag[np.array([r["label"] == label for r in rows])])), 4
-        )
-        for label in ("angry", "sad", "happy", "others")
-    }
-    return out
 
 
 def main() -> None:

