@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.batch import collect_inputs, report_names
@@ -216,12 +217,29 @@ def _lj_folder(shared_data: Path, folder: Path, count: int = 8) -> list[Path]:
     return clips
 
 
+def _long_lj_folder(shared_data: Path, folder: Path, count: int = 8) -> list[Path]:
+    """`count` calls of three LJ clips each, all different: enough work left after the first two
+    that the signal always lands mid-batch (with single clips a fast machine could finish the
+    batch between the check and the signal: exit 0 instead of 143)."""
+    import soundfile as sf
+
+    folder.mkdir(parents=True)
+    clips = sorted((shared_data / LJ).glob("*.wav"))
+    calls = []
+    for i in range(count):
+        parts = [sf.read(clips[(i + k) % len(clips)], dtype="float32") for k in range(3)]
+        path = folder / f"call_{i}.wav"
+        sf.write(path, np.concatenate([a for a, _ in parts]), parts[0][1])
+        calls.append(path)
+    return calls
+
+
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
 def test_a_batch_killed_midway_goes_on_where_it_stopped(
     shared_data: Path, tmp_path: Path, how: signal.Signals
 ) -> None:
     calls = tmp_path / "calls"
-    clips = _lj_folder(shared_data, calls)
+    clips = _long_lj_folder(shared_data, calls)
     out = tmp_path / "out"
     manifest = out / MANIFEST_NAME
     proc = subprocess.Popen(
