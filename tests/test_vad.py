@@ -85,3 +85,46 @@ def test_pending_span_is_the_span_the_utterance_closes_with() -> None:
     assert spans and set(spans) == {(closed[0].start, closed[0].end)}
     first_pending_frame = 2.0 + 0.15  # offered once the speaker has been quiet for 0.15 s
     assert closed[0].closed_at / SAMPLE_RATE - first_pending_frame >= 0.3
+
+
+def test_a_short_stretch_followed_by_speech_starts_the_utterance() -> None:
+    # 0.19 s of speech (under min_speech_s), 0.55 s of silence, then the rest of the turn
+    out = run(probs((1.0, 1.19, 0.9), (1.74, 3.0, 0.9), total_s=5.0))
+    assert len(out) == 1
+    assert out[0].start / SAMPLE_RATE == pytest.approx(1.0 - 0.1, abs=0.04)
+    # the same stretch with nothing after it for 1.5 s is a click: dropped, the turn starts later
+    out = run(probs((1.0, 1.19, 0.9), (2.7, 4.0, 0.9), total_s=6.0))
+    assert len(out) == 1
+    assert out[0].start / SAMPLE_RATE == pytest.approx(2.7 - 0.1, abs=0.04)
+    # clicks every 0.8 s never make a turn start seconds before its speech
+    clicks = [(0.8 * k, 0.8 * k + 0.1, 0.9) for k in range(1, 10)]
+    out = run(probs(*clicks, (8.3, 9.5, 0.9), total_s=11.0))
+    assert len(out) == 1
+    assert out[0].start / SAMPLE_RATE >= 8.3 - 2.0 - 0.2
+
+
+def test_a_loud_turn_opening_with_one_word_keeps_it_at_telephone_band(shared_data) -> None:  # type: ignore[no-untyped-def]
+    """RAVDESS actor 5, strongly angry, at 8 kHz: Silero takes the screamed first word as speech
+    only through the loud-voice detector (0.19 s), then scores the next word under 0.35. The
+    first word used to be dropped as too short and the turn began 0.7 s late."""
+    from scipy import signal
+
+    clip = read_all(shared_data / "ravdess/audio/Actor_05/03-01-05-02-02-01-05.flac")[0]
+    # the call bench's tel8k line: 300-3400 Hz, 8 kHz, read back at 16 kHz
+    sos = signal.butter(6, [300.0, 3400.0], btype="bandpass", fs=SAMPLE_RATE, output="sos")
+    clip = signal.resample_poly(signal.resample_poly(signal.sosfilt(sos, clip), 1, 2), 2, 1)
+    clip = (clip * (0.98 / np.max(np.abs(clip)))).astype(np.float32)
+    pad = np.zeros(SAMPLE_RATE, dtype=np.float32)
+    audio = np.concatenate([pad, clip, pad, pad])
+    frames = len(clip) // 320
+    power = np.mean(clip[: frames * 320].reshape(frames, 320) ** 2, axis=1)
+    speech = SAMPLE_RATE + np.flatnonzero(power >= power.max() * 10**-3.5) * 320  # within 35 dB
+    vad, seg = SileroVad(), UtteranceSegmenter(VadSettings())
+    out = []
+    for i in range(0, len(audio), 1600):
+        out += seg.push(vad(audio[i : i + 1600]))
+    out += seg.flush()
+    assert len(out) == 1
+    assert out[0].start <= speech[0]
+    kept = np.mean((speech >= out[0].start) & (speech < out[0].end))
+    assert kept >= 0.95  # 0.62 when the first word was dropped

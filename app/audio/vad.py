@@ -3,7 +3,14 @@
 `SileroVad` turns audio into one speech probability per 32 ms frame, carrying the model's
 state between calls, so a call processed in 0.5 s blocks gives exactly the probabilities of the
 whole file at once. `UtteranceSegmenter` is the pure endpointing logic on top: hysteresis on the
-probabilities, a minimum silence that closes an utterance, padding, and a cap on length.
+probabilities, a minimum silence that closes an utterance, padding, and a cap on length. A stretch
+of speech too short to be an utterance on its own (under `min_speech_s`) is held, not dropped at
+once: when more speech starts within two end-of-turn silences of it (and within four of its start),
+the utterance starts where the short stretch did. The stretch adds no voiced frames, so clicks and
+breaths still never make an utterance of their own. A turn that opens with one loud word, a pause
+and the rest (a screamed "Dogs", 0.54 s of silence, then "are" under 0.35 on Silero at 8 kHz) used
+to lose its first 0.7 s; over the 160 strongly and normally angry RAVDESS clips at the call bench's
+telephone band, 2 clips kept 62-67 % of their speech that way and now keep all of it.
 
 Two properties of the model decide what it is fed (measured on RAVDESS turns, see
 notes in `SileroVad`):
@@ -172,6 +179,7 @@ class UtteranceSegmenter:
     _speech_start: int = 0  # frame
     _last_speech: int = 0  # frame index of the last frame above neg_threshold
     _voiced_frames: int = 0
+    _held: tuple[int, int] | None = None  # a short stretch: (start, last speech) frames
 
     @property
     def in_speech(self) -> bool:
@@ -180,6 +188,16 @@ class UtteranceSegmenter:
     @property
     def speech_start_sample(self) -> int:
         return self._speech_start * FRAME
+
+    @property
+    def needed_from_sample(self) -> int | None:
+        """The first sample an utterance still to be closed may start at (before padding): the
+        open utterance's start, else a held short stretch's; None when nothing is pending."""
+        if self._in_speech:
+            return self._speech_start * FRAME
+        if self._held is not None:
+            return self._held[0] * FRAME
+        return None
 
     def push(self, probs: np.ndarray) -> list[ClosedUtterance]:
         s = self.settings
@@ -190,11 +208,18 @@ class UtteranceSegmenter:
             i = self._frame_index
             self._frame_index += 1
             if not self._in_speech:
+                if self._held is not None and (
+                    i - self._held[1] > 2 * min_silence or i - self._held[0] > 4 * min_silence
+                ):
+                    self._held = None  # nothing followed it soon: a click or a breath
                 if p >= s.threshold:
                     self._in_speech = True
                     self._speech_start = i
                     self._last_speech = i
                     self._voiced_frames = 1
+                    if self._held is not None:  # the turn began with the short stretch
+                        self._speech_start = self._held[0]  # (which adds no voiced frames)
+                        self._held = None
                 continue
             if p >= s.neg_threshold:
                 self._last_speech = i
@@ -241,6 +266,8 @@ class UtteranceSegmenter:
             start = max(0, self._speech_start * FRAME - pad)
             end = min(end_frame * FRAME + pad, closed_at * FRAME)
             out.append(ClosedUtterance(start=start, end=end, closed_at=closed_at * FRAME))
+        elif not goes_on:
+            self._held = (self._speech_start, self._last_speech)
         if goes_on:
             # a long turn goes on: the next piece starts at once
             self._in_speech = True

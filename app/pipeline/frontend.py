@@ -226,8 +226,9 @@ class FrontEnd:
     def _trim(self) -> None:
         pad = round(self.settings.speech_pad_s * SAMPLE_RATE)
         for ch in self.channels:
-            if ch.segmenter.in_speech:
-                ch.trim(ch.segmenter.speech_start_sample - pad)
+            needed = ch.segmenter.needed_from_sample
+            if needed is not None:
+                ch.trim(min(needed - pad, self.samples - pad - FRAME * 2))
             else:
                 ch.trim(self.samples - pad - FRAME * 2)
 
