@@ -31,7 +31,7 @@ from benchmarks.bench_calls import (
     call_seed,
     shared_calls,
 )
-from benchmarks.call_bench import match_turns, speech_coverage
+from benchmarks.call_bench import TurnMatch, match_turns, speech_coverage
 from benchmarks.frontend_conditions import front_end_spans
 
 SEED = DEFAULT_SEED  # these are the bench's own calls
@@ -64,6 +64,24 @@ def write_call(
     return path
 
 
+def front_end_match(path: Path, turns: list[dict[str, object]]) -> tuple[TurnMatch, list[dict]]:
+    """The call's turns matched against the utterances the real front end cuts from `path`."""
+    spans = front_end_spans(path, "left")
+    utterances = [
+        {"speaker": who, "start": s, "end": e} for who, cuts in spans.items() for s, e in cuts
+    ]
+    return match_turns(turns, utterances), utterances
+
+
+def lost_turns(match: TurnMatch, utterances: list[dict]) -> list[str]:
+    """One line per lost turn: who, when, and how much of its speech was found."""
+    return [
+        f"{t['speaker']} turn {t['start']:.1f}-{t['end']:.1f} s: "
+        f"{100 * speech_coverage(t, utterances):.0f} % of its speech found"
+        for t in match.lost
+    ]
+
+
 @pytest.fixture(scope="module")
 def bench_calls(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     needs_espeak()
@@ -84,17 +102,9 @@ def test_every_turn_found_under_each_bench_condition(
 ) -> None:
     seed, stereo, turns = bench_calls[name]
     path = write_call(stereo, turns, seed, condition, tmp_path / f"{name}_{condition}.wav")
-    spans = front_end_spans(path, "left")
-    utterances = [
-        {"speaker": who, "start": s, "end": e} for who, cuts in spans.items() for s, e in cuts
-    ]
-    match = match_turns(turns, utterances)
+    match, utterances = front_end_match(path, turns)
     assert len(turns) == 15  # 8 agent turns, 7 customer turns
-    assert not match.lost, [
-        f"{t['speaker']} turn {t['start']:.1f}-{t['end']:.1f} s: "
-        f"{100 * speech_coverage(t, utterances):.0f} % of its speech found"
-        for t in match.lost
-    ]
+    assert not match.lost, lost_turns(match, utterances)
     assert not match.spurious, [
         f"customer utterance at {u['start']:.1f} s is no turn" for u in match.spurious
     ]
@@ -184,16 +194,8 @@ def test_a_turn_that_opens_with_one_screamed_word_is_found_whole(
     (tmp_path / "espeak").mkdir()
     stereo, turns = build_call("both", seed, tmp_path / "espeak")
     path = write_call(stereo, turns, seed, condition, tmp_path / f"both_3_{condition}.wav")
-    spans = front_end_spans(path, "left")
-    utterances = [
-        {"speaker": who, "start": s, "end": e} for who, cuts in spans.items() for s, e in cuts
-    ]
-    match = match_turns(turns, utterances)
-    assert not match.lost, [
-        f"{t['speaker']} turn {t['start']:.1f}-{t['end']:.1f} s: "
-        f"{100 * speech_coverage(t, utterances):.0f} % of its speech found"
-        for t in match.lost
-    ]
+    match, utterances = front_end_match(path, turns)
+    assert not match.lost, lost_turns(match, utterances)
 
 
 def test_a_held_out_seed_shares_no_call_with_the_default_set() -> None:

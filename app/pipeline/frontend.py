@@ -225,12 +225,10 @@ class FrontEnd:
 
     def _trim(self) -> None:
         pad = round(self.settings.speech_pad_s * SAMPLE_RATE)
+        recent = self.samples - pad - FRAME * 2
         for ch in self.channels:
             needed = ch.segmenter.needed_from_sample
-            if needed is not None:
-                ch.trim(min(needed - pad, self.samples - pad - FRAME * 2))
-            else:
-                ch.trim(self.samples - pad - FRAME * 2)
+            ch.trim(recent if needed is None else min(needed - pad, recent))
 
 
 def _run_start(voiced: deque[int], limit: int, gap: int = 8) -> int | None:

@@ -432,18 +432,19 @@ def voice_alone_threshold(oof: dict[str, np.ndarray], cal: dict) -> dict:
             scores["angry strong"].append(tone[(emo == "angry") & (inten == "strong")])
             scores["angry normal"].append(tone[(emo == "angry") & (inten == "normal")])
     happy = np.concatenate(scores["happy"])
-    cut = max(float(np.quantile(h, VOICE_ALONE_QUANTILE)) for h in scores["happy"])
+    per_setting = [float(np.quantile(h, VOICE_ALONE_QUANTILE)) for h in scores["happy"]]
+    cut = max(per_setting)
     at_once = {
         f"{name} share at or over": round(float(np.mean(np.concatenate(v) >= cut)), 3)
         for name, v in scores.items()
         if name != "happy"
     }
     by_setting = {
-        f"{mode} {band} happy q{VOICE_ALONE_QUANTILE}": round(
-            float(np.quantile(scores["happy"][i], VOICE_ALONE_QUANTILE)), 3
-        )
-        for i, (mode, band) in enumerate(
-            (m, b) for m in ("speaker", "population") for b in ("full", "phone")
+        f"{mode} {band} happy q{VOICE_ALONE_QUANTILE}": round(q, 3)
+        for q, (mode, band) in zip(
+            per_setting,
+            ((m, b) for m in ("speaker", "population") for b in ("full", "phone")),
+            strict=True,
         )
     }
     return {

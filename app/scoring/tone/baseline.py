@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.config import VadSettings
 from app.scoring.tone.features import BASELINE_NAMES, ToneFeatures
 
 START_UTTERANCES = 4
@@ -35,7 +36,7 @@ LATER_MAX_TONE = 0.3
 EMA_ALPHA = 0.1
 MIN_VOICED_S = 0.3
 MIN_READY_SPEECH_S = 1.0
-UTTERANCE_PAD_S = 0.2  # the front end's padding around an utterance (2 x vad.speech_pad_s)
+UTTERANCE_PAD_S = 2 * VadSettings.speech_pad_s  # the front end's padding around an utterance
 MAX_LEVEL_RISE_DB = 6.0
 MAX_PITCH_RISE_ST = 3.0
 CALM_WEIGHT = float(START_UTTERANCES)  # one explicit calm clip weighs as much as the running start
