@@ -7,7 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.asr.transcriber import collapse_repeats, load_transcriber, resolve_model_path
+from app.asr.transcriber import (
+    collapse_repeats,
+    is_decoding_loop,
+    load_transcriber,
+    resolve_model_path,
+)
 from app.config import AsrSettings
 from app.errors import ModelError
 from benchmarks.asr_eval.evaluation import evaluate_manifest
@@ -36,6 +41,12 @@ def test_wer_normalises_case_and_punctuation() -> None:
 def test_decoding_loops_are_collapsed() -> None:
     assert collapse_repeats("okay okay okay okay okay fine") == "okay fine"
     assert collapse_repeats("no no no") == "no no no"  # real speech repeats a little
+    # a loop of a longer phrase, its first word capitalised (the fresh bench set's happy_1)
+    loop = "You can't hit the door, you can't hit the door, you can't hit the door, " * 2
+    assert is_decoding_loop(loop)
+    assert collapse_repeats(loop.strip()) == "You can't hit the door,"
+    said_twice = "I want my money back. I want my money back."
+    assert not is_decoding_loop(said_twice) and collapse_repeats(said_twice) == said_twice
 
 
 def test_bad_model_folder_is_a_clear_error(tmp_path: Path) -> None:

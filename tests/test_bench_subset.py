@@ -13,7 +13,10 @@ turns (echo and noise make none).
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -215,3 +218,70 @@ def test_a_subset_of_types_draws_the_calls_of_the_whole_bench(tmp_path: Path) ->
     (tmp_path / "espeak").mkdir()
     _, turns = build_call("happy", call["seed"], tmp_path / "espeak")
     assert [t["text"] for t in turns] == [t["text"] for t in call["turns"]]
+
+
+HELD_OUT_SEED = 20361202  # the held-out bench set (stop 23)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known miss: the shipped Whisper speaker view reads actor 5's shouts 0.11-0.42 as the"
+    " front end cuts them (models/tone/MODEL_CARD.md, session 14); branch"
+    " try/whisper-cut-training fixes it but is not shipped",
+)
+@pytest.mark.parametrize("condition", ["tel8k"])
+def test_a_quiet_talker_who_then_shouts_gets_the_anger_card(
+    shared_data: Path, tmp_path: Path, condition: str
+) -> None:
+    """The held-out set's voice_only_3: RAVDESS actor 5 talks calmly 35-40 dB under their shouts.
+    The tone's Whisper view, trained on whole RAVDESS files (about half silence), read the four
+    shouts as the front end cuts them 0.11-0.42 against the calm reference: no card in any
+    condition. Trained on clips cut the same way (branch try/whisper-cut-training), it reads
+    each shout as anger and the card follows the first one."""
+    needs_espeak()
+    seed = call_seed(HELD_OUT_SEED, TYPES.index("voice_only"), 3)
+    (tmp_path / "espeak").mkdir()
+    stereo, turns = build_call("voice_only", seed, tmp_path / "espeak")
+    path = write_call(stereo, turns, seed, condition, tmp_path / f"voice_only_3_{condition}.wav")
+    report = analyse(path, tmp_path / "out")
+    first_angry = min(
+        float(t["first_part_end"])  # type: ignore[arg-type]
+        for t in turns
+        if t["speaker"] == "customer" and t["kind"] == "angry"
+    )
+    cards = [p["t"] for p in report["prompts"] if p["id"] == "acknowledge_anger"]
+    assert cards and min(cards) >= first_angry, (cards, first_angry)
+    # on time: before the second angry turn begins
+    second = sorted(
+        float(t["start"])  # type: ignore[arg-type]
+        for t in turns
+        if t["speaker"] == "customer" and t["kind"] == "angry"
+    )[1]
+    assert min(cards) < second, (cards, second)
+
+
+def test_a_greedy_decoding_loop_is_decoded_again(shared_data: Path, tmp_path: Path) -> None:
+    """The fresh set's happy_1 at µ-law: greedy decoding read a pleased turn ("Kids are talking by
+    the door. Oh that is wonderful news...") as "You can't hit the door," four times (words
+    0.32, over "elevated"), and with a moderately raised voice the turn fused over "high": an
+    anger card on a pleased customer. A text that loops is decoded again with the beam, which
+    reads the words. Run as the bench runs it, `callcoach analyze` in its own process: greedy
+    decoding sits on a knife edge here, and analysed inside the pytest process the same call did
+    not loop (cause not found)."""
+    from app.asr.transcriber import is_decoding_loop
+
+    needs_espeak()
+    seed = call_seed(FRESH_SEED, TYPES.index("happy"), 1)
+    (tmp_path / "espeak").mkdir()
+    stereo, turns = build_call("happy", seed, tmp_path / "espeak")
+    path = write_call(stereo, turns, seed, "ulaw", tmp_path / "happy_1_ulaw.wav")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "app", "analyze", str(path), "--out", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads((out / f"{path.stem}.json").read_text())
+    texts = [u["text"] for u in report["utterances"]]
+    assert not [t for t in texts if is_decoding_loop(t) or "hit the door" in t], texts
+    assert any("wonderful news" in t for t in texts), texts
+    ids = {p["id"] for p in report["prompts"]}
+    assert not {"acknowledge_anger", "owner_question", "follow_up_call"} & ids, ids

@@ -166,7 +166,8 @@ class WhisperTranscriber:
         # a beam finds the words (measured: an agent line at 10 dB SNR, greedy "and you I can be
         # around open" at avg log-prob -1.13, beam 5 "and you I have your account open" at
         # -0.78). Whisper's own decoding is beam 5; greedy is kept for speed, and the beam is
-        # paid only for a text the filter below would otherwise drop.
+        # paid only for a text the filter below would otherwise drop, or one that loops.
+        looped = ""  # a greedy text that loops, collapsed: kept if the beam finds nothing
         beams = [self.settings.beam_size]
         if self.settings.beam_size < RETRY_BEAM:
             beams.append(RETRY_BEAM)
@@ -182,17 +183,26 @@ class WhisperTranscriber:
                 suppress_tokens=[-1],
             )[0]
             # what Whisper invents over noise: likely no speech and a low-confidence text
-            if not (result.no_speech_prob > 0.6 and result.scores[0] < -1.0):
-                if beam != beams[0]:
-                    log.debug(
-                        "greedy text dropped, beam %d kept (no speech %.2f, log-prob %.2f)",
-                        beam,
-                        result.no_speech_prob,
-                        result.scores[0],
-                    )
-                tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
-                return collapse_repeats(self._tokenizer.decode(tokens).strip())
-        return ""
+            if result.no_speech_prob > 0.6 and result.scores[0] < -1.0:
+                continue
+            tokens = [t for t in result.sequences_ids[0] if t < self._tokenizer.eot]
+            text = self._tokenizer.decode(tokens).strip()
+            # a greedy decode that loops has lost the words ("you can't hit the door" four
+            # times for a pleased µ-law line the beam reads as "... that is wonderful news"):
+            # the beam decodes it again, and a loop that remains is collapsed
+            if is_decoding_loop(text) and beam != beams[-1]:
+                log.debug("greedy text loops, beam %d tried: %r", beams[-1], text[:80])
+                looped = collapse_repeats(text)
+                continue
+            if beam != beams[0]:
+                log.debug(
+                    "greedy text dropped, beam %d kept (no speech %.2f, log-prob %.2f)",
+                    beam,
+                    result.no_speech_prob,
+                    result.scores[0],
+                )
+            return collapse_repeats(text)
+        return looped
 
     def _decode_segments(self, audio: np.ndarray, timestamps: bool, prompt: str = "") -> Any:
         """faster-whisper's own decoding loop (30 s windows), greedy at temperature 0: its
@@ -251,7 +261,9 @@ def has_speech_energy(tail: np.ndarray, whole: np.ndarray) -> bool:
     return int(active.sum()) * FRAME >= 0.5 * SAMPLE_RATE
 
 
-_REPEAT = re.compile(r"\b((?:\S+\s+){0,3}?\S+?)([,.!?]?)(?:\s+\1\2){3,}", re.IGNORECASE)
+# a phrase of up to 8 words said four or more times in a row: a decoding loop (real speech
+# repeats a little: "no no no")
+_REPEAT = re.compile(r"\b((?:\S+\s+){0,7}?\S+?)([,.!?]?)(?:\s+\1\2){3,}", re.IGNORECASE)
 
 
 def encode_window(model: Any, audio: np.ndarray, window_s: float, to_cpu: bool) -> Any:
@@ -268,6 +280,11 @@ def encode_window(model: Any, audio: np.ndarray, window_s: float, to_cpu: bool) 
     frames -= frames % 2
     x = ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None, :, :frames]))
     return model.model.encode(x, to_cpu=to_cpu)
+
+
+def is_decoding_loop(text: str) -> bool:
+    """True when `text` says one phrase four or more times in a row (`collapse_repeats`)."""
+    return _REPEAT.search(text) is not None
 
 
 def collapse_repeats(text: str) -> str:
