@@ -191,7 +191,10 @@ class WhisperTranscriber:
             # times for a pleased µ-law line the beam reads as "... that is wonderful news"):
             # the beam decodes it again, and a loop that remains is collapsed
             if is_decoding_loop(text) and beam != beams[-1]:
-                log.debug("greedy text loops, beam %d tried: %r", beams[-1], text[:80])
+                # the words are not logged: they are not redacted yet (a card number read out)
+                log.debug(
+                    "greedy text loops (%d words), beam %d tried", len(text.split()), beams[-1]
+                )
                 looped = collapse_repeats(text)
                 continue
             if beam != beams[0]:
