@@ -67,6 +67,19 @@ def write_call(
     return path
 
 
+def bench_call(
+    set_seed: int, kind: str, n: int, condition: str, tmp_path: Path
+) -> tuple[Path, list[dict[str, object]]]:
+    """The bench call `<kind>_<n>` of the set drawn from `set_seed`, written under one condition
+    into `tmp_path`: (its file, its reference turns)."""
+    needs_espeak()
+    seed = call_seed(set_seed, TYPES.index(kind), n)
+    (tmp_path / "espeak").mkdir(exist_ok=True)
+    stereo, turns = build_call(kind, seed, tmp_path / "espeak")
+    path = write_call(stereo, turns, seed, condition, tmp_path / f"{kind}_{n}_{condition}.wav")
+    return path, turns
+
+
 def front_end_match(path: Path, turns: list[dict[str, object]]) -> tuple[TurnMatch, list[dict]]:
     """The call's turns matched against the utterances the real front end cuts from `path`."""
     spans = front_end_spans(path, "left")
@@ -161,11 +174,7 @@ def test_pleased_words_read_a_loud_happy_turn_as_excitement(
     under voice_alone; with the tone model's excitement damping still over "elevated"). Its
     words are clearly pleased (`pleased` in the JSON), so the fusion reads the voice as
     excitement: the turn stays under "elevated" and no anger card fires."""
-    needs_espeak()
-    seed = call_seed(SEED, TYPES.index("happy"), 2)
-    (tmp_path / "espeak").mkdir()
-    stereo, turns = build_call("happy", seed, tmp_path / "espeak")
-    path = write_call(stereo, turns, seed, condition, tmp_path / f"happy_2_{condition}.wav")
+    path, _ = bench_call(SEED, "happy", 2, condition, tmp_path)
     report = analyse(path, tmp_path / "out")
     fusion = load_fusion()
     assert fusion.pleased is not None
@@ -192,11 +201,7 @@ def test_a_turn_that_opens_with_one_screamed_word_is_found_whole(
     the rest, which Silero scores under 0.35 at 8 kHz. The first word alone was too short to be
     an utterance and was dropped, so the turn began 0.7 s late (72 % of its speech found); the
     segmenter now holds such a stretch until the turn goes on."""
-    needs_espeak()
-    seed = call_seed(FRESH_SEED, TYPES.index("both"), 3)
-    (tmp_path / "espeak").mkdir()
-    stereo, turns = build_call("both", seed, tmp_path / "espeak")
-    path = write_call(stereo, turns, seed, condition, tmp_path / f"both_3_{condition}.wav")
+    path, turns = bench_call(FRESH_SEED, "both", 3, condition, tmp_path)
     match, utterances = front_end_match(path, turns)
     assert not match.lost, lost_turns(match, utterances)
 
@@ -238,11 +243,7 @@ def test_a_quiet_talker_who_then_shouts_gets_the_anger_card(
     shouts as the front end cuts them 0.11-0.42 against the calm reference: no card in any
     condition. Trained on clips cut the same way (branch try/whisper-cut-training), it reads
     each shout as anger and the card follows the first one."""
-    needs_espeak()
-    seed = call_seed(HELD_OUT_SEED, TYPES.index("voice_only"), 3)
-    (tmp_path / "espeak").mkdir()
-    stereo, turns = build_call("voice_only", seed, tmp_path / "espeak")
-    path = write_call(stereo, turns, seed, condition, tmp_path / f"voice_only_3_{condition}.wav")
+    path, turns = bench_call(HELD_OUT_SEED, "voice_only", 3, condition, tmp_path)
     report = analyse(path, tmp_path / "out")
     first_angry = min(
         float(t["first_part_end"])  # type: ignore[arg-type]
@@ -270,11 +271,7 @@ def test_a_greedy_decoding_loop_is_decoded_again(shared_data: Path, tmp_path: Pa
     not loop (cause not found)."""
     from app.asr.transcriber import is_decoding_loop
 
-    needs_espeak()
-    seed = call_seed(FRESH_SEED, TYPES.index("happy"), 1)
-    (tmp_path / "espeak").mkdir()
-    stereo, turns = build_call("happy", seed, tmp_path / "espeak")
-    path = write_call(stereo, turns, seed, "ulaw", tmp_path / "happy_1_ulaw.wav")
+    path, _ = bench_call(FRESH_SEED, "happy", 1, "ulaw", tmp_path)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "app", "analyze", str(path), "--out", str(out)]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
