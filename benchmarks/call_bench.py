@@ -12,7 +12,8 @@ folder (the command-line contract, one process per condition), and prints per co
   `spur`: customer utterances that overlap no customer turn (echo, noise);
 - escalation calls (voice only, words only, both): the share with `acknowledge_anger` once the
   first clearly angry speech has been heard and never before it, the number with one before it,
-  and the median delay from that speech's end to the card. The first angry speech is the first
+  and the median delay from that speech's end (its last speech frame: a breath after it does not
+  count) to the card. The first angry speech is the first
   angry customer turn, or, in a two-part turn of a `both` call (an angry RAVDESS clip, then an
   angry espeak-ng line), its clip: a card after the screamed clip and before the line that
   follows it answers anger the customer has already shown. Such cards are counted (`in turn`);
@@ -101,7 +102,8 @@ def span_coverage(turn: dict[str, Any], utterances: list[dict[str, Any]]) -> flo
 
 def speech_coverage(turn: dict[str, Any], utterances: list[dict[str, Any]]) -> float:
     """Share of the turn's speech (its `speech` intervals: frames within 35 dB of the turn's
-    loudest, see bench_calls.speech_intervals) inside utterances of its speaker."""
+    loudest and 12 dB over the recording's room noise, breaths aside; see
+    bench_calls.speech_intervals) inside utterances of its speaker."""
     speech = turn.get("speech") or [[turn["start"], turn["end"]]]
     total = sum(e - s for s, e in speech)
     covered = sum(_overlap(s, e, utterances, turn["speaker"]) for s, e in speech)

@@ -27,12 +27,16 @@ from app.scoring.fusion import load_fusion
 from benchmarks.bench_calls import (
     CONDITIONS,
     DEFAULT_SEED,
+    SPEECH_FRAME,
     TYPES,
     apply_condition,
     build_bench,
     build_call,
     call_seed,
+    room_noise_power,
     shared_calls,
+    speech_intervals,
+    statement_clip,
 )
 from benchmarks.call_bench import TurnMatch, match_turns, speech_coverage
 from benchmarks.frontend_conditions import front_end_spans
@@ -282,3 +286,57 @@ def test_a_greedy_decoding_loop_is_decoded_again(shared_data: Path, tmp_path: Pa
     assert any("wonderful news" in t for t in texts), texts
     ids = {p["id"] for p in report["prompts"]}
     assert not {"acknowledge_anger", "owner_question", "follow_up_call"} & ids, ids
+
+
+def _ravdess_file(shared_data: Path, name: str) -> Path:
+    return shared_data / "ravdess" / "audio" / f"Actor_{name[-7:-5]}" / name
+
+
+def _frame_db(audio: np.ndarray) -> np.ndarray:
+    n = len(audio) // SPEECH_FRAME
+    frames = audio[: n * SPEECH_FRAME].reshape(n, SPEECH_FRAME).astype(np.float64)
+    return 10 * np.log10(np.mean(frames**2, axis=1) + 1e-20)
+
+
+def test_the_bench_does_not_count_a_quiet_clips_room_noise_as_speech(shared_data: Path) -> None:
+    """The fresh set's voice_only_1: actor 11's calm "Kids are talking by the door" peaks at
+    -43 dBFS, and the 35 dB rule alone counted the room noise before it (-84 to -76 dBFS) as
+    speech, so an utterance holding the whole sentence covered under 80 % of it ("partly
+    found"). Speech must now rise 12 dB over the file's own room noise."""
+    path = _ravdess_file(shared_data, "03-01-02-01-01-01-11.flac")
+    clip, floor = statement_clip(path), room_noise_power(path)
+    floor_db = 10 * np.log10(floor)
+    assert -95 < floor_db < -75, floor_db
+    level = _frame_db(clip)
+
+    def under_floor_s(intervals: list[tuple[int, int]]) -> float:
+        frames = [k for a, b in intervals for k in range(a // SPEECH_FRAME, b // SPEECH_FRAME)]
+        return sum(level[k] < floor_db + 12 for k in frames if k < level.size) * 0.02
+
+    assert under_floor_s(speech_intervals(clip)) >= 0.1  # what the old rule counted
+    speech = speech_intervals(clip, floor)
+    assert under_floor_s(speech) <= 0.04, speech  # bridged gaps inside speech only
+    # the statement itself is all there: every frame 20 dB over the room noise is speech
+    loud = np.flatnonzero(level > floor_db + 20)
+    inside = [any(a <= k * SPEECH_FRAME < b for a, b in speech) for k in loud]
+    assert all(inside), loud[~np.array(inside)]
+
+
+def test_the_bench_hears_a_shout_end_where_the_shout_ends_not_at_a_breath(
+    shared_data: Path,
+) -> None:
+    """The fresh set's voice_only_2: actor 8's shouted "Kids are talking by the door" ends at
+    1.78 s of the clip, and 0.66 s later comes a 0.2 s breath 28 dB under the shout. The bench
+    took the clip's end (the breath) as the moment the anger was heard, and a card 0.56 s after
+    the shout counted as early. A short, quiet sound apart from the rest is not speech; the
+    same sound right after the speech still is."""
+    path = _ravdess_file(shared_data, "03-01-05-02-01-01-08.flac")
+    clip, floor = statement_clip(path), room_noise_power(path)
+    speech = speech_intervals(clip, floor)
+    assert abs(speech[-1][1] / 16_000 - 1.78) < 0.04, speech
+    assert len(clip) / 16_000 > 2.5  # the trimmed clip still ends with the breath
+    # moved to 0.2 s after the shout, the quiet sound is part of the speech
+    shout_end = speech[-1][1]
+    breath = clip[-int(0.2 * 16_000) :]
+    close = np.concatenate([clip[:shout_end], np.zeros(int(0.2 * 16_000), np.float32), breath])
+    assert speech_intervals(close, floor)[-1][1] > shout_end + int(0.3 * 16_000)
