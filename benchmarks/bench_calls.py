@@ -482,8 +482,8 @@ def build_bench(
                         (t["start"] for t in turns if t["kind"] == "angry"), default=None
                     ),
                     "first_angry_end": min(angry_ends, default=None),
-                    # the end of the first angry turn's first part: the first angry speech
-                    # a listener has heard in full (its RAVDESS clip in a two-part turn)
+                    # where the first angry turn's first part's speech ends: the first angry
+                    # speech a listener has heard in full (its RAVDESS clip in a two-part turn)
                     "first_angry_heard": min(
                         (
                             t["first_part_end"]
