@@ -137,32 +137,37 @@ def ravdess_clips() -> dict[tuple[int, str, str], list[tuple[Path, str]]]:
     return clips
 
 
-def statement_clip(path: Path) -> np.ndarray:
+STATEMENT_LEVEL = 0.02  # of a RAVDESS file's peak: where its statement starts and ends
+
+
+def _statement_file(path: Path) -> tuple[np.ndarray, int, int]:
+    """A RAVDESS file as mono and where its statement lies in it (start, end samples)."""
     audio, rate = sf.read(path, dtype="float32", always_2d=True)
     if rate != RATE:
         raise ValueError(f"{path}: expected {RATE} Hz, got {rate}")
     mono = audio.mean(axis=1)
-    # 2 % of the clip's own peak: some calm RAVDESS clips peak under 0.02 of full scale, and an
-    # absolute threshold trimmed them to nothing (a turn of zero length, voice_only_1)
+    # STATEMENT_LEVEL of the clip's own peak: some calm RAVDESS clips peak under 0.02 of full
+    # scale, and an absolute threshold trimmed them to nothing (a turn of zero length,
+    # voice_only_1)
     peak = float(np.max(np.abs(mono))) if mono.size else 0.0
-    return trim(mono, threshold=0.02 * min(1.0, peak)) if peak > 0 else mono[:0]
+    loud = np.flatnonzero(np.abs(mono) > STATEMENT_LEVEL * peak) if peak > 0 else []
+    return (mono, int(loud[0]), int(loud[-1]) + 1) if len(loud) else (mono, 0, 0)
+
+
+def statement_clip(path: Path) -> np.ndarray:
+    """A RAVDESS file's statement: the file trimmed to where it rises over STATEMENT_LEVEL."""
+    mono, start, end = _statement_file(path)
+    return mono[start:end]
 
 
 def room_noise_power(path: Path) -> float:
     """Mean power of a RAVDESS file's room noise: the median 20 ms frame of what
     `statement_clip` trims away before and after the statement (0.0 when nothing is trimmed)."""
-    audio, _ = sf.read(path, dtype="float32", always_2d=True)
-    mono = audio.mean(axis=1)
-    kept = statement_clip(path)
-    if not kept.size:
+    mono, start, end = _statement_file(path)
+    if end == 0:
         return 0.0
-    start = int(np.flatnonzero(np.abs(mono) > 0.02 * min(1.0, float(np.max(np.abs(mono)))))[0])
-    outside = np.concatenate([mono[:start], mono[start + kept.size :]])
-    n = outside.size // SPEECH_FRAME
-    if n == 0:
-        return 0.0
-    frames = outside[: n * SPEECH_FRAME].reshape(n, SPEECH_FRAME).astype(np.float64)
-    return float(np.median(np.mean(frames**2, axis=1)))
+    power = frame_power(np.concatenate([mono[:start], mono[end:]]))
+    return float(np.median(power)) if power.size else 0.0
 
 
 def _rms(audio: np.ndarray) -> float:
@@ -317,6 +322,13 @@ BREATH_UNDER_DB = 15.0
 BREATH_APART_S = 0.4
 
 
+def frame_power(audio: np.ndarray) -> np.ndarray:
+    """Mean power of each whole SPEECH_FRAME (20 ms) of `audio`, in float64."""
+    n = len(audio) // SPEECH_FRAME
+    frames = audio[: n * SPEECH_FRAME].reshape(n, SPEECH_FRAME).astype(np.float64)
+    return np.mean(frames**2, axis=1)
+
+
 def speech_intervals(audio: np.ndarray, noise_floor: float = 0.0) -> list[tuple[int, int]]:
     """Where a clean turn has speech, as (start, end) samples inside it: 20 ms frames within
     SPEECH_WITHIN_DB of the turn's loudest frame and SPEECH_OVER_FLOOR_DB over `noise_floor`
@@ -331,11 +343,9 @@ def speech_intervals(audio: np.ndarray, noise_floor: float = 0.0) -> list[tuple[
     utterance holding the whole sentence covered 76-79 % of it; and a 0.18 s breath 0.66 s
     after a shout (21 dB under it) set the time the shout was heard 0.86 s late, so a card
     0.56 s after the shout counted as early."""
-    n = len(audio) // SPEECH_FRAME
-    if n == 0:
+    power = frame_power(audio)
+    if power.size == 0:
         return []
-    frames = audio[: n * SPEECH_FRAME].reshape(n, SPEECH_FRAME).astype(np.float64)
-    power = np.mean(frames**2, axis=1)
     loudest = float(power.max())
     active = (power >= loudest * 10 ** (-SPEECH_WITHIN_DB / 10)) & (
         power > noise_floor * 10 ** (SPEECH_OVER_FLOOR_DB / 10)

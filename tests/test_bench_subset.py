@@ -33,6 +33,7 @@ from benchmarks.bench_calls import (
     build_bench,
     build_call,
     call_seed,
+    frame_power,
     room_noise_power,
     shared_calls,
     speech_intervals,
@@ -293,9 +294,7 @@ def _ravdess_file(shared_data: Path, name: str) -> Path:
 
 
 def _frame_db(audio: np.ndarray) -> np.ndarray:
-    n = len(audio) // SPEECH_FRAME
-    frames = audio[: n * SPEECH_FRAME].reshape(n, SPEECH_FRAME).astype(np.float64)
-    return 10 * np.log10(np.mean(frames**2, axis=1) + 1e-20)
+    return 10 * np.log10(frame_power(audio) + 1e-20)
 
 
 def test_the_bench_does_not_count_a_quiet_clips_room_noise_as_speech(shared_data: Path) -> None:
