@@ -40,7 +40,11 @@ FADE_MS = 3000
 def start_virtual_screen(display: str, size: str, compositor: bool) -> list[subprocess.Popen]:
     if shutil.which("Xvfb") is None:
         sys.exit("Xvfb not found: apt-get install xvfb")
-    procs = [subprocess.Popen(["Xvfb", display, "-screen", "0", f"{size}x24", "-nolisten", "tcp"])]
+    procs = [
+        subprocess.Popen(
+            ["Xvfb", display, "-screen", "0", f"{size}x24", "-nolisten", "tcp", "-noreset"]
+        )
+    ]
     socket = Path(f"/tmp/.X11-unix/X{display.lstrip(':')}")
     for _ in range(100):
         if socket.exists():

@@ -399,7 +399,9 @@ def test_screen_check_accepts_a_working_display(monkeypatch: pytest.MonkeyPatch)
         pytest.skip("Xvfb is not installed (scripts/setup.sh installs it with CALLCOACH_XVFB=1)")
     display = _stale_display()
     server = subprocess.Popen(
-        [xvfb, display, "-nolisten", "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [xvfb, display, "-nolisten", "tcp", "-noreset"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         socket = Path(f"/tmp/.X11-unix/X{display[1:]}")
