@@ -17,11 +17,12 @@ clip ("full") and a telephone simulation never used in training ("phone"). With 
 baseline, each held-out actor's four neutral clips are the calm reference; neutral clips are
 therefore never test items (in any row, for comparability).
 
-Rows: the v3 recipe, v3 with the excitement damping ("v3d": with a baseline, the speaker score is
-lowered when the 5-class Whisper view hears more happiness than anger), the v4 candidate
-(models/tone/train.py RECIPES: a Whisper view without a baseline too, the damping with one; not
-shipped, see the model card), each view alone, and the simple baseline. Feature tables are
-cached in out/tone (train.py `tables`).
+Rows: v5 (the Whisper views trained and tested on clips cut as the front end cuts an
+utterance, `as_cut`; the speaker views combined by their geometric mean), the v3 recipe, v3 with
+the excitement damping ("v3d": with a baseline, the speaker score is lowered when the 5-class
+Whisper view hears more happiness than anger), the v4 candidate (models/tone/train.py RECIPES: a
+Whisper view without a baseline too, the damping with one; not shipped, see the model card), each
+view alone, and the simple baseline. Feature tables are cached in out/tone (train.py `tables`).
 
 The simple baseline: frame log-energy, spectral centroid and zero-crossing rate (mean, std, p10,
 p90 of active frames, full 16 kHz analysis) + logistic regression; with a speaker baseline it also
@@ -166,6 +167,8 @@ def main() -> None:
     tabs = T.tables(clips, conds)
     values = {c: v for c, (v, _) in tabs.items()}
     embs = {c: e for c, (_, e) in tabs.items()}
+    # v5's Whisper views: trained and tested on clips cut as the front end cuts an utterance
+    cut_embs = {c: e for c, (_, e) in T.tables(clips, conds, cuts=True).items()}
     simple_tabs = {c: simple_table(clips, c) for c in conds}
     print(f"features: {time.time() - t0:.0f} s", file=sys.stderr)
 
@@ -202,9 +205,19 @@ def main() -> None:
         spk_wh = cross_validate(
             clips, embs, T.embedding_inputs, whisper, k, True, speaker_target, by=by
         )
+        pop_cut = cross_validate(
+            clips, cut_embs, T.embedding_inputs, whisper, k, False, by=by, classes=True
+        )
+        spk_cut = cross_validate(
+            clips, cut_embs, T.embedding_inputs, whisper, k, True, speaker_target, by=by
+        )
         bands = list(TEST_CONDITIONS)
         w_f, w_w = T.FUSION.values()
         runs: dict[str, dict[bool, Preds]] = {
+            "v5 (cut Whisper views, geometric mean)": {
+                False: pop,
+                True: {b: T.speaker_score(spk[b], spk_cut[b], pop_cut[b], "v5") for b in bands},
+            },
             "v4 candidate (features + Whisper views)": {
                 False: {b: T.population_score(pop[b], pop_wh[b][:, angry], "v4") for b in bands},
                 True: {b: T.speaker_score(spk[b], spk_wh[b], pop_wh[b], "v4") for b in bands},

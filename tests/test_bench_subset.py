@@ -150,14 +150,16 @@ def analyse(path: Path, out: Path) -> dict:
     return json.loads((out / f"{path.stem}.json").read_text())
 
 
-@pytest.mark.parametrize("condition", ["tel8k", "ulaw"])
+@pytest.mark.parametrize("condition", ["ulaw"])
 def test_a_pleased_customer_on_a_phone_line_gets_no_anger_card(
     pleased_call: tuple, tmp_path: Path, condition: str
 ) -> None:
     """The whole pipeline (`callcoach analyze`) on the bench's happy_1 over a telephone line: the
     loud pleased turn is scored tense by the voice; pleased words read it as excitement, and a
     voice-only high turn would need a second upset turn, which never comes
-    (app/scoring/fusion.py, app/scoring/escalation.py)."""
+    (app/scoring/fusion.py, app/scoring/escalation.py). At µ-law the voice alone still fuses it
+    over "high" (0.74 with the v5 tone model); at 8 kHz it no longer does (0.60; over 0.63
+    before), so that condition no longer tests the case."""
     seed, stereo, turns = pleased_call
     path = write_call(stereo, turns, seed, condition, tmp_path / f"happy_1_{condition}.wav")
     report = analyse(path, tmp_path / "out")
@@ -170,15 +172,17 @@ def test_a_pleased_customer_on_a_phone_line_gets_no_anger_card(
     assert report["summary"]["escalated"] is False
 
 
-@pytest.mark.parametrize("condition", ["full", "tel8k"])
+@pytest.mark.parametrize("condition", ["full", "clipped"])
 def test_pleased_words_read_a_loud_happy_turn_as_excitement(
     shared_data: Path, tmp_path: Path, condition: str
 ) -> None:
     """The bench's happy_2: a loud happy RAVDESS clip with "Brilliant, you have made my day,
     honestly" fused 0.85 at full band and 0.71 at 8 kHz on the voice alone (tone 0.65 / 0.48,
-    under voice_alone; with the tone model's excitement damping still over "elevated"). Its
-    words are clearly pleased (`pleased` in the JSON), so the fusion reads the voice as
-    excitement: the turn stays under "elevated" and no anger card fires."""
+    under voice_alone; with the tone model's excitement damping still over "elevated"; with the
+    v5 tone model 0.37 at full band, 0.36 clipped, 0.31 at 8 kHz: under "elevated" there, so
+    8 kHz no longer tests the case). Its words are clearly pleased (`pleased` in the JSON), so
+    the fusion reads the voice as excitement: the turn stays under "elevated" and no anger card
+    fires."""
     path, _ = bench_call(SEED, "happy", 2, condition, tmp_path)
     report = analyse(path, tmp_path / "out")
     fusion = load_fusion()
@@ -233,12 +237,6 @@ def test_a_subset_of_types_draws_the_calls_of_the_whole_bench(tmp_path: Path) ->
 HELD_OUT_SEED = 20361202  # the held-out bench set (stop 23)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss: the shipped Whisper speaker view reads actor 5's shouts 0.11-0.42 as the"
-    " front end cuts them (models/tone/MODEL_CARD.md, session 14); branch"
-    " try/whisper-cut-training fixes it but is not shipped",
-)
 @pytest.mark.parametrize("condition", ["tel8k"])
 def test_a_quiet_talker_who_then_shouts_gets_the_anger_card(
     shared_data: Path, tmp_path: Path, condition: str
@@ -246,8 +244,8 @@ def test_a_quiet_talker_who_then_shouts_gets_the_anger_card(
     """The held-out set's voice_only_3: RAVDESS actor 5 talks calmly 35-40 dB under their shouts.
     The tone's Whisper view, trained on whole RAVDESS files (about half silence), read the four
     shouts as the front end cuts them 0.11-0.42 against the calm reference: no card in any
-    condition. Trained on clips cut the same way (branch try/whisper-cut-training), it reads
-    each shout as anger and the card follows the first one."""
+    condition. Trained on clips cut the same way (tone model v5), it reads each shout as anger
+    and the card follows the first one."""
     path, turns = bench_call(HELD_OUT_SEED, "voice_only", 3, condition, tmp_path)
     report = analyse(path, tmp_path / "out")
     first_angry = min(

@@ -182,6 +182,15 @@ def brier(p: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> float:
     return float(np.average((p - y) ** 2, weights=w))
 
 
+def _calibration_weights(oof: dict[str, np.ndarray]) -> dict[str, float]:
+    """The speaker calibration's weight per RAVDESS emotion, from the recipe the held-out scores
+    were made with (models/tone/train.py RECIPES; none: every clip weighs 1)."""
+    from models.tone.train import RECIPES
+
+    recipe = str(oof["recipe"]) if "recipe" in oof else ""
+    return dict(RECIPES.get(recipe, {}).get("calibration_weights", {}))
+
+
 def calibrate_tone(oof: dict[str, np.ndarray]) -> tuple[dict, dict]:
     """Platt per mode; returns (calibration for tone.json, report with cross-fitted figures)."""
     emo, actor = oof["emotion"], oof["actor"]
@@ -193,12 +202,15 @@ def calibrate_tone(oof: dict[str, np.ndarray]) -> tuple[dict, dict]:
         y = np.concatenate([(emo[keep] == "angry").astype(float)] * 2)
         a = np.concatenate([actor[keep]] * 2)
         w = np.ones_like(p)
+        if mode == "speaker":  # the recipe's weights per emotion (v5: sad and happy weigh more)
+            for emotion, weight in _calibration_weights(oof).items():
+                w[np.concatenate([emo[keep] == emotion] * 2)] = weight
         if mode in OUTSIDE_IN_CALIBRATION:
             calm = oof[f"calm_{mode}"][~np.isin(oof["calm_group"], HELD_OUT_CALM)]
             p = np.concatenate([p, calm])
             y = np.concatenate([y, np.zeros(calm.size)])
             a = np.concatenate([a, np.zeros(calm.size, int)])  # never in a RAVDESS fold
-            w = np.concatenate([w, np.full(calm.size, len(w) / calm.size)])
+            w = np.concatenate([w, np.full(calm.size, w.sum() / calm.size)])
         # cross-fitted: each actor fold calibrated by the other folds (and all outside speech)
         p_cf = np.zeros_like(p)
         outside = a == 0

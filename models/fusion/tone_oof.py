@@ -63,7 +63,7 @@ def ravdess_oof(data: Path, recipe: str = T.SHIPPED) -> dict[str, np.ndarray]:
     clips = T.load_ravdess(data)
     conds = [*T.TRAIN_CONDITIONS, BANDS["phone"]]
     t0 = time.time()
-    tabs = T.tables(clips, conds)
+    tabs = T.tables(clips, conds, cuts=bool(T.RECIPES[recipe].get("cuts")))
     values = {c: v for c, (v, _) in tabs.items()}
     embs = {c: e for c, (_, e) in tabs.items()}
     print(f"features and encoder: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
@@ -85,6 +85,7 @@ def ravdess_oof(data: Path, recipe: str = T.SHIPPED) -> dict[str, np.ndarray]:
         "intensity": np.array([c.intensity for c in clips]),
         "actor": np.array([c.actor for c in clips]),
         "statement": np.array([c.statement for c in clips]),
+        "recipe": np.array(recipe),
     }
     angry = T.EMOTIONS.index("angry")
     for band in BANDS:

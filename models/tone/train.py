@@ -7,10 +7,13 @@ Writes tone_population.onnx (no speaker baseline: 5-class ensemble on level-inva
 tone_speaker.onnx (angry-vs-rest logistic regression on the differences of every feature from the
 speaker's calm baseline), tone_speaker_whisper.onnx (angry-vs-rest logistic regression on the
 mean Whisper tiny.en encoder frame minus the speaker's, see app/scoring/tone/embedding.py),
-tone.json and SHA256SUMS. With a baseline the shipped score is the mean of the two speaker models'
-P(angry). tone.json's "calibration" (one Platt scaling per mode, fitted on held-out scores) is
-written by models/fusion/fit.py --write: after retraining here, rerun models/fusion/tone_oof.py
-and models/fusion/fit.py --write, or the scores are uncalibrated. The same data loading,
+tone_population_whisper.onnx (the mean encoder frame -> 5 emotions, for the excitement damping
+only), tone.json and SHA256SUMS. The Whisper views learn from each clip cut as the front end cuts
+an utterance (`as_cut`). With a baseline the shipped score (v5) is the geometric mean of the two
+speaker models' P(angry), lowered by the damping. tone.json's "calibration" (one Platt scaling
+per mode, fitted on held-out scores) is written by models/fusion/fit.py --write: after retraining
+here, rerun models/fusion/tone_oof.py, models/fusion/fit.py --write and models/fusion/pleased.py
+--write, or the scores are uncalibrated. The same data loading,
 telephone simulation and feature tables serve benchmarks/tone_accuracy.py, which runs the
 cross-validation in MODEL_CARD.md.
 """
@@ -22,6 +25,7 @@ import csv
 import hashlib
 import inspect
 import json
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,16 +63,29 @@ POPULATION_FUSION = {"tone_population.onnx": 0.5, "tone_population_whisper.onnx"
 # middle of 0.25 / 0.5 / 1.0 tried in the same CV (MODEL_CARD.md).
 EXCITEMENT_DAMPING = 0.5
 DAMPING_EPS = 1e-4
-# What ships: "v3" (population: the feature ensemble alone; no damping). "v4" (the two settings
-# above) was trained, calibrated and fitted in session 8 but not shipped: its Whisper population
-# view calls held-out calm oratory and read speech angry (MODEL_CARD.md). `--recipe v4` builds it.
+# What ships: "v5" (below; stop 27). Before it, "v3d" (v3 + the damping, added by
+# --add-damping). "v4" (the two settings above) was trained, calibrated and fitted in session 8
+# but not shipped: its Whisper population view calls held-out calm oratory and read speech angry
+# (MODEL_CARD.md). `--recipe v4` builds it.
 RECIPES = {
     "v3": {"population": {"tone_population.onnx": 1.0}, "damping": 0.0},
     "v4": {"population": POPULATION_FUSION, "damping": EXCITEMENT_DAMPING},
     # v3 + the excitement damping alone (its Whisper view never scores without a baseline)
     "v3d": {"population": {"tone_population.onnx": 1.0}, "damping": EXCITEMENT_DAMPING},
+    # v3d with its Whisper views trained on clips cut as the front end cuts an utterance
+    # (`as_cut`), the speaker views combined by their geometric mean (both must hear anger: the
+    # Whisper view alone reads a change of voice as anger) and the calibration fitted with sad
+    # and happy voices weighted up ("calibration_weights", models/fusion/fit.py). Shipped in
+    # stop 27 (MODEL_CARD.md); its feature views are v3's files, unchanged.
+    "v5": {
+        "population": {"tone_population.onnx": 1.0},
+        "damping": EXCITEMENT_DAMPING,
+        "cuts": True,
+        "speaker_mean": "geometric",
+        "calibration_weights": {"sad": 4.0, "happy": 4.0},
+    },
 }
-SHIPPED = "v3"
+SHIPPED = "v5"
 
 
 @dataclass
@@ -150,50 +167,105 @@ def feature_table(clips: list[Clip], condition: str) -> np.ndarray:
     return np.stack([f.values for f in feats]).astype(np.float64)
 
 
-def embedding_table(clips: list[Clip], condition: str, threads: int = 2) -> np.ndarray:
-    """Mean Whisper-encoder frame of every clip under one condition (n, N_EMB)."""
+CUT_PADS_S = (0.1, 0.2, 0.3)  # what surrounds a training clip's speech in its encoder input
+CUT_LEVEL = 0.02  # speech: samples over this share of the clip's peak
+
+
+def as_cut(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The clip as the front end hands an utterance to the tone model: its speech (first to last
+    sample over CUT_LEVEL of the peak) with 0.1, 0.2 or 0.3 s of what surrounds it (drawn).
+
+    A RAVDESS file is about half silence; the VAD cuts an utterance with 0.2 s of padding either
+    side. The Whisper views take the mean encoder frame, silence frames included, so views trained
+    on whole files read a cut utterance as something else: a strongly angry clip of actor 5 read
+    0.08 with no padding and 0.92 with 0.3 s (MODEL_CARD.md)."""
+    x = np.asarray(audio)
+    peak = float(np.max(np.abs(x))) if x.size else 0.0
+    loud = np.flatnonzero(np.abs(x) > CUT_LEVEL * peak) if peak > 0 else np.array([], int)
+    if loud.size == 0:
+        return x
+    pad = int(float(rng.choice(CUT_PADS_S)) * 16000)
+    return x[max(0, int(loud[0]) - pad) : int(loud[-1]) + 1 + pad]
+
+
+def embedding_table(
+    clips: list[Clip], condition: str, threads: int = 2, cuts: bool = False
+) -> np.ndarray:
+    """Mean Whisper-encoder frame of every clip under one condition (n, N_EMB): of the whole
+    file, or (`cuts`) of the clip cut as an utterance (`as_cut`; padding drawn per clip and
+    condition)."""
     from app.scoring.tone.embedding import WhisperEmbedder, encoder_path
 
     emb = WhisperEmbedder(encoder_path(), threads)
-    rows = [emb.embed(condition_audio(c, condition, i)) for i, c in enumerate(clips)]
+    rows = []
+    for i, c in enumerate(clips):
+        audio = condition_audio(c, condition, i)
+        if cuts:
+            audio = as_cut(
+                audio, np.random.default_rng([CUT_SEED, i, zlib.crc32(condition.encode())])
+            )
+        rows.append(emb.embed(audio))
     return np.stack(rows).astype(np.float64)
 
 
+CUT_SEED = 7
 CACHE = ROOT / "out" / "tone"  # feature tables per condition (git-ignored)
 _FEATURE_CODE = ("features.py", "dsp.py", "embedding.py")
 
 
-def _cache_key(clips: list[Clip], condition: str) -> str:
-    """What a cached table depends on: the feature code, the conditions' code, the clips."""
+def _cache_key(
+    clips: list[Clip], condition: str, embedding: bool = False, cuts: bool = False
+) -> str:
+    """What a cached table depends on: the feature code, the conditions' code, the clips (and
+    for the encoder table, how a clip is cut)."""
     h = hashlib.sha256(condition.encode())
     for name in _FEATURE_CODE:
         h.update((ROOT / "app" / "scoring" / "tone" / name).read_bytes())
     for fn in (telephone, speed_perturb, condition_audio):
         h.update(inspect.getsource(fn).encode())
+    if embedding:
+        h.update(b"cuts" if cuts else b"whole")
+        for fn in (as_cut, embedding_table):
+            h.update(inspect.getsource(fn).encode())
+        h.update(repr((CUT_PADS_S, CUT_LEVEL, CUT_SEED)).encode())
     h.update(
         repr([(c.actor, c.emotion, c.intensity, c.statement, c.repetition) for c in clips]).encode()
     )
     return h.hexdigest()
 
 
+def _cached(path: Path | None, key: str, field: str, make) -> np.ndarray:
+    """`field` of the table stored at `path` when its key matches, else made and stored."""
+    if path is not None and path.is_file():
+        stored = np.load(path)
+        if str(stored["key"]) == key and field in stored:
+            return stored[field]
+    table = make()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, **{field: table}, key=np.array(key))
+    return table
+
+
 def tables(
-    clips: list[Clip], conditions: list[str], cache: Path | None = CACHE
+    clips: list[Clip], conditions: list[str], cache: Path | None = CACHE, cuts: bool = False
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """(features, mean Whisper-encoder frames) of every clip per condition, computed once and
-    kept in `cache` (recomputed when the feature code, the conditions or the clips change)."""
+    kept in `cache` (each recomputed when its code, the conditions or the clips change). The
+    frames are of whole files, or of clips cut as utterances (`cuts`, `as_cut`)."""
     out = {}
     for cond in conditions:
-        path = None if cache is None else cache / f"{cond}.npz"
-        key = _cache_key(clips, cond)
-        if path is not None and path.is_file():
-            stored = np.load(path)
-            if str(stored["key"]) == key:
-                out[cond] = (stored["values"], stored["emb"])
-                continue
-        values, emb = feature_table(clips, cond), embedding_table(clips, cond)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(path, values=values, emb=emb, key=np.array(key))
+        feat_path = None if cache is None else cache / f"{cond}.features.npz"
+        emb_path = None if cache is None else cache / f"{cond}.{'cut' if cuts else 'whole'}.npz"
+        values = _cached(
+            feat_path, _cache_key(clips, cond), "values", lambda c=cond: feature_table(clips, c)
+        )
+        emb = _cached(
+            emb_path,
+            _cache_key(clips, cond, embedding=True, cuts=cuts),
+            "emb",
+            lambda c=cond: embedding_table(clips, c, cuts=cuts),
+        )
         out[cond] = (values, emb)
     return out
 
@@ -322,7 +394,11 @@ def speaker_score(
     EXCITEMENT_DAMPING * min(0, log P(angry) - log P(happy)). `pop_whisper` is that model's
     5-class probabilities (EMOTIONS order). app/scoring/tone/model.py computes the same."""
     w_f, w_w = FUSION.values()
-    p = np.clip((w_f * p_feat + w_w * p_whisper) / (w_f + w_w), 1e-6, 1 - 1e-6)
+    if RECIPES[recipe].get("speaker_mean") == "geometric":
+        logs = w_f * np.log(np.clip(p_feat, 1e-6, 1)) + w_w * np.log(np.clip(p_whisper, 1e-6, 1))
+        p = np.clip(np.exp(logs / (w_f + w_w)), 1e-6, 1 - 1e-6)
+    else:
+        p = np.clip((w_f * p_feat + w_w * p_whisper) / (w_f + w_w), 1e-6, 1 - 1e-6)
     angry, happy = pop_whisper[:, EMOTIONS.index("angry")], pop_whisper[:, EMOTIONS.index("happy")]
     ratio = np.log(angry + DAMPING_EPS) - np.log(happy + DAMPING_EPS)
     z = np.log(p / (1 - p)) + RECIPES[recipe]["damping"] * np.minimum(ratio, 0.0)
@@ -331,9 +407,11 @@ def speaker_score(
 
 def train_and_export(data_dir: Path, out: Path, recipe: str = SHIPPED) -> None:
     v4 = recipe == "v4"
+    spec = RECIPES[recipe]
+    damped = bool(spec["damping"])
     clips = load_ravdess(data_dir)
     conds = list(TRAIN_CONDITIONS)
-    tabs = tables(clips, conds)
+    tabs = tables(clips, conds, cuts=bool(spec.get("cuts")))
     feats = {c: v for c, (v, _) in tabs.items()}
     files: dict[str, dict] = {}
     for name, kind, with_base in (
@@ -353,7 +431,7 @@ def train_and_export(data_dir: Path, out: Path, recipe: str = SHIPPED) -> None:
     embs = [e for _, e in tabs.values()]
     for name, with_base in (
         ("tone_speaker_whisper.onnx", True),
-        *((("tone_population_whisper.onnx", False),) if v4 else ()),
+        *((("tone_population_whisper.onnx", False),) if v4 or damped else ()),
     ):
         files[name] = whisper_view(clips, embs, with_base, out / name)
     meta = {
@@ -364,19 +442,26 @@ def train_and_export(data_dir: Path, out: Path, recipe: str = SHIPPED) -> None:
         "baseline_features": list(BASELINE_NAMES),
         "models": files,
         "speaker_fusion": FUSION,
+        **({"speaker_mean": spec["speaker_mean"]} if "speaker_mean" in spec else {}),
+        **({"population_fusion": POPULATION_FUSION} if v4 else {}),
         **(
             {
-                "population_fusion": POPULATION_FUSION,
                 "excitement_damping": {
                     "model": "tone_population_whisper.onnx",
-                    "weight": EXCITEMENT_DAMPING,
+                    "weight": spec["damping"],
                     "eps": DAMPING_EPS,
-                },
+                }
             }
-            if v4
+            if damped
             else {}
         ),
         "trained_on": f"RAVDESS speech actors 1-20, conditions {conds}",
+        **(
+            {"trained_on_cuts": {"pads_s": list(CUT_PADS_S), "level": CUT_LEVEL}}
+            if spec.get("cuts")
+            else {}
+        ),
+        "recipe": recipe,
     }
     (out / "tone.json").write_text(json.dumps(meta, indent=2) + "\n")
     write_sums(out)

@@ -105,6 +105,10 @@ class ToneScorer:
             if "happy_index" in meta["models"][n]
         }
         self._embedder = embedder
+        mean = meta.get("speaker_mean", "arithmetic")
+        if mean not in ("arithmetic", "geometric"):
+            raise ModelError(f"tone model: unknown speaker_mean {mean!r} in tone.json")
+        self._geometric = mean == "geometric"
         cal = meta.get("calibration", {})
         self._calibration = {
             mode: Calibration(float(cal[mode]["slope"]), float(cal[mode]["intercept"]))
@@ -163,10 +167,20 @@ class ToneScorer:
                 return 0.0, "speaker"
             inputs = self._speaker_inputs(feats, ref, baseline)
             used = {n: w for n, w in self._fusion.items() if n in inputs}
-            p = sum(w * self._p_angry(n, inputs[n]) for n, w in used.items())
-            p = self._damped(p / sum(used.values()), feats)
+            probs = {n: self._p_angry(n, inputs[n]) for n in used}
+            p = self._damped(self._speaker_mean(probs, used), feats)
             mode = "speaker"
         return (min(1.0, max(0.0, p)) if np.isfinite(p) else 0.0), mode
+
+    def _speaker_mean(self, probs: dict[str, float], weights: dict[str, float]) -> float:
+        """The speaker models' P(angry) combined: their weighted mean, or (tone.json
+        "speaker_mean": "geometric") their weighted geometric mean, high only when every view
+        hears anger."""
+        total = sum(weights.values())
+        if self._geometric:
+            logs = sum(w * math.log(max(probs[n], 1e-6)) for n, w in weights.items())
+            return math.exp(logs / total)
+        return sum(w * probs[n] for n, w in weights.items()) / total
 
     def _population_inputs(self, feats: ToneFeatures) -> dict[str, np.ndarray]:
         inputs = {POPULATION: feats.population_vector[None, :].astype(np.float32)}
