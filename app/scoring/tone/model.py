@@ -6,7 +6,8 @@ an ensemble on level-invariant features and (v4) a 5-class logistic regression o
 Whisper-encoder frame (`embedding.py`); the score is their weighted mean (tone.json
 "population_fusion"). With a baseline, the speaker models score the utterance relative to the
 speaker's calm reference: a logistic regression on feature differences and one on the mean
-encoder frame minus the reference's; the score is their weighted mean ("speaker_fusion"),
+encoder frame minus the reference's; the score is their weighted mean ("speaker_fusion"), or
+their weighted geometric mean ("speaker_mean": "geometric", v5: high only when both hear anger),
 lowered when the Whisper population view hears more happiness than anger ("excitement_damping":
 a loud, excited voice is not an angry one). A model whose input is missing (features extracted
 without the encoder, a reference without an embedding) drops out of the mean.
