@@ -9,7 +9,8 @@ RAVDESS files, about half silence; v5: cuts, models/tone/train.py `as_cut`). The
 the tone model tight cuts, so a view trained on whole files is measured here on cuts too. Five
 folds of whole actors, the feature speaker view as shipped; pooled ROC AUC of the raw speaker
 score (angry vs every other emotion but neutral, angry vs happy) and of the Whisper speaker view
-alone, for the clean clip and a telephone simulation never used in training.
+alone, for the clean clip and a telephone simulation never used in training (the folds and bands
+of models/fusion/tone_oof.py).
 """
 
 from __future__ import annotations
@@ -19,31 +20,8 @@ import warnings
 
 import numpy as np
 
+from models.fusion.tone_oof import BANDS, N_FOLDS, held_out_scores
 from models.tone import train as T
-
-BANDS = {"full": "full", "phone": f"phone{T.EVAL_SEED}"}
-N_FOLDS = 5
-
-
-def _oof(train_tab, test_tab, kind, inputs, clips, folds, target, with_base=True, classes=False):
-    """Held-out scores per band: trained on `train_tab`, tested on `test_tab` (same clips)."""
-    actors = np.array([c.actor for c in clips])
-
-    def base(tab):
-        return {c: T.baseline_means(t, clips) if with_base else None for c, t in tab.items()}
-
-    b_tr, b_te = base(train_tab), base(test_tab)
-    out: dict[str, np.ndarray] = {}
-    for held in folds:
-        test = np.isin(actors, held)
-        x = np.concatenate([inputs(train_tab[c], b_tr[c])[~test] for c in T.TRAIN_CONDITIONS])
-        y = np.concatenate([target[~test]] * len(T.TRAIN_CONDITIONS))
-        model = T.make_classifier(kind).fit(x.astype(np.float32), y)
-        for band, cond in BANDS.items():
-            x_te = inputs(test_tab[cond], b_te[cond])[test].astype(np.float32)
-            p = model.predict_proba(x_te) if classes else T.angry_proba(model, x_te)
-            out.setdefault(band, np.zeros((len(clips), *p.shape[1:])))[test] = p
-    return out
 
 
 def main() -> None:
@@ -61,14 +39,20 @@ def main() -> None:
     emb_whole = {c: e for c, (_, e) in whole.items()}
     emb_cut = {c: e for c, (_, e) in cut.items()}
     actors = np.array([c.actor for c in clips])
-    folds = np.array_split(np.unique(actors), N_FOLDS)
-    y5 = T.labels(clips)
-    y = T.targets(y5, "speaker")
     emo = np.array([c.emotion for c in clips])
     keep = emo != "neutral"
     angry = emo == "angry"
     ang_happy = keep & (angry | (emo == "happy"))
-    spk = _oof(values, values, "speaker", T.model_inputs, clips, folds, y)
+
+    def speaker_target(y):
+        return T.targets(y, "speaker")
+
+    def whisper():
+        return T.make_classifier("whisper")
+
+    spk = held_out_scores(
+        clips, values, T.model_inputs, lambda: T.make_classifier("speaker"), True, speaker_target
+    )
     print(f"RAVDESS actors 1-{len(set(actors))}, {N_FOLDS} actor folds, raw speaker mode, ROC AUC")
     header = f"{'recipe':6s} {'trained on':10s} {'tested on':9s} {'band':5s}"
     print(header + " ang-rest ang-happy W-view")
@@ -77,9 +61,17 @@ def main() -> None:
         ("v3d", emb_whole, emb_cut, "whole", "cuts"),
         ("v5", emb_cut, emb_cut, "cuts", "cuts"),
     ):
-        wh = _oof(train_tab, test_tab, "whisper", T.embedding_inputs, clips, folds, y)
-        pop = _oof(
-            train_tab, test_tab, "whisper", T.embedding_inputs, clips, folds, y5, False, True
+        wh = held_out_scores(
+            clips,
+            train_tab,
+            T.embedding_inputs,
+            whisper,
+            True,
+            speaker_target,
+            test_tables=test_tab,
+        )
+        pop = held_out_scores(
+            clips, train_tab, T.embedding_inputs, whisper, False, lambda y: y, True, test_tab
         )
         for band in BANDS:
             s = T.speaker_score(spk[band], wh[band], pop[band], recipe)

@@ -35,15 +35,23 @@ BANDS = {"full": "full", "phone": f"phone{T.EVAL_SEED}"}
 N_FOLDS = 5
 
 
-def _oof(clips, tables, inputs, make, with_base, target, classes=False) -> dict[str, np.ndarray]:
+def held_out_scores(
+    clips, tables, inputs, make, with_base, target, classes=False, test_tables=None
+) -> dict[str, np.ndarray]:
     """Pooled held-out P(angry) (or all class probabilities) per band (the actor folds of
-    benchmarks/tone_accuracy.py)."""
+    benchmarks/tone_accuracy.py). The held-out clips are read from `test_tables` when given
+    (the same clips, made another way: benchmarks/tone_cut_skew.py), else from `tables`."""
     actors = np.array([c.actor for c in clips])
     y = target(T.labels(clips))
     folds = np.array_split(np.unique(actors), N_FOLDS)
     train_conds = list(T.TRAIN_CONDITIONS)
-    bases = {c: T.baseline_means(f, clips) if with_base else None for c, f in tables.items()}
-    xs = {c: inputs(tables[c], bases[c]) for c in tables}
+
+    def model_inputs(tabs):
+        bases = {c: T.baseline_means(f, clips) if with_base else None for c, f in tabs.items()}
+        return {c: inputs(tabs[c], bases[c]) for c in tabs}
+
+    xs = model_inputs(tables)
+    xs_test = xs if test_tables is None else model_inputs(test_tables)
     preds: dict[str, np.ndarray] = {}
     for held in folds:
         test = np.isin(actors, held)
@@ -51,7 +59,7 @@ def _oof(clips, tables, inputs, make, with_base, target, classes=False) -> dict[
         y_tr = np.concatenate([y[~test]] * len(train_conds))
         model = make().fit(x_tr.astype(np.float32), y_tr)
         for band, cond in BANDS.items():
-            x_te = xs[cond][test].astype(np.float32)
+            x_te = xs_test[cond][test].astype(np.float32)
             p = model.predict_proba(x_te) if classes else T.angry_proba(model, x_te)
             if band not in preds:
                 preds[band] = np.zeros((len(clips), *p.shape[1:]))
@@ -74,12 +82,14 @@ def ravdess_oof(data: Path, recipe: str = T.SHIPPED) -> dict[str, np.ndarray]:
     def whisper():
         return T.make_classifier("whisper")
 
-    pop = _oof(clips, values, T.model_inputs, T.make_classifier, False, lambda y: y)
-    pop_wh = _oof(clips, embs, T.embedding_inputs, whisper, False, lambda y: y, classes=True)
-    spk = _oof(
+    pop = held_out_scores(clips, values, T.model_inputs, T.make_classifier, False, lambda y: y)
+    pop_wh = held_out_scores(
+        clips, embs, T.embedding_inputs, whisper, False, lambda y: y, classes=True
+    )
+    spk = held_out_scores(
         clips, values, T.model_inputs, lambda: T.make_classifier("speaker"), True, speaker_target
     )
-    spk_wh = _oof(clips, embs, T.embedding_inputs, whisper, True, speaker_target)
+    spk_wh = held_out_scores(clips, embs, T.embedding_inputs, whisper, True, speaker_target)
     out: dict[str, np.ndarray] = {
         "emotion": np.array([c.emotion for c in clips]),
         "intensity": np.array([c.intensity for c in clips]),
