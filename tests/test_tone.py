@@ -16,6 +16,7 @@ from app.scoring.tone import (
     extract_features,
     load_tone_scorer,
 )
+from models.tone.train import cut_around_speech
 from tests.data_helpers.ravdess import clips, needs_ravdess
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "tone"
@@ -280,13 +281,6 @@ def test_score_tone_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert float(lines[0][1]) > float(lines[1][1])
 
 
-def _as_cut(x: np.ndarray, pad_s: float = 0.1) -> np.ndarray:
-    """A clip as the front end cuts it: its speech with 0.1 s of padding either side."""
-    loud = np.flatnonzero(np.abs(x) > 0.02 * np.abs(x).max())
-    pad = int(pad_s * SR)
-    return x[max(0, loud[0] - pad) : loud[-1] + pad]
-
-
 @needs_data
 @pytest.mark.parametrize("actor", [5, 13])
 def test_calm_sentences_on_a_noisy_line_make_the_baseline_ready(scorer, actor: int) -> None:
@@ -297,7 +291,7 @@ def test_calm_sentences_on_a_noisy_line_make_the_baseline_ready(scorer, actor: i
     "hello?" still does not count."""
     from benchmarks.frontend_conditions import add_noise
 
-    cut = [_as_cut(x) for x in clips(actor, "neutral")[:2]]
+    cut = [cut_around_speech(x, 0.1) for x in clips(actor, "neutral")[:2]]
     calm = [add_noise(x, [(0.0, len(x) / SR)], 10.0, seed=actor) for x in cut]
     feats = [scorer.features(x) for x in calm]
     assert all(f.speech_s < 1.0 for f in feats)  # the case this guards
@@ -326,11 +320,11 @@ def test_the_whisper_view_does_not_hang_on_the_padding_around_a_shout(scorer, ac
     name = "tone_speaker_whisper.onnx"
     base = SpeakerBaseline()
     for x in clips(actor, "neutral")[:1] + clips(actor, "calm", "normal")[:2]:
-        base.add_calm(scorer.features(_as_cut(telephone(x), 0.2)))
+        base.add_calm(scorer.features(cut_around_speech(telephone(x), 0.2)))
     for x in clips(actor, "angry", "strong"):
         views = []
         for pad_s in (0.1, 0.2, 0.3):
-            f = scorer.features(_as_cut(telephone(x), pad_s))
+            f = scorer.features(cut_around_speech(telephone(x), pad_s))
             inputs = scorer._speaker_inputs(f, base.mean, base)
             views.append(scorer._p_angry(name, inputs[name]))
         assert min(views) >= 0.75, views

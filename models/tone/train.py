@@ -171,21 +171,27 @@ CUT_PADS_S = (0.1, 0.2, 0.3)  # what surrounds a training clip's speech in its e
 CUT_LEVEL = 0.02  # speech: samples over this share of the clip's peak
 
 
-def as_cut(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The clip as the front end hands an utterance to the tone model: its speech (first to last
-    sample over CUT_LEVEL of the peak) with 0.1, 0.2 or 0.3 s of what surrounds it (drawn).
-
-    A RAVDESS file is about half silence; the VAD cuts an utterance with 0.2 s of padding either
-    side. The Whisper views take the mean encoder frame, silence frames included, so views trained
-    on whole files read a cut utterance as something else: a strongly angry clip of actor 5 read
-    0.08 with no padding and 0.92 with 0.3 s (MODEL_CARD.md)."""
+def cut_around_speech(audio: np.ndarray, pad_s: float) -> np.ndarray:
+    """`audio`'s speech (first to last sample over CUT_LEVEL of its peak) with `pad_s` seconds of
+    what surrounds it, as the front end cuts an utterance; audio with no such sample is kept."""
     x = np.asarray(audio)
     peak = float(np.max(np.abs(x))) if x.size else 0.0
     loud = np.flatnonzero(np.abs(x) > CUT_LEVEL * peak) if peak > 0 else np.array([], int)
     if loud.size == 0:
         return x
-    pad = int(float(rng.choice(CUT_PADS_S)) * 16000)
+    pad = int(pad_s * 16000)
     return x[max(0, int(loud[0]) - pad) : int(loud[-1]) + 1 + pad]
+
+
+def as_cut(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The clip as the front end hands an utterance to the tone model: `cut_around_speech` with
+    0.1, 0.2 or 0.3 s of padding (drawn).
+
+    A RAVDESS file is about half silence; the VAD cuts an utterance with 0.2 s of padding either
+    side. The Whisper views take the mean encoder frame, silence frames included, so views trained
+    on whole files read a cut utterance as something else: a strongly angry clip of actor 5 read
+    0.08 with no padding and 0.92 with 0.3 s (MODEL_CARD.md)."""
+    return cut_around_speech(audio, float(rng.choice(CUT_PADS_S)))
 
 
 def embedding_table(
@@ -225,7 +231,7 @@ def _cache_key(
         h.update(inspect.getsource(fn).encode())
     if embedding:
         h.update(b"cuts" if cuts else b"whole")
-        for fn in (as_cut, embedding_table):
+        for fn in (cut_around_speech, as_cut, embedding_table):
             h.update(inspect.getsource(fn).encode())
         h.update(repr((CUT_PADS_S, CUT_LEVEL, CUT_SEED)).encode())
     h.update(
