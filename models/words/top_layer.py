@@ -317,10 +317,27 @@ def score_weight(name: str) -> float:
 
 
 def write_folder(args) -> None:
-    """A complete model folder in `args.write`: int8 graph (export.py's path, then
-    quantize_dynamic per channel as the shipped one), a Platt combiner and the coach's
-    thresholds fitted on GoEmotions dev (clean + ASR-style) through the int8 graph, tokenizer,
-    config, metrics and SHA256SUMS."""
+    """The model folder of a top-layer checkpoint (`write_model_folder`)."""
+    encoder, head = shipped_encoder(HERE / "model.onnx")
+    top = TopNet(encoder.encoder.layer[TOP], head, len(TRAIN_SETS))
+    top.load_state_dict(torch.load(args.checkpoint))
+    body = ExportBody(encoder, top, score_weight(args.score)).eval()
+    write_model_folder(
+        body,
+        args,
+        encoder_note="sentence-transformers/all-MiniLM-L6-v2, fine-tuned (the shipped session-1 "
+        "run); its top layer re-tuned multi-task on GoEmotions + six conversational sets "
+        "(top_layer.py)",
+        metrics_key="top_layer",
+    )
+
+
+def write_model_folder(body: nn.Module, args, encoder_note: str, metrics_key: str) -> None:
+    """A complete model folder in `args.write` from an export body (token ids -> 29 logits):
+    int8 graph (export.py's path, then quantize_dynamic per channel as the shipped one), a Platt
+    combiner and the coach's thresholds fitted on GoEmotions dev (clean + ASR-style) through the
+    int8 graph, tokenizer, config, metrics and SHA256SUMS. `args` carries write, checkpoint
+    (its folder holds dev_history.json and train_log.txt), score, data and threads."""
     import hashlib
     import shutil
     import tempfile
@@ -335,32 +352,46 @@ def write_folder(args) -> None:
 
     out: Path = args.write
     out.mkdir(parents=True, exist_ok=True)
-    encoder, head = shipped_encoder(HERE / "model.onnx")
-    top = TopNet(encoder.encoder.layer[TOP], head, len(TRAIN_SETS))
-    top.load_state_dict(torch.load(args.checkpoint))
-    body = ExportBody(encoder, top, score_weight(args.score)).eval()
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "model_fp32.onnx"
         export_onnx(body, 1.0, fp32)
-        quantize_dynamic(
-            str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True
-        )
+        if getattr(args, "fp32", False):
+            shutil.copy(fp32, out / "model.onnx")
+        else:
+            # asymmetric weights: a start that was itself an int8 graph sits on the symmetric
+            # grid, and small tuned changes would round back onto it (multitask.py)
+            symmetric = not getattr(args, "weight_asymmetric", False)
+            quantize_dynamic(
+                str(fp32),
+                str(out / "model.onnx"),
+                weight_type=QuantType.QInt8,
+                per_channel=True,
+                extra_options={"WeightSymmetric": symmetric},
+            )
     shutil.copy(HERE / "tokenizer.json", out / "tokenizer.json")
     tok = make_tokenizer(HERE, 128)
     ge = read_split(args.data / "goemotions" / "original", "dev")
     y = np.array(ge.frustrated * 2)
     texts = ge.texts + [asr_style(t) for t in ge.texts]
-    z = logit(onnx_outputs(out / "model.onnx", tok, texts, threads=args.threads)[:, 0])
-    platt = LogisticRegression(C=1e6).fit(z[:, None], y)
-    a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
-    prob = 1 / (1 + np.exp(-(a * z + b)))
-    thr = threshold_rules(y, prob)
+    graph = logit(onnx_outputs(out / "model.onnx", tok, texts, threads=args.threads))
+    z = graph[:, 0]
     config = json.loads((HERE / "config.json").read_text())
+    names = list(config["outputs"]["emotions"])
+    labels = list(config["combiner"]["labels"]) if getattr(args, "combiner_labels", False) else []
+    if labels:  # the shipped combiner's form: head + log-sum-exp of the frustration labels
+        lse = np.logaddexp.reduce(graph[:, [1 + names.index(n) for n in labels]], axis=1)
+        fit = LogisticRegression(C=0.1, max_iter=5000).fit(np.c_[z, lse], y)
+        a, w = (float(v) for v in fit.coef_[0])
+        b = float(fit.intercept_[0])
+        zc = a * z + w * lse + b
+    else:
+        platt = LogisticRegression(C=1e6).fit(z[:, None], y)
+        a, w, b = float(platt.coef_[0, 0]), 0.0, float(platt.intercept_[0])
+        zc = a * z + b
+    prob = 1 / (1 + np.exp(-zc))
+    thr = threshold_rules(y, prob)
     config["temperature"] = 1.0
-    config["encoder"] = (
-        "sentence-transformers/all-MiniLM-L6-v2, fine-tuned (the shipped session-1 run); its top "
-        "layer re-tuned multi-task on GoEmotions + six conversational sets (top_layer.py)"
-    )
+    config["encoder"] = encoder_note
     config["score"] = {
         "name": args.score,
         "t_sets": score_weight(args.score),
@@ -370,11 +401,11 @@ def write_folder(args) -> None:
     }
     config["combiner"] = {
         "w_frustration_logit": round(a, 5),
-        "w_logsumexp_label_logits": 0.0,
+        "w_logsumexp_label_logits": round(w, 5),
         "bias": round(b, 5),
-        "labels": [],
-        "C": None,
-        "fitted_on": "GoEmotions dev, clean + ASR-style copies (top_layer.py --write)",
+        "labels": labels,
+        "C": 0.1 if labels else None,
+        "fitted_on": f"GoEmotions dev, clean + ASR-style copies ({metrics_key}.py --write)",
     }
     config.pop("temperature_note", None)
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
@@ -388,7 +419,7 @@ def write_folder(args) -> None:
     (out / "thresholds.json").write_text(json.dumps(thresholds, indent=2) + "\n")
     history = json.loads((args.checkpoint.parent / "dev_history.json").read_text())
     metrics = {
-        "top_layer": {
+        metrics_key: {
             "checkpoint": args.checkpoint.name,
             "score": args.score,
             "dev_shipped": history["shipped"],
@@ -400,7 +431,7 @@ def write_folder(args) -> None:
     names = ["config.json", "model.onnx", "thresholds.json", "tokenizer.json"]
     sums = [f"{hashlib.sha256((out / n).read_bytes()).hexdigest()}  {n}" for n in names]
     (out / "SHA256SUMS").write_text("\n".join(sums) + "\n")
-    print(f"{out}: combiner a={a:.4f} b={b:.4f}, thresholds {thr}")
+    print(f"{out}: combiner a={a:.4f} w={w:.4f} b={b:.4f}, thresholds {thr}")
 
 
 def main() -> None:
