@@ -15,6 +15,8 @@ Options that session 16 found to matter (MODEL_CARD.md):
   (distillation from a frozen copy of the start), while the set heads learn their sets;
 - `--calm-negatives 0`: calm service turns no longer teach the frustration output 0 (it cost
   USS and airline AUC);
+- `--calm-set-negatives 1`: those calm turns teach every set head 0 instead (run 4: a lean
+  toward calm-sounding questions, not away from refund vocabulary; USS dev lost);
 - `--interpolate A`: weight-space interpolation with the start (WiSE-FT);
 - `--write --weight-asymmetric`: the start sits on the symmetric int8 grid, and re-quantising
   on that grid rounds most of the tuned change back onto the start's weights (half the dev gain
@@ -181,6 +183,10 @@ def train(args: argparse.Namespace) -> None:
     for name in UNTAUGHT:
         masks[:, N_GE + TRAIN_SETS.index(name)] = 0.0
     set_rows = masks[:, 1:N_GE].sum(1) == 0  # no GoEmotions labels: a conversational set's row
+    calm_rows = set_rows & (masks[:, 0] == 1)  # calm service turns (multitask_data.CALM_SERVICE)
+    if args.calm_set_negatives:  # ... are "not frustrated" for every taught set head as well
+        taught = [N_GE + k for k, name in enumerate(TRAIN_SETS) if name not in UNTAUGHT]
+        masks[np.ix_(calm_rows, taught)] = 1.0
     if not args.calm_negatives:
         masks[set_rows, 0] = 0.0
     kd_rows_np = set_rows & (masks[:, 0] == 0)
@@ -359,6 +365,13 @@ def main() -> None:
         type=int,
         default=1,
         help="calm service turns teach the frustration output 0 (multitask_data.CALM_SERVICE)",
+    )
+    p.add_argument(
+        "--calm-set-negatives",
+        type=int,
+        default=0,
+        help="1: the calm service turns also teach every set head 0 (against the heads' lean "
+        "toward refund / cancel / problem vocabulary)",
     )
     p.add_argument("--set-share", type=float, default=0.5)
     p.add_argument("--checks", type=int, default=2, help="dev checks per epoch")
