@@ -27,6 +27,7 @@ import json
 import math
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -107,6 +108,29 @@ def shipped_encoder(model: Path) -> tuple[BertModel, nn.Linear]:
     return encoder.eval(), head
 
 
+def set_heads(n_sets: int) -> nn.Linear:
+    """One logit per conversational set, starting at zero (the mix starts as the shipped score)."""
+    sets = nn.Linear(384, n_sets)
+    nn.init.zeros_(sets.weight)
+    nn.init.zeros_(sets.bias)
+    return sets
+
+
+def bucketed(lengths: np.ndarray, size: int, rng: random.Random | None) -> list[np.ndarray]:
+    """Length-bucketed batches of row indices (shuffled when `rng` is given)."""
+    order = list(range(len(lengths)))
+    if rng is None:
+        order.sort(key=lambda i: lengths[i])
+        return [np.array(order[s : s + size]) for s in range(0, len(order), size)]
+    rng.shuffle(order)
+    out = []
+    for s in range(0, len(order), size * 50):
+        chunk = sorted(order[s : s + size * 50], key=lambda i: lengths[i])
+        out += [np.array(chunk[k : k + size]) for k in range(0, len(chunk), size)]
+    rng.shuffle(out)
+    return out
+
+
 class TopNet(nn.Module):
     """The trained part: one transformer layer, mean pooling, the GoEmotions head (29) and one
     logit per conversational set."""
@@ -115,9 +139,7 @@ class TopNet(nn.Module):
         super().__init__()
         self.layer = layer
         self.head = head
-        self.sets = nn.Linear(384, n_sets)
-        nn.init.zeros_(self.sets.weight)
-        nn.init.zeros_(self.sets.bias)
+        self.sets = set_heads(n_sets)
         self.dropout = nn.Dropout(0.1)
 
     def pooled(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -152,17 +174,7 @@ class Cache:
 
     def batches(self, size: int, rng: random.Random | None) -> list[np.ndarray]:
         """Length-bucketed batches (shuffled when `rng` is given)."""
-        order = list(range(self.n))
-        if rng is None:
-            order.sort(key=lambda i: self.lengths[i])
-            return [np.array(order[s : s + size]) for s in range(0, self.n, size)]
-        rng.shuffle(order)
-        out = []
-        for s in range(0, self.n, size * 50):
-            chunk = sorted(order[s : s + size * 50], key=lambda i: self.lengths[i])
-            out += [np.array(chunk[k : k + size]) for k in range(0, len(chunk), size)]
-        rng.shuffle(out)
-        return out
+        return bucketed(self.lengths, size, rng)
 
 
 @torch.no_grad()
@@ -221,10 +233,11 @@ def evaluate(net: TopNet, dev: Cache, shipped: dict[str, float], log) -> dict[st
     return results
 
 
-def train(args) -> None:
+def start_run(args) -> tuple[random.Random, Callable[[str], None]]:
+    """Seeds, threads, the output folder, and a logger that prints and keeps
+    `args.out/train_log.txt` up to date."""
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    rng = random.Random(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
 
@@ -232,6 +245,22 @@ def train(args) -> None:
         print(msg, flush=True)
         lines.append(msg)
         (args.out / "train_log.txt").write_text("\n".join(lines) + "\n")
+
+    return random.Random(args.seed), log
+
+
+def optimiser(groups: list[dict], steps: int):
+    """AdamW (weight decay 0.01) with 6 % linear warm-up, then linear decay to 0 at `steps`."""
+    opt = torch.optim.AdamW(groups, weight_decay=0.01)
+    warm = max(1, int(0.06 * steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / (steps - warm)))
+    )
+    return opt, sched
+
+
+def train(args) -> None:
+    rng, log = start_run(args)
 
     encoder, head = shipped_encoder(HERE / "model.onnx")
     net = TopNet(encoder.encoder.layer[TOP], head, len(TRAIN_SETS))
@@ -257,13 +286,8 @@ def train(args) -> None:
         {"params": tuned + list(net.head.parameters()), "lr": args.lr},
         {"params": list(net.sets.parameters()), "lr": args.head_lr},
     ]
-    opt = torch.optim.AdamW(groups, weight_decay=0.01)
     per_epoch = math.ceil(min(train_c.n, args.max_rows or train_c.n) / args.batch)
-    steps = per_epoch * args.epochs
-    warm = max(1, int(0.06 * steps))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / (steps - warm)))
-    )
+    opt, sched = optimiser(groups, per_epoch * args.epochs)
     bce = nn.BCEWithLogitsLoss(reduction="none")
     step, t0 = 0, time.time()
     history = {}
