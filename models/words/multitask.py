@@ -8,7 +8,7 @@ per conversational set taught only by its own set). The USS head is left out (it
 has no positives: it would learn a base rate), so it stays at its zero start and adds nothing to
 the mean of the set heads.
 
-Options that session 16 found to matter (MODEL_CARD.md):
+Options that session 17 found to matter (MODEL_CARD.md):
 - `--ge-labels 0 --kd 1`: the GoEmotions rows and call lines no longer teach their labels again
   (the start was trained on them to its dev peak, and a second pass over-fits: GoEmotions dev
   -0.006 to -0.012); instead every row keeps the GoEmotions outputs where the start had them
