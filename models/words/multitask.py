@@ -89,10 +89,6 @@ class MultiNet(nn.Module):
         return torch.cat([self.head(p), self.sets(p)], dim=1)
 
 
-def tokenized(tok, texts: list[str]) -> list:
-    return tok.encode_batch(texts)
-
-
 def tensors(encodings: list, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
     ids, mask = pad_batch([encodings[i] for i in idx])
     return torch.from_numpy(ids), torch.from_numpy(mask)
@@ -201,8 +197,8 @@ def train(args: argparse.Namespace) -> None:
     masks_t = torch.from_numpy(masks)
     weights = torch.from_numpy(arr["weights"])
     t0 = time.time()
-    enc_train = tokenized(tok, train_t.texts)
-    enc_dev = tokenized(dev_tok, dev_t.texts)
+    enc_train = tok.encode_batch(train_t.texts)
+    enc_dev = dev_tok.encode_batch(dev_t.texts)
     lengths = np.array([len(e.ids) for e in enc_train])
     log(
         f"train rows {len(enc_train)} (mean {lengths.mean():.1f} tokens), dev rows "
@@ -280,7 +276,7 @@ def interpolate(args: argparse.Namespace) -> None:
     torch.set_num_threads(args.threads)
     dev_tok = make_tokenizer(HERE, 128)
     dev_t = dev_table(args.data)
-    enc_dev = tokenized(dev_tok, dev_t.texts)
+    enc_dev = dev_tok.encode_batch(dev_t.texts)
     history_path = args.checkpoint.parent / "dev_history.json"
     history = json.loads(history_path.read_text())
     shipped = history["shipped"]
