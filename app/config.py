@@ -74,6 +74,9 @@ class CoachSettings:
     # calibrated tone at which the voice alone (calm words) makes a turn high without a second
     # upset turn; unset = the fusion's value chosen on held-out data (models/fusion/fusion.json)
     voice_alone: float | None = None
+    # words score at which the words alone (a calm voice) make a turn high without a second upset
+    # turn; unset = the fusion's value chosen on held-out calm service turns (fusion.json)
+    words_alone: float | None = None
 
 
 @dataclass
@@ -231,6 +234,10 @@ def validate(settings: Settings) -> None:
         (
             settings.coach.voice_alone is None or 0 <= settings.coach.voice_alone <= 1,
             "coach.voice_alone must be between 0 and 1",
+        ),
+        (
+            settings.coach.words_alone is None or 0 <= settings.coach.words_alone <= 1,
+            "coach.words_alone must be between 0 and 1",
         ),
         (settings.store.retention_days >= 0, "store.retention_days must not be negative"),
     ]

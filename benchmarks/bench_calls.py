@@ -12,7 +12,10 @@ Call types (``TYPES``):
   then angry lines), ``both`` (each customer turn is a RAVDESS clip followed by an espeak-ng line:
   calm voice + polite words, then angry voice + angry words);
 - control calls: ``calm``, ``happy`` and ``sad`` (RAVDESS clips of that emotion followed by
-  polite, pleased or downcast espeak-ng lines; "no problem", "I can't wait" and the like).
+  polite, pleased or downcast espeak-ng lines; "no problem", "I can't wait" and the like), and
+  ``service`` (calm RAVDESS clips followed by a calm customer's real problem, in the flat voice:
+  "I was charged twice for the same order and I need a refund", "No, I don't need the extra
+  insurance": grievances and refusals the words model is most likely to read as upset).
 
 Conditions (``CONDITIONS``), applied to the whole call: ``full`` (as built), ``tel8k`` (300–3400 Hz
 band-pass, 8 kHz, peaks near full scale), ``ulaw`` (that, G.711 µ-law coded), ``quiet`` (speech at
@@ -46,7 +49,10 @@ RATE = 16_000
 ESPEAK_RATE = 22_050
 
 ESCALATION_TYPES = ("voice_only", "words_only", "both")
-CONTROL_TYPES = ("calm", "happy", "sad")
+# service: a calm customer with a real problem, said calmly (a refund, a cancellation, an
+# offer turned down): the words model reads grievances and refusals as "annoyance" and
+# "disapproval", so these are the calm calls most likely to raise a false alarm
+CONTROL_TYPES = ("calm", "happy", "sad", "service")
 TYPES = ESCALATION_TYPES + CONTROL_TYPES
 CONDITIONS = ("full", "tel8k", "ulaw", "quiet", "clipped", "noise10", "echo")
 
@@ -90,6 +96,24 @@ SAD = [
     "My husband is in hospital, so I am handling the bills now.",
     "I am just tired, it has been a long week.",
     "I was hoping to sort it out before the holidays.",
+]
+
+SERVICE = [
+    "Hi, I'm calling because my internet has been down since this morning.",
+    "I'd like to cancel my subscription, please.",
+    "I was charged twice for the same order and I need a refund.",
+    "My package never arrived, can you check where it is?",
+    "The router keeps dropping the connection every evening.",
+    "I want to dispute a charge on my last bill.",
+    "I returned the item two weeks ago and haven't seen the refund yet.",
+    "My card was declined but the money left my account.",
+    "The technician didn't show up yesterday, can we reschedule?",
+    "I need to change the address on my account.",
+    "There's a problem with my last invoice.",
+    "I'd like to report a broken screen on the phone I bought.",
+    "No, I don't need the extra insurance, thank you.",
+    "The app won't let me log in since the update.",
+    "I'm moving next month, so I need to stop the service at this address.",
 ]
 
 CUSTOMER_VOICE = "en-us+f2"
@@ -250,6 +274,10 @@ def customer_turns(
                 text, audio, first = _joined(
                     speech.ravdess("angry", "strong"), speech.line(ANGRY, LOUD)
                 )
+        elif kind == "service":  # the problem first, two polite turns, then four more lines
+            said = speech.line(polite[i : i + 1] if i in (1, 2) else SERVICE, FLAT)
+            neutral = "neutral" if i % 2 else "calm"
+            text, audio, first = _joined(speech.ravdess(neutral, "normal"), said)
         else:
             pool = {"calm": POLITE, "happy": HAPPY, "sad": SAD}[kind]
             if calm_part:

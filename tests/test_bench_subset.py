@@ -264,6 +264,33 @@ def test_a_quiet_talker_who_then_shouts_gets_the_anger_card(
     assert min(cards) < second, (cards, second)
 
 
+@pytest.mark.parametrize("condition", ["tel8k"])
+def test_a_calm_customer_stating_their_problem_gets_no_anger_card(
+    shared_data: Path, tmp_path: Path, condition: str
+) -> None:
+    """The bench's control call service_1: a calm customer opens with "I'd like to cancel my
+    subscription, please", which the ASR hears at telephone band as "I'd like to cancel my son's
+    trip, shouldn't please" and the words model reads as upset (0.63, over "high", in a voice at
+    0.01). One calm-voiced line under `words_alone` is no escalation: it waits for a second upset
+    turn, which never comes (app/scoring/escalation.py). Before, "acknowledge their anger" fired
+    at 9.8 s and "call back in 1-2 days" at the end."""
+    path, _ = bench_call(SEED, "service", 1, condition, tmp_path)
+    report = analyse(path, tmp_path / "out")
+    th = report["thresholds"]
+    assert 0 < th["high"] < th["words_alone"] < 1
+    customer = [u for u in report["utterances"] if u["speaker"] == "customer"]
+    # the case this guards: a turn high on its words alone, in a calm voice
+    assert any(
+        u["frustration"] >= th["high"]
+        and u["tone"] < th["elevated"]
+        and u["words"] < th["words_alone"]
+        for u in customer
+    ), [(u["frustration"], u["tone"], u["words"]) for u in customer]
+    ids = {p["id"] for p in report["prompts"]}
+    assert not {"acknowledge_anger", "owner_question", "follow_up_call"} & ids, ids
+    assert report["summary"]["escalated"] is False
+
+
 def test_a_greedy_decoding_loop_is_decoded_again(shared_data: Path, tmp_path: Path) -> None:
     """The fresh set's happy_1 at µ-law: greedy decoding read a pleased turn ("Kids are talking by
     the door. Oh that is wonderful news...") as "You can't hit the door," four times (words

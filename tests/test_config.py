@@ -31,6 +31,7 @@ def test_file_then_overrides(tmp_path: Path) -> None:
         ("[coach\n", {}, "not valid TOML"),
         ("", {"asr.threads": "two"}, "asr.threads"),
         ("", {"coach.high": "0.2", "coach.elevated": "0.3"}, "elevated <= high"),
+        ("", {"coach.words_alone": "1.5"}, "coach.words_alone must be between 0 and 1"),
         ("", {"nope.x": "1"}, "unknown setting 'nope'"),
     ],
 )
@@ -54,3 +55,15 @@ def test_default_settings_file_round_trips(tmp_path: Path) -> None:
     f = tmp_path / "settings.toml"
     f.write_text(default_settings_toml())
     assert load_settings(f) == Settings()
+
+
+def test_words_alone_comes_from_the_fusion_unless_a_site_sets_it() -> None:
+    from app.coaching.thresholds import resolve_thresholds
+    from app.config import CoachSettings
+    from app.scoring.fusion import load_fusion
+
+    shipped = load_fusion().words_alone
+    assert shipped is not None and 0.5 < shipped < 1.0
+    assert resolve_thresholds().words_alone == shipped
+    assert resolve_thresholds(CoachSettings(words_alone=0.95)).words_alone == 0.95
+    assert resolve_thresholds(CoachSettings(words_alone=0.95)).to_report()["words_alone"] == 0.95

@@ -272,6 +272,7 @@ def test_any_call_scores_consistently_with_the_coachs_verdicts(lines: list[dict]
         th.elevated,
         th.high,
         th.voice_alone,
+        th.words_alone,
     )
     for item_id in ("anger_acknowledged", "follow_up_after_escalation"):
         assert (items[item_id]["result"] != "n/a") == escalated, items[item_id]

@@ -14,6 +14,8 @@ from app.scoring.trend import FrustrationTrend
 
 _COACH = resolve_thresholds()  # production: the fusion's thresholds
 ELEVATED, HIGH, VOICE_ALONE = _COACH.elevated, _COACH.high, _COACH.voice_alone
+WORDS_ALONE = _COACH.words_alone
+TENSE = 0.5 * (ELEVATED + VOICE_ALONE)  # a voice over elevated, under voice_alone
 
 
 def run(
@@ -55,7 +57,7 @@ def test_one_turn_neither_rises_nor_pulls_the_level_past_elevated(turn) -> None:
 
 
 def test_two_angry_turns_in_a_row_are_a_steep_rise() -> None:
-    fired = run([*CALM, (0.53, 3.0), (0.53, 3.0)])
+    fired = run([*CALM, (0.53, 3.0), (0.53, 3.0)], TENSE)
     assert fired == ["acknowledge_anger"]  # on the second, not the first
     trend = FrustrationTrend()
     for f, d in [*CALM, (0.53, 3.0)]:
@@ -65,7 +67,22 @@ def test_two_angry_turns_in_a_row_are_a_steep_rise() -> None:
 
 
 def test_a_single_high_turn_still_fires_at_once() -> None:
-    assert run([*CALM, (0.9, 3.0)]) == ["acknowledge_anger"]
+    assert run([*CALM, (0.9, 3.0)], TENSE) == ["acknowledge_anger"]  # the voice agrees
+    # unmistakable words in a calm voice
+    assert run([*CALM, (0.95, 3.0)], 0.02, WORDS_ALONE) == ["acknowledge_anger"]
+
+
+def test_upset_words_in_a_calm_voice_wait_for_a_second_upset_turn() -> None:
+    """A calm customer stating their problem ("I was charged twice for the same order and I
+    need a refund": 0.85 on the words) is high on the words alone: nothing fires unless the next
+    turn is upset too; two calm problem statements at "elevated" are no steep rise either (the
+    bench's service calls, app/scoring/escalation.py)."""
+    assert 0.0 < HIGH < WORDS_ALONE < 1.0, "the shipped fusion carries its words_alone threshold"
+    words = 0.5 * (HIGH + WORDS_ALONE)  # high, under words_alone
+    assert run([*CALM, (words, 3.0), (0.05, 3.0), (0.05, 3.0)], 0.02) == []
+    assert run([*CALM, (0.5, 3.0), (0.5, 3.0), (0.05, 3.0)], 0.02) == []
+    # an angry customer says a second upset line: the card comes then
+    assert run([*CALM, (words, 3.0), (ELEVATED + 0.05, 3.0)], 0.02) == ["acknowledge_anger"]
 
 
 def test_falling_after_anger() -> None:
@@ -109,6 +126,16 @@ def test_escalated_is_one_rule() -> None:
     rule = HighTurns(ELEVATED, HIGH, VOICE_ALONE)
     assert rule.update(_turn(10, 0.8, voice, 0.02)) is None
     assert rule.update(_turn(20, 0.5)) == "confirmed" and rule.confirmed_by is not None
+    # the words alone: high on their own at words_alone, else confirmed like the voice
+    say = dict(say, words_alone=WORDS_ALONE)
+    words = 0.5 * (HIGH + WORDS_ALONE)
+    assert high_turns([calm, _turn(10, words, 0.02)], **say) == [False, False]
+    assert high_turns([calm, _turn(10, words, 0.02), _turn(20, 0.05)], **say) == [False] * 3
+    assert high_turns([calm, _turn(10, words, 0.02), _turn(20, 0.5)], **say) == [False, False, True]
+    assert high_turns([calm, _turn(10, 0.5), _turn(20, words, 0.02)], **say) == [False, False, True]
+    assert high_turns([calm, _turn(10, WORDS_ALONE, 0.02)], **say) == [False, True]
+    assert high_turns([calm, _turn(10, words, TENSE)], **say) == [False, True]  # voice agrees
+    assert not call_escalated([calm, _turn(10, words, 0.02), _turn(20, 0.05)], **say)
 
 
 def test_a_pleased_loud_turn_gets_no_acknowledge_anger_and_two_tense_turns_do() -> None:
@@ -128,10 +155,11 @@ def test_coach_and_report_agree_on_escalated() -> None:
         trend = FrustrationTrend()
         levels, t = [], 0.0
         for f, dur in turns:
-            utt = Utterance("customer", t, t + dur, "words", 0.1, f, f, t + dur + 0.5)
+            utt = Utterance("customer", t, t + dur, "words", TENSE, f, f, t + dur + 0.5)
             point = trend.update(t + dur + 0.5, f, dur)
             levels.append(point.level)
             coach.on_utterance(utt, point)
             t += dur + 1
-        scored = [_turn(0, f, level=lv) for (f, _), lv in zip(turns, levels, strict=True)]
-        assert coach.state.escalated == call_escalated(scored, ELEVATED, HIGH, VOICE_ALONE)
+        scored = [_turn(0, f, TENSE, level=lv) for (f, _), lv in zip(turns, levels, strict=True)]
+        verdict = call_escalated(scored, ELEVATED, HIGH, VOICE_ALONE, WORDS_ALONE)
+        assert coach.state.escalated == verdict

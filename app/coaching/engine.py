@@ -51,7 +51,7 @@ class Coach:
             voice_alone=th.voice_alone,
             hold_s=self.settings.hold_s,
         )
-        self.high_rule = HighTurns(th.elevated, th.high, th.voice_alone)
+        self.high_rule = HighTurns(th.elevated, th.high, th.voice_alone, th.words_alone)
         self.cards = CardPolicy()
         self.judge = OutcomeJudge(playbook, WINDOW_S)
         self.names = NameHeard(playbook)
@@ -194,6 +194,7 @@ class Coach:
         scored = CustomerTurn(turn.end, turn.frustration, turn.tone, turn.words, s.level)
         s.turn_high = self.high_rule.update(scored)
         s.on_voice = self.high_rule.on_voice
+        s.on_words = self.high_rule.on_words
         s.after_lone_voice = s.lone_voice  # the customer's turn before this one
         s.lone_voice = self.high_rule.lone_voice
         other = self.high_rule.confirmed_by

@@ -57,6 +57,7 @@ class CallState:
     turn_high: str | None = None
     confirmed_by: Turn | None = None  # the other upset turn of a "confirmed" verdict
     on_voice: bool = False  # the latest customer turn rests on the voice (calm words)
+    on_words: bool = False  # ... rests on the words (a calm voice, words under words_alone)
     lone_voice: bool = False  # ... and is upset on the voice alone, nothing upset before it
     after_lone_voice: bool = False  # the customer's turn before the latest one was lone_voice
     recent_high: deque[float] = field(default_factory=lambda: deque(maxlen=4))

@@ -26,6 +26,9 @@ class Thresholds:
     # the calibrated tone at which the voice alone makes a turn high (app/scoring/escalation.py);
     # 0 = any high turn counts on its own (a fusion file without the value)
     voice_alone: float = 0.0
+    # the words score at which the words alone (a voice under `elevated`) make a turn high
+    # (app/scoring/escalation.py); 0 = off (a fusion file without the value)
+    words_alone: float = 0.0
     # the fusion's cut-off for pleased words (app/scoring/fusion.py), reported for the reader of
     # the scores: a turn at or over it, with a voice under voice_alone, was scored as calm-voiced;
     # 0 = no such reading (a fusion file without the value)
@@ -37,6 +40,7 @@ class Thresholds:
             "high": round(self.high, 3),
             "steep_rise": round(self.steep_rise, 3),
             "voice_alone": round(self.voice_alone, 3),
+            "words_alone": round(self.words_alone, 3),
             "pleased": round(self.pleased, 3),
             "source": self.source,
         }
@@ -78,11 +82,13 @@ def resolve_thresholds(
     elif overridden:
         source = f"settings ({overridden[0]}) + {model_source}"
     voice_alone = coach.voice_alone if coach.voice_alone is not None else base.get("voice_alone")
+    words_alone = coach.words_alone if coach.words_alone is not None else base.get("words_alone")
     return Thresholds(
         float(elevated),
         float(high),
         float(coach.steep_rise),
         source,
         float(voice_alone or 0.0),
+        float(words_alone or 0.0),
         float(base.get("pleased") or 0.0),
     )

@@ -83,12 +83,17 @@ def customer_frustration(s: CallState, spec: PromptSpec, pb: Playbook, turn: May
     # a lone voice-only turn began, when the turn ending it is not high either (the bench's
     # sad_0: a downcast 0.49 on the voice, then "i am just tired, it has been a long week" at
     # 0.40 on the words, "rose steeply +0.27"): the lone turn is no frustration on its own, and
-    # the turn after it is upset, not angry (it still gets the empathy card)
+    # the turn after it is upset, not angry (it still gets the empathy card); nor a rise that
+    # ends on a turn resting on the words alone (a calm voice, words under words_alone): calm
+    # problem statements rise that way (the bench's service calls on telephone audio: "there's
+    # a problem with my last invoice" after "i'd like to cancel my subscription", 0.50 then
+    # 0.46, "rose steeply +0.26"); upset words in a calm voice wait to be high and confirmed
     if (
         s.rise >= s.steep_rise
         and s.level >= s.elevated
         and t.frustration >= s.elevated
         and not s.on_voice
+        and not s.on_words
         and not s.after_lone_voice
     ):
         return f"customer frustration rose steeply (+{s.rise:.2f}): {_scores(t, s)}"

@@ -64,6 +64,7 @@ def build_report(
         th.elevated,
         th.high,
         th.voice_alone,
+        th.words_alone,
     )
 
     prompt_rows = []

@@ -80,6 +80,9 @@ class Fusion:
     # the calibrated tone at which the voice alone makes a turn "high" (app/scoring/escalation.py;
     # fusion.json "thresholds" "voice_alone", chosen by fit.py on held-out happy voices)
     voice_alone: float | None = None
+    # the words score at which the words alone make a turn "high" (app/scoring/escalation.py;
+    # fusion.json "thresholds" "words_alone", chosen by words_alone.py on calm service turns)
+    words_alone: float | None = None
     # words at least this pleased read a voice under voice_alone as calm (`calm_tone`); None: off
     pleased: float | None = None
     calm_tone: float | None = None
@@ -117,6 +120,7 @@ class Fusion:
             elevated=_cut(data, "elevated"),
             high=_cut(data, "high"),
             voice_alone=_cut(data, "voice_alone"),
+            words_alone=_cut(data, "words_alone"),
             pleased=_cut(data, "pleased"),
             calm_tone=_cut(data, "calm_tone"),
             words_elevated=_cut(data, "words_thresholds", "elevated"),
@@ -135,14 +139,16 @@ def _cut(data: dict[str, Any], *path: str) -> float | None:
 
 
 def fusion_thresholds() -> dict[str, float] | None:
-    """The shipped fusion's thresholds for the coach ({"elevated", "high"}, and "voice_alone" and
-    "pleased" when the file has them), or None."""
+    """The shipped fusion's thresholds for the coach ({"elevated", "high"}, and "voice_alone",
+    "words_alone" and "pleased" when the file has them), or None."""
     fusion = load_fusion()
     if fusion.elevated is None or fusion.high is None:
         return None
     cuts = {"elevated": fusion.elevated, "high": fusion.high}
     if fusion.voice_alone is not None:
         cuts["voice_alone"] = fusion.voice_alone
+    if fusion.words_alone is not None:
+        cuts["words_alone"] = fusion.words_alone
     if fusion.pleased is not None:
         cuts["pleased"] = fusion.pleased
     return cuts
