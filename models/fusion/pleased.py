@@ -27,6 +27,7 @@ import argparse
 import csv
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,25 @@ def choose() -> tuple[float, dict]:
     return chosen, {"dev": table}
 
 
+# held-out labelled text read by this and words_alone.py: (name, csv, label column, labels, text)
+LABELLED_TEXT: tuple[tuple[str, Path, str, tuple[str, ...], Callable[[dict], str]], ...] = (
+    (
+        "airline_tweets (dev + test)",
+        DATA / "airline_tweets" / "airline_tweets.csv",
+        "sentiment",
+        ("negative", "neutral", "positive"),
+        lambda r: _HANDLE.sub(" ", r["text"]).strip(),
+    ),
+    (
+        "emocontext (dev + test, last turn)",
+        DATA / "emocontext" / "emocontext.csv",
+        "label",
+        ("angry", "sad", "happy", "others"),
+        lambda r: r["text"],
+    ),
+)
+
+
 def label_shares(
     path: Path, labels: tuple[str, ...], label_col: str, text_of, cut: float
 ) -> dict[str, float]:
@@ -117,20 +137,10 @@ def held_out(cut: float) -> dict:
             "frustration-labelled called pleased": round(float(np.mean(flag[y])), 4),
             "positive-only called pleased": round(float(np.mean(flag[positive])), 4),
         },
-        "airline_tweets (dev + test)": label_shares(
-            DATA / "airline_tweets" / "airline_tweets.csv",
-            ("negative", "neutral", "positive"),
-            "sentiment",
-            lambda r: _HANDLE.sub(" ", r["text"]).strip(),
-            cut,
-        ),
-        "emocontext (dev + test, last turn)": label_shares(
-            DATA / "emocontext" / "emocontext.csv",
-            ("angry", "sad", "happy", "others"),
-            "label",
-            lambda r: r["text"],
-            cut,
-        ),
+        **{
+            name: label_shares(path, labels, column, text_of, cut)
+            for name, path, column, labels, text_of in LABELLED_TEXT
+        },
     }
 
 

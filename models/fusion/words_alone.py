@@ -28,7 +28,6 @@ import argparse
 import csv
 import json
 import math
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,12 +35,12 @@ import numpy as np
 
 from app.scoring.words import load_words_scorer
 from models.fusion.fit import DATA, _write_sums
+from models.fusion.pleased import LABELLED_TEXT
 from models.words.spoken_style import asr_style, read_split
 
 HERE = Path(__file__).resolve().parent
 QUANTILE = 0.999  # of calm service turns' words scores
 CALM_RATING = 3.0  # USS median satisfaction at or over this: not dissatisfied
-_HANDLE = re.compile(r"@\w+|https?://\S+")
 
 
 def scores(texts: list[str]) -> np.ndarray:
@@ -103,20 +102,10 @@ def held_out(cut: float, high: float) -> dict[str, dict[str, float]]:
             "share at or over": round(float(np.mean(ge[y] >= cut)), 4),
             "share at or over high": round(float(np.mean(ge[y] >= high)), 4),
         },
-        "airline_tweets (dev + test)": _csv_shares(
-            DATA / "airline_tweets" / "airline_tweets.csv",
-            "sentiment",
-            ("negative", "neutral", "positive"),
-            lambda r: _HANDLE.sub(" ", r["text"]).strip(),
-            cut,
-        ),
-        "emocontext (dev + test, last turn)": _csv_shares(
-            DATA / "emocontext" / "emocontext.csv",
-            "label",
-            ("angry", "sad", "happy", "others"),
-            lambda r: r["text"],
-            cut,
-        ),
+        **{
+            name: _csv_shares(path, column, labels, text_of, cut)
+            for name, path, column, labels, text_of in LABELLED_TEXT
+        },
     }
 
 
