@@ -56,15 +56,16 @@ from app.scoring.words import load_words_scorer, logit, pad_batch
 from models.words.convo_data import TRAIN_SETS
 from models.words.multitask_data import N_GE, Table, dev_table, train_table
 from models.words.top_layer import (
-    DEV_SPLITS,
     HERE,
     ROOT,
     ExportBody,
     bucketed,
     candidate_scores,
     optimiser,
+    report_candidates,
     set_heads,
     shipped_encoder,
+    split_aucs,
     start_run,
     write_model_folder,
 )
@@ -124,16 +125,8 @@ def shipped_scores(texts: list[str], size: int = 64) -> np.ndarray:
 
 
 def aucs_by_split(table: Table, score: np.ndarray) -> dict[str, float]:
-    from sklearn.metrics import roc_auc_score
-
     arr = table.arrays()
-    groups, targets = arr["groups"], arr["targets"]
-    out = {}
-    for g in DEV_SPLITS:
-        rows = groups == g
-        col = 0 if g.startswith("goemotions") else N_GE + TRAIN_SETS.index(g)
-        out[g] = float(roc_auc_score(targets[rows, col], score[rows]))
-    return out
+    return split_aucs(arr["groups"], arr["targets"], score)
 
 
 def dev_report(
@@ -145,17 +138,9 @@ def dev_report(
 ) -> dict[str, dict]:
     """Every candidate's dev AUC per split and its change against the shipped score, logged
     one line per candidate; keyed "<name>/<candidate>" as dev_history.json holds them."""
-    out = {}
-    for cand, score in candidates(logits).items():
-        aucs = aucs_by_split(dev_t, score)
-        delta = {g: aucs[g] - shipped[g] for g in DEV_SPLITS}
-        out[f"{name}/{cand}"] = {"auc": aucs, "min_delta": min(delta.values())}
-        cells = " ".join(f"{g[:8]} {aucs[g]:.4f} ({delta[g]:+.4f})" for g in DEV_SPLITS)
-        log(
-            f"  {cand:<12} mean {np.mean(list(aucs.values())):.4f} min-delta "
-            f"{min(delta.values()):+.4f} | {cells}"
-        )
-    return out
+    arr = dev_t.arrays()
+    results = report_candidates(candidates(logits), arr["groups"], arr["targets"], shipped, log)
+    return {f"{name}/{cand}": r for cand, r in results.items()}
 
 
 def _rows(table: Table, keep: range) -> Table:

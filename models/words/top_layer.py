@@ -208,8 +208,8 @@ def candidate_scores(logits: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-def dev_aucs(cache: Cache, score: np.ndarray) -> dict[str, float]:
-    groups, targets = cache.arr["groups"], cache.arr["targets"]
+def split_aucs(groups: np.ndarray, targets: np.ndarray, score: np.ndarray) -> dict[str, float]:
+    """ROC AUC of `score` per dev split, each against its own target column."""
     aucs = {}
     for g in DEV_SPLITS:
         rows = groups == g
@@ -218,11 +218,22 @@ def dev_aucs(cache: Cache, score: np.ndarray) -> dict[str, float]:
     return aucs
 
 
-def evaluate(net: TopNet, dev: Cache, shipped: dict[str, float], log) -> dict[str, dict]:
-    logits = predict(net, dev)
+def dev_aucs(cache: Cache, score: np.ndarray) -> dict[str, float]:
+    return split_aucs(cache.arr["groups"], cache.arr["targets"], score)
+
+
+def report_candidates(
+    scores: dict[str, np.ndarray],
+    groups: np.ndarray,
+    targets: np.ndarray,
+    shipped: dict[str, float],
+    log: Callable[[str], None],
+) -> dict[str, dict]:
+    """Each candidate score's dev AUC per split and its change against the shipped score,
+    logged one line per candidate."""
     results = {}
-    for name, score in candidate_scores(logits).items():
-        aucs = dev_aucs(dev, score)
+    for name, score in scores.items():
+        aucs = split_aucs(groups, targets, score)
         delta = {g: aucs[g] - shipped[g] for g in DEV_SPLITS}
         results[name] = {"auc": aucs, "min_delta": min(delta.values())}
         cells = " ".join(f"{g[:8]} {aucs[g]:.4f} ({delta[g]:+.4f})" for g in DEV_SPLITS)
@@ -231,6 +242,11 @@ def evaluate(net: TopNet, dev: Cache, shipped: dict[str, float], log) -> dict[st
             f"{min(delta.values()):+.4f} | {cells}"
         )
     return results
+
+
+def evaluate(net: TopNet, dev: Cache, shipped: dict[str, float], log) -> dict[str, dict]:
+    scores = candidate_scores(predict(net, dev))
+    return report_candidates(scores, dev.arr["groups"], dev.arr["targets"], shipped, log)
 
 
 def start_run(args) -> tuple[random.Random, Callable[[str], None]]:
