@@ -19,7 +19,10 @@ folder (the command-line contract, one process per condition), and prints per co
   follows it answers anger the customer has already shown. Such cards are counted (`in turn`);
   ones before the end of the whole turn are not early;
 - control calls (calm, happy, sad): `acknowledge_anger` or `owner_question` per call (must be 0)
-  and all prompts per call.
+  and all prompts per call;
+- `WER`: word error rate of the customer's turns (each turn's script against the text of the
+  customer utterances that overlap it), and `ang WER` of the angry turns alone: it tells a card
+  missed because the speech model misheard the words from one the words model missed.
 Targets (issue 14): recall >= 99 % in every condition; acknowledge_anger after the first angry
 turn in >= 95 % of escalation calls, never before; no acknowledge_anger / owner_question on any
 control call.
@@ -38,6 +41,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.asr_eval.wer import word_errors
 from benchmarks.bench_calls import (
     CONDITIONS,
     DEFAULT_SEED,
@@ -66,6 +70,10 @@ class ConditionFigures:
     control_calls: int = 0
     control_alarms: int = 0
     control_prompts: int = 0
+    word_errors: int = 0  # the customer's turns, scripts against what was transcribed
+    ref_words: int = 0
+    angry_word_errors: int = 0
+    angry_ref_words: int = 0
     failures: list[str] = field(default_factory=list)
     per_type: dict[str, list[int]] = field(default_factory=dict)
 
@@ -76,6 +84,14 @@ class ConditionFigures:
     @property
     def old_recall(self) -> float:
         return self.old_found / self.turns if self.turns else 1.0
+
+    @property
+    def wer(self) -> float:
+        return self.word_errors / self.ref_words if self.ref_words else 0.0
+
+    @property
+    def angry_wer(self) -> float:
+        return self.angry_word_errors / self.angry_ref_words if self.angry_ref_words else 0.0
 
     @property
     def ack_rate(self) -> float:
@@ -143,6 +159,16 @@ def match_turns(turns: list[dict[str, Any]], utterances: list[dict[str, Any]]) -
     return TurnMatch(lost, partial, spurious, old_lost)
 
 
+def heard_text(turn: dict[str, Any], utterances: list[dict[str, Any]]) -> str:
+    """What was transcribed of a turn: the text of its speaker's utterances that overlap it."""
+    return " ".join(
+        u["text"]
+        for u in sorted(utterances, key=lambda u: u["start"])
+        if u["speaker"] == turn["speaker"]
+        and min(turn["end"], u["end"]) > max(turn["start"], u["start"])
+    )
+
+
 def score_call(
     name: str, call: dict[str, Any], report: dict[str, Any], figures: ConditionFigures
 ) -> None:
@@ -160,6 +186,15 @@ def score_call(
             f"{name}: {turn['speaker']} {turn['kind']} turn at {turn['start']:.1f} s {what}"
         )
     figures.spurious += len(match.spurious)
+    for turn in turns:
+        if turn["speaker"] != "customer":
+            continue
+        errors, n = word_errors(str(turn["text"]), heard_text(turn, report["utterances"]))
+        figures.word_errors += errors
+        figures.ref_words += n
+        if turn["kind"] == "angry":
+            figures.angry_word_errors += errors
+            figures.angry_ref_words += n
     row = figures.per_type.setdefault(call["type"], [0, 0])
     row[0] += 1
     # a card counts as given when the agent saw it; one raised too early (or on a control call)
@@ -231,7 +266,7 @@ def print_table(results: list[ConditionFigures]) -> None:
     print(
         f"{'condition':10s} {'recall':>7s} {'old':>7s} {'part':>5s} {'spur':>5s} "
         f"{'ack after':>10s} {'before':>7s} {'in turn':>8s} "
-        f"{'delay s':>8s} {'alarms/ctrl':>12s} {'prompts/ctrl':>13s}"
+        f"{'delay s':>8s} {'alarms/ctrl':>12s} {'prompts/ctrl':>13s} {'WER':>6s} {'ang WER':>8s}"
     )
     for f in results:
         delay = f"{statistics.median(f.delays):8.1f}" if f.delays else f"{'—':>8s}"
@@ -241,7 +276,7 @@ def print_table(results: list[ConditionFigures]) -> None:
             f"{f.condition:10s} {100 * f.recall:6.1f}% {100 * f.old_recall:6.1f}% {f.partial:5d} "
             f"{f.spurious:5d} "
             f"{100 * f.ack_rate:9.1f}% {f.ack_before:7d} {f.ack_in_turn:8d} {delay} "
-            f"{alarms:12.2f} {prompts:13.2f}"
+            f"{alarms:12.2f} {prompts:13.2f} {100 * f.wer:5.1f}% {100 * f.angry_wer:7.1f}%"
         )
     print(
         "\nper call type, calls passing "

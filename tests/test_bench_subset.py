@@ -24,6 +24,7 @@ import pytest
 import soundfile as sf
 
 from app.scoring.fusion import load_fusion
+from benchmarks.asr_eval.wer import normalise_for_wer
 from benchmarks.bench_calls import (
     CONDITIONS,
     DEFAULT_SEED,
@@ -39,7 +40,14 @@ from benchmarks.bench_calls import (
     speech_intervals,
     statement_clip,
 )
-from benchmarks.call_bench import TurnMatch, match_turns, speech_coverage
+from benchmarks.call_bench import (
+    ConditionFigures,
+    TurnMatch,
+    heard_text,
+    match_turns,
+    score_call,
+    speech_coverage,
+)
 from benchmarks.frontend_conditions import front_end_spans
 
 SEED = DEFAULT_SEED  # these are the bench's own calls
@@ -274,7 +282,7 @@ def test_a_calm_customer_stating_their_problem_gets_no_anger_card(
     0.01). One calm-voiced line under `words_alone` is no escalation: it waits for a second upset
     turn, which never comes (app/scoring/escalation.py). Before, "acknowledge their anger" fired
     at 9.8 s and "call back in 1-2 days" at the end."""
-    path, _ = bench_call(SEED, "service", 1, condition, tmp_path)
+    path, turns = bench_call(SEED, "service", 1, condition, tmp_path)
     report = analyse(path, tmp_path / "out")
     th = report["thresholds"]
     assert 0 < th["high"] < th["words_alone"] < 1
@@ -289,6 +297,15 @@ def test_a_calm_customer_stating_their_problem_gets_no_anger_card(
     ids = {p["id"] for p in report["prompts"]}
     assert not {"acknowledge_anger", "owner_question", "follow_up_call"} & ids, ids
     assert report["summary"]["escalated"] is False
+    # the bench's WER column: every customer turn's script against what was transcribed of it
+    figures = ConditionFigures(condition)
+    call = {"turns": turns, "type": "service", "escalation": False}
+    score_call("service_1", call, report, figures)
+    said = [t for t in turns if t["speaker"] == "customer"]
+    assert figures.ref_words == sum(len(normalise_for_wer(str(t["text"]))) for t in said)
+    assert 0 < figures.word_errors < figures.ref_words / 2  # "son's trip": misheard, not lost
+    assert all(heard_text(t, report["utterances"]) for t in said)
+    assert "cancel" in normalise_for_wer(heard_text(said[0], report["utterances"]))
 
 
 def test_a_greedy_decoding_loop_is_decoded_again(shared_data: Path, tmp_path: Path) -> None:
