@@ -297,3 +297,34 @@ def test_abcd_calm_customers_stay_low(scorer) -> None:
         scores = np.array(scorer.score(turns))
         assert scores.mean() < WORDS_THRESHOLDS["elevated"] / 2, chat["convo_id"]
         assert scores.max() < WORDS_THRESHOLDS["high"], chat["convo_id"]
+
+
+def _word_set(text: str) -> set[str]:
+    return set(asr(text).split())
+
+
+def test_contrast_training_lines_stay_clear_of_the_evaluation_lines() -> None:
+    """models/words/contrast_lines.py (written to train candidates, stop 30) must not copy or
+    closely paraphrase any sentence a words model is judged on here: the hand-written evaluation
+    lines, this file's sentences, the issue-14 phrases and the call bench's scripted lines. No
+    training line shares half or more of its words (Jaccard) with any of them."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import bench_calls
+    from models.words import contrast_lines
+
+    rows = (MODEL_DIR / "call_lines_eval.tsv").read_text().split("\n")[1:]
+    judged = [r.split("\t")[1] for r in rows if r.count("\t") == 1]
+    assert len(judged) == 80
+    judged += ANGRY + CALM + ISSUE_14_PHRASES
+    judged += [*bench_calls.ANGRY, *bench_calls.SERVICE, *bench_calls.POLITE]
+    judged += [*bench_calls.HAPPY, *bench_calls.SAD, *bench_calls.AGENT_LINES]
+    lines = contrast_lines.CALM + contrast_lines.FRUSTRATED
+    assert len(set(lines)) == len(lines) > 300
+    close = []
+    for line in lines:
+        a = _word_set(line)
+        for other in judged:
+            b = _word_set(other)
+            if len(a & b) >= 0.5 * len(a | b):
+                close.append((line, other))
+    assert not close, close

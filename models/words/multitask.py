@@ -19,6 +19,10 @@ Options that session 17 found to matter (MODEL_CARD.md):
   toward calm-sounding questions, not away from refund vocabulary; USS dev lost);
 - `--untaught SET ...`: leave more set heads at zero (run 5: the emotion sets alone lose
   complaints and airline dev, and lean toward calm problem statements just the same);
+- `--contrast-copies N --contrast-set-heads 1 [--contrast-kd 1]` (stop 30): contrast_lines.py's
+  calm and frustrated lines on the same service topics teach the frustration output and every
+  taught set head; with `--contrast-kd 1` their GoEmotions label outputs are held at the start's
+  (runs 6 and 7: every other set gains, USS dev loses 0.015-0.019; not shipped);
 - `--interpolate A`: weight-space interpolation with the start (WiSE-FT);
 - `--write --weight-asymmetric`: the start sits on the symmetric int8 grid, and re-quantising
   on that grid rounds most of the tuned change back onto the start's weights (half the dev gain
@@ -156,7 +160,9 @@ def train(args: argparse.Namespace) -> None:
     log(f"args: {vars(args)}")
     tok = make_tokenizer(HERE, args.max_len)
     dev_tok = make_tokenizer(HERE, 128)
-    train_t = train_table(args.data, seed=args.seed, set_share=args.set_share)
+    train_t = train_table(
+        args.data, seed=args.seed, set_share=args.set_share, contrast_copies=args.contrast_copies
+    )
     dev_t = dev_table(args.data)
     if args.smoke:  # a few rows of each: checks the whole path in a minute
         train_t = _rows(train_t, range(0, len(train_t.texts), len(train_t.texts) // 96))
@@ -166,18 +172,27 @@ def train(args: argparse.Namespace) -> None:
     untaught = UNTAUGHT + tuple(args.untaught)
     for name in untaught:
         masks[:, N_GE + TRAIN_SETS.index(name)] = 0.0
-    set_rows = masks[:, 1:N_GE].sum(1) == 0  # no GoEmotions labels: a conversational set's row
+    contrast_rows = arr["groups"] == "contrast"  # hand-written: frustration output only
+    set_rows = (masks[:, 1:N_GE].sum(1) == 0) & ~contrast_rows  # a conversational set's row
     calm_rows = set_rows & (masks[:, 0] == 1)  # calm service turns (multitask_data.CALM_SERVICE)
     if args.calm_set_negatives:  # ... are "not frustrated" for every taught set head as well
         taught = [N_GE + k for k, name in enumerate(TRAIN_SETS) if name not in untaught]
         masks[np.ix_(calm_rows, taught)] = 1.0
+    if args.contrast_set_heads:  # the contrast lines teach every taught set head as well
+        taught = [N_GE + k for k, name in enumerate(TRAIN_SETS) if name not in untaught]
+        masks[np.ix_(contrast_rows, taught)] = 1.0
+        arr["targets"][np.ix_(contrast_rows, taught)] = arr["targets"][contrast_rows, :1]
     if not args.calm_negatives:
         masks[set_rows, 0] = 0.0
     kd_rows_np = set_rows & (masks[:, 0] == 0)
+    ge_rows = ~set_rows & ~contrast_rows
     if args.ge_labels == 0:  # GoEmotions rows keep the start's outputs instead of their labels
-        kd_rows_np = kd_rows_np | ~set_rows
-        masks[~set_rows, :N_GE] = 0.0
-    kd_rows = torch.from_numpy(kd_rows_np.astype(np.float32))
+        kd_rows_np = kd_rows_np | ge_rows
+        masks[ge_rows, :N_GE] = 0.0
+    kd_mask = np.repeat(kd_rows_np[:, None], N_GE, axis=1).astype(np.float32)
+    if args.contrast_kd:  # the contrast lines keep the start's GoEmotions labels (not output 0)
+        kd_mask[contrast_rows, 1:] = 1.0
+    kd_cols = torch.from_numpy(kd_mask)
     targets = torch.from_numpy(arr["targets"])
     masks_t = torch.from_numpy(masks)
     weights = torch.from_numpy(arr["weights"])
@@ -235,7 +250,7 @@ def train(args: argparse.Namespace) -> None:
             if teacher is not None:  # the GoEmotions outputs stay where the start had them
                 with torch.no_grad():
                     soft = torch.sigmoid(teacher(ids, mask)[:, :N_GE])
-                loss = loss + args.kd * bce(out[:, :N_GE], soft).sum(1) * kd_rows[ti]
+                loss = loss + args.kd * (bce(out[:, :N_GE], soft) * kd_cols[ti]).sum(1)
             loss = loss.sum() / len(idx)
             opt.zero_grad()
             loss.backward()
@@ -343,6 +358,25 @@ def main() -> None:
         choices=TRAIN_SETS,
         help="set heads left at zero besides USS (their rows then only keep the GoEmotions "
         "outputs, with --kd)",
+    )
+    p.add_argument(
+        "--contrast-copies",
+        type=int,
+        default=0,
+        help="copies of each contrast_lines.py line (spoken-style variants) in the table",
+    )
+    p.add_argument(
+        "--contrast-set-heads",
+        type=int,
+        default=0,
+        help="1: the contrast lines teach every taught set head too",
+    )
+    p.add_argument(
+        "--contrast-kd",
+        type=int,
+        default=0,
+        help="1: the contrast lines' GoEmotions label outputs are held at the start's (--kd), "
+        "so only the frustration output and the set heads learn from them",
     )
     p.add_argument("--set-share", type=float, default=0.5)
     p.add_argument("--checks", type=int, default=2, help="dev checks per epoch")

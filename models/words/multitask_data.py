@@ -5,6 +5,9 @@ One row per text, with a target and a mask over 35 outputs:
   GoEmotions train (half spoken-style, as train.py), the hand-written call lines
   (call_phrases.py) and calm customer-service turns as frustration negatives (USS calm user turns
   and airline neutral tweets, their emotion labels masked: only "frustrated = 0" is known);
+- "contrast" rows (contrast_lines.py, with `contrast_copies`): hand-written calm and frustrated
+  lines on the same service topics, teaching the frustration output (and, in multitask.py with
+  `--contrast-set-heads 1`, every taught set head) only; their emotion labels are masked;
 - 29..34: one head per conversational set (convo_data.TRAIN_SETS order), each taught only by
   its own set, so each set's label meaning stays its own.
 
@@ -22,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from models.words import contrast_lines
 from models.words.call_phrases import CALM, FRUSTRATED
 from models.words.convo_data import TRAIN_SETS, load_split
 from models.words.spoken_style import asr_style, read_label_names, read_split, spoken_variant
@@ -85,7 +89,13 @@ def _subset(n: int, cap: int | None, rng: random.Random) -> list[int]:
     return sorted(rng.sample(range(n), cap)) if cap and n > cap else list(range(n))
 
 
-def train_table(data: Path, seed: int = 13, set_share: float = 0.5, copies: int = 4) -> Table:
+def train_table(
+    data: Path,
+    seed: int = 13,
+    set_share: float = 0.5,
+    copies: int = 4,
+    contrast_copies: int = 0,
+) -> Table:
     rng = random.Random(seed)
     ge_dir = data / "goemotions" / "original"
     names = read_label_names(ge_dir)
@@ -101,6 +111,13 @@ def train_table(data: Path, seed: int = 13, set_share: float = 0.5, copies: int 
             for _ in range(copies):
                 text = spoken_variant(phrase, rng) if rng.random() < 0.7 else phrase
                 table.add(text, "call_phrases", *_ge_row([names.index(label)], frus), 1.0)
+    for phrases, frus in ((contrast_lines.FRUSTRATED, 1), (contrast_lines.CALM, 0)):
+        for phrase in phrases:
+            for _ in range(contrast_copies):
+                text = spoken_variant(phrase, rng) if rng.random() < 0.7 else phrase
+                target, mask = np.zeros(N_OUT), np.zeros(N_OUT)
+                target[0], mask[0] = frus, 1.0
+                table.add(text, "contrast", target, mask, 1.0)
     n_ge = len(keep)
     for k, name in enumerate(TRAIN_SETS):
         part = load_split(name, "train", data, seed=seed)
