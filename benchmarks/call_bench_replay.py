@@ -36,7 +36,7 @@ from app.coaching.engine import Coach
 from app.coaching.playbook import load_playbook
 from app.config import CoachSettings, load_settings
 from app.events import Prompt, Utterance
-from app.scoring.fusion import load_fusion
+from app.scoring.fusion import fusion_thresholds, load_fusion
 from app.scoring.trend import FrustrationTrend
 from app.scoring.words import load_words_scorer
 from benchmarks.bench_calls import DEFAULT_SEED, ESCALATION_TYPES, TYPES, build_call, call_seed
@@ -82,15 +82,10 @@ def reread(report: dict, words_model: Path, fusion_dir: Path) -> dict:
 
 def fusion_coach(settings: CoachSettings, fusion_dir: Path, pairs: dict[str, str]) -> CoachSettings:
     """`settings` with the coach thresholds of another fusion, where `pairs` does not set them."""
-    fusion = load_fusion(fusion_dir)
-    cuts = {
-        "elevated": fusion.elevated,
-        "high": fusion.high,
-        "voice_alone": fusion.voice_alone,
-        "words_alone": fusion.words_alone,
-    }
+    cuts = fusion_thresholds(fusion_dir) or {}
+    keys = ("elevated", "high", "voice_alone", "words_alone")  # "pleased" is the fusion's own
     given = {k.removeprefix("coach.") for k in pairs}
-    return replace(settings, **{k: v for k, v in cuts.items() if k not in given and v is not None})
+    return replace(settings, **{k: cuts[k] for k in keys if k in cuts and k not in given})
 
 
 def cards(report: dict, settings: CoachSettings) -> list[tuple[str, float]]:

@@ -138,10 +138,10 @@ def _cut(data: dict[str, Any], *path: str) -> float | None:
     return None if value is None else float(value)
 
 
-def fusion_thresholds() -> dict[str, float] | None:
-    """The shipped fusion's thresholds for the coach ({"elevated", "high"}, and "voice_alone",
-    "words_alone" and "pleased" when the file has them), or None."""
-    fusion = load_fusion()
+def fusion_thresholds(model_dir: Path | None = None) -> dict[str, float] | None:
+    """The shipped fusion's (or the one in `model_dir`) thresholds for the coach ({"elevated",
+    "high"}, and "voice_alone", "words_alone" and "pleased" when the file has them), or None."""
+    fusion = load_fusion(model_dir)
     if fusion.elevated is None or fusion.high is None:
         return None
     cuts = {"elevated": fusion.elevated, "high": fusion.high}

@@ -113,15 +113,22 @@ LABELLED_TEXT: tuple[tuple[str, Path, str, tuple[str, ...], Callable[[dict], str
 )
 
 
+def held_out_rows(
+    path: Path, label_col: str, text_of: Callable[[dict], str]
+) -> tuple[list[str], np.ndarray]:
+    """A LABELLED_TEXT csv's non-train rows: their texts (an empty one read as ".") and labels."""
+    rows = [r for r in csv.DictReader(path.open(encoding="utf-8")) if r["split"] != "train"]
+    return [text_of(r) or "." for r in rows], np.array([r[label_col] for r in rows])
+
+
 def label_shares(
     path: Path, labels: tuple[str, ...], label_col: str, text_of, cut: float
 ) -> dict[str, float]:
     """Per label of a csv's non-train rows: the share the rule calls pleased (words under
     `elevated`, pleased at least `cut`)."""
-    rows = [r for r in csv.DictReader(path.open()) if r["split"] != "train"]
-    words, pleased = readings([text_of(r) or "." for r in rows])
+    texts, kind = held_out_rows(path, label_col, text_of)
+    words, pleased = readings(texts)
     flag = (words < WORDS_THRESHOLDS["elevated"]) & (pleased >= cut)
-    kind = np.array([r[label_col] for r in rows])
     return {
         f"{label} called pleased": round(float(np.mean(flag[kind == label])), 4) for label in labels
     }

@@ -35,7 +35,7 @@ import numpy as np
 
 from app.scoring.words import load_words_scorer
 from models.fusion.fit import DATA, _write_sums
-from models.fusion.pleased import LABELLED_TEXT
+from models.fusion.pleased import LABELLED_TEXT, held_out_rows
 from models.words.spoken_style import asr_style, read_split
 
 HERE = Path(__file__).resolve().parent
@@ -80,9 +80,9 @@ def choose() -> tuple[float, dict[str, float]]:
 def _csv_shares(
     path: Path, label_col: str, labels: tuple[str, ...], text_of: Callable[[dict], str], cut: float
 ) -> dict[str, float]:
-    rows = [r for r in csv.DictReader(path.open(encoding="utf-8")) if r["split"] != "train"]
-    s = scores([text_of(r) or "." for r in rows])
-    kind = np.array([r[label_col] for r in rows] * 2)
+    texts, labels_of = held_out_rows(path, label_col, text_of)
+    s = scores(texts)  # clean + ASR-style copies
+    kind = np.concatenate([labels_of, labels_of])
     return {f"{k} at or over": round(float(np.mean(s[kind == k] >= cut)), 4) for k in labels}
 
 
