@@ -276,13 +276,15 @@ def test_a_quiet_talker_who_then_shouts_gets_the_anger_card(
 def test_a_calm_customer_stating_their_problem_gets_no_anger_card(
     shared_data: Path, tmp_path: Path, condition: str
 ) -> None:
-    """The bench's control call service_1: a calm customer opens with "I'd like to cancel my
-    subscription, please", which the ASR hears at telephone band as "I'd like to cancel my son's
-    trip, shouldn't please" and the words model reads as upset (0.63, over "high", in a voice at
-    0.01). One calm-voiced line under `words_alone` is no escalation: it waits for a second upset
-    turn, which never comes (app/scoring/escalation.py). Before, "acknowledge their anger" fired
-    at 9.8 s and "call back in 1-2 days" at the end."""
-    path, turns = bench_call(SEED, "service", 1, condition, tmp_path)
+    """The bench's control call service_2: a calm customer says "I'm moving next month, so I
+    need to stop the service at this address", which the ASR hears at telephone band as "... stop
+    my service at this unmet" and the words model reads as upset (0.79, over "high", in a calm
+    voice). One calm-voiced line under `words_alone` is no escalation: it waits for a second upset
+    turn, which never comes (app/scoring/escalation.py). (Until stop 31 this was service_1, whose
+    "I'd like to cancel my subscription, please" the stop-30 words model read at 0.63 and the
+    stop-31 one at 0.45: no longer a case for the rule. Before the rule, "acknowledge their
+    anger" fired at 9.8 s there and "call back in 1-2 days" at the end.)"""
+    path, turns = bench_call(SEED, "service", 2, condition, tmp_path)
     report = analyse(path, tmp_path / "out")
     th = report["thresholds"]
     assert 0 < th["high"] < th["words_alone"] < 1
@@ -300,12 +302,15 @@ def test_a_calm_customer_stating_their_problem_gets_no_anger_card(
     # the bench's WER column: every customer turn's script against what was transcribed of it
     figures = ConditionFigures(condition)
     call = {"turns": turns, "type": "service", "escalation": False}
-    score_call("service_1", call, report, figures)
+    score_call("service_2", call, report, figures)
     said = [t for t in turns if t["speaker"] == "customer"]
     assert figures.ref_words == sum(len(normalise_for_wer(str(t["text"]))) for t in said)
-    assert 0 < figures.word_errors < figures.ref_words / 2  # "son's trip": misheard, not lost
+    assert 0 < figures.word_errors < figures.ref_words / 2  # "this unmet": misheard, not lost
     assert all(heard_text(t, report["utterances"]) for t in said)
-    assert "cancel" in normalise_for_wer(heard_text(said[0], report["utterances"]))
+    # the line the case rests on was heard, its start word for word
+    moving = [t for t in said if "I'm moving next month" in str(t["text"])]
+    assert moving
+    assert "moving" in normalise_for_wer(heard_text(moving[0], report["utterances"]))
 
 
 def test_a_greedy_decoding_loop_is_decoded_again(shared_data: Path, tmp_path: Path) -> None:

@@ -319,7 +319,8 @@ def test_contrast_training_lines_stay_clear_of_the_evaluation_lines() -> None:
     judged += [*bench_calls.ANGRY, *bench_calls.SERVICE, *bench_calls.POLITE]
     judged += [*bench_calls.HAPPY, *bench_calls.SAD, *bench_calls.AGENT_LINES]
     lines = contrast_lines.CALM + contrast_lines.FRUSTRATED
-    assert len(set(lines)) == len(lines) > 300
+    lines += contrast_lines.PLAIN_CALM + contrast_lines.PLAIN_FRUSTRATED
+    assert len(set(lines)) == len(lines) > 380
     close = []
     for line in lines:
         a = _word_set(line)

@@ -16,7 +16,13 @@ deliveries, declined cards, returns, bills) does not decide frustration; the *af
 Matched pairs: the first ``PAIRS`` lines of the two tuples go together, line i of ``CALM`` and
 line i of ``FRUSTRATED`` being about the same thing, so the topic words appear on both sides.
 
-They were written for this project (stop 30) and are training data only: the ``contrast`` rows of
+Stop 31 added ``PLAIN_CALM`` and ``PLAIN_FRUSTRATED``: 40 calm and 20 frustrated lines in one plain
+register: what happened and what the customer needs, without softeners ("The invoice lists a fee
+I never agreed to. I want it taken off."), and the same topics said upset. The stop-30 set had
+five frustrated lines about being charged twice and one calm one, and its calm lines were mostly
+polite; a calm customer who just states the problem and the fix was not in it.
+
+They were written for this project (stops 30 and 31) and are training data only: the ``contrast`` rows of
 ``multitask.py --contrast-copies N`` (the candidates trained with them were not shipped:
 MODEL_CARD.md, "Stop 30"). No test or benchmark scores them; ``tests/test_words.py`` checks that
 they stay clear of the evaluation lines. They were checked not to copy
@@ -366,4 +372,72 @@ FRUSTRATED: tuple[str, ...] = (
     "Oh, a reference number. That'll fix my heating, will it?",
     "I want the money back on my card by Friday, no ifs, no buts.",
     "Honestly, do you test any of this before you send it out?",
+)
+
+# stop 31: the plain register, used with `multitask.py --contrast-plain 1` (run 8, the model shipped
+# in stop 31, was trained without them)
+PLAIN_CALM: tuple[str, ...] = (
+    "I was billed two times this month. The second payment has to go back.",
+    "There are two identical payments on my statement from your shop.",
+    "My direct debit went out twice on the first. One of them should be returned.",
+    "The invoice lists a fee I never agreed to. I want it taken off.",
+    "I paid for next day delivery and it took four days. I'm asking for the delivery fee back.",
+    "The heater I bought stopped working after a week. I'm returning it for my money.",
+    "My contract ended in March but you still took April's payment. That needs reversing.",
+    "The parcel was marked delivered but it isn't here. I need it resent or refunded.",
+    "I cancelled the gym membership in January and got charged for February.",
+    "The monthly price went up without any notice. I want the old rate back.",
+    "I'm closing the account. Send the remaining balance to my bank.",
+    "I want to cancel the order I placed this morning.",
+    "The jacket arrived in the wrong size. I'm sending it back for a refund.",
+    "I need the late fee removed, the payment left my bank on time.",
+    "My broadband has been off since Monday. I need an engineer.",
+    "The bill is wrong. I'm being charged for two phone lines and I only have one.",
+    "I was told the repair was free. The invoice says ninety pounds.",
+    "I need my money back for the concert that was cancelled.",
+    "The wrong meter reading was used. The bill has to be redone.",
+    "My account is locked and I need access to it today.",
+    "The laptop came with a cracked hinge. I want a replacement.",
+    "I don't want the trial to turn into a paid plan. Cancel it.",
+    "The hotel charged my card after I'd cancelled within the free period. I want that reversed.",
+    "I returned the boots a month ago. The money hasn't reached my account.",
+    "Your driver left the fridge outside in the rain. It needs collecting and replacing.",
+    "I've been charged a roaming fee but I never left the country.",
+    "I'd like the subscription stopped from today and the unused part paid back.",
+    "The discount from the advert wasn't applied at checkout. I need the difference back.",
+    "My new card hasn't arrived and the old one has expired.",
+    "The flight was cancelled by the airline. I'm claiming the fare back.",
+    "The technician never came on Tuesday. I need a new slot.",
+    "I got someone else's order in my box. Mine is still missing.",
+    "i was billed for a premium plan i never signed up for i need that corrected",
+    "the payment went through twice on the app i need one of them cancelled",
+    "I'm disputing the charge from the twelfth. I didn't make it.",
+    "I want to know why my bill doubled and I want it fixed.",
+    "The package came open and two items are missing. I need them sent.",
+    "I paid the full year up front and you're still sending monthly invoices.",
+    "I need a refund for the tickets, the event moved to a date I can't make.",
+    "Please close my account and confirm it in writing.",
+)
+
+PLAIN_FRUSTRATED: tuple[str, ...] = (
+    "Billed twice. Again. Third month in a row. Fix it.",
+    "Two payments, one order, and I'm the one who has to chase it. Unbelievable.",
+    "My direct debit went out twice and you've had my money for a month. Not good enough.",
+    "You added a fee I never agreed to and now you want me to prove it? Seriously?",
+    "Four days for next day delivery. What exactly did I pay extra for?",
+    "The heater died in a week. Third faulty one. I'm done with you.",
+    "My contract ended in March and you're still helping yourselves to my money.",
+    "Delivered, it says. It isn't. And nobody will do anything about it.",
+    "I cancelled in January. You charged me anyway. Of course you did.",
+    "You put the price up without a word and hoped I wouldn't notice.",
+    "Just close it. I've wasted enough of my life on this account.",
+    "I've sent it back twice now. Where on earth is my money?",
+    "The late fee is your mistake and I'm not paying a penny of it.",
+    "A week without broadband and all you can offer is a ticket number.",
+    "Ninety pounds for a repair you told me was free. Nice trick.",
+    "Locked out again. Every single time you update something.",
+    "Don't you dare turn that trial into a paid plan after I cancelled it.",
+    "A month since I returned the boots. How long does one refund take you people?",
+    "Your driver left my fridge in the rain and you're acting like it's my problem.",
+    "i was billed for a plan i never signed up for and nobody there seems to care",
 )

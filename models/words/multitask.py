@@ -161,7 +161,12 @@ def train(args: argparse.Namespace) -> None:
     tok = make_tokenizer(HERE, args.max_len)
     dev_tok = make_tokenizer(HERE, 128)
     train_t = train_table(
-        args.data, seed=args.seed, set_share=args.set_share, contrast_copies=args.contrast_copies
+        args.data,
+        seed=args.seed,
+        set_share=args.set_share,
+        copies=args.call_phrase_copies,
+        contrast_copies=args.contrast_copies,
+        contrast_plain=bool(args.contrast_plain),
     )
     dev_t = dev_table(args.data)
     if args.smoke:  # a few rows of each: checks the whole path in a minute
@@ -377,6 +382,21 @@ def main() -> None:
         default=0,
         help="1: the contrast lines' GoEmotions label outputs are held at the start's (--kd), "
         "so only the frustration output and the set heads learn from them",
+    )
+    p.add_argument(
+        "--contrast-plain",
+        type=int,
+        default=0,
+        help="1: contrast_lines.PLAIN_CALM / PLAIN_FRUSTRATED join the contrast lines (stop 31: "
+        "problems and needs stated plainly, calm and upset)",
+    )
+    p.add_argument(
+        "--call-phrase-copies",
+        type=int,
+        default=4,
+        help="copies of each call_phrases.py line; 0 leaves them out (their frustrated lines are "
+        "all service problems and their calm ones pleasantries, so held by --kd they keep the "
+        "start's lean toward refund / cancel vocabulary)",
     )
     p.add_argument("--set-share", type=float, default=0.5)
     p.add_argument("--checks", type=int, default=2, help="dev checks per epoch")

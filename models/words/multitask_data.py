@@ -95,6 +95,7 @@ def train_table(
     set_share: float = 0.5,
     copies: int = 4,
     contrast_copies: int = 0,
+    contrast_plain: bool = False,
 ) -> Table:
     rng = random.Random(seed)
     ge_dir = data / "goemotions" / "original"
@@ -111,7 +112,10 @@ def train_table(
             for _ in range(copies):
                 text = spoken_variant(phrase, rng) if rng.random() < 0.7 else phrase
                 table.add(text, "call_phrases", *_ge_row([names.index(label)], frus), 1.0)
-    for phrases, frus in ((contrast_lines.FRUSTRATED, 1), (contrast_lines.CALM, 0)):
+    contrast = [(contrast_lines.FRUSTRATED, 1), (contrast_lines.CALM, 0)]
+    if contrast_plain:
+        contrast += [(contrast_lines.PLAIN_FRUSTRATED, 1), (contrast_lines.PLAIN_CALM, 0)]
+    for phrases, frus in contrast:
         for phrase in phrases:
             for _ in range(contrast_copies):
                 text = spoken_variant(phrase, rng) if rng.random() < 0.7 else phrase
