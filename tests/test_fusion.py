@@ -110,9 +110,10 @@ def test_positive_words_damp_a_loud_happy_voice(tone, words, pleased, actor: int
 def test_a_loud_happy_voice_with_neutral_words_reaches_elevated(tone, words, pleased) -> None:
     """The case the damping is for exists: one actor's loudest happy clip with neutral words is
     at least "elevated" (actor 17: 0.34 with the stop-31 models)."""
-    assert max(
-        fuse(tone[a, "happy loudest"], words["neutral"], pleased["neutral"]) for a in ACTORS
-    ) >= FUSED_ELEVATED
+    assert (
+        max(fuse(tone[a, "happy loudest"], words["neutral"], pleased["neutral"]) for a in ACTORS)
+        >= FUSED_ELEVATED
+    )
 
 
 def test_only_the_positive_case_reads_as_pleased(pleased) -> None:

@@ -22,14 +22,15 @@ I never agreed to. I want it taken off."), and the same topics said upset. The s
 five frustrated lines about being charged twice and one calm one, and its calm lines were mostly
 polite; a calm customer who just states the problem and the fix was not in it.
 
-They were written for this project (stops 30 and 31) and are training data only: the ``contrast`` rows of
-``multitask.py --contrast-copies N`` (the candidates trained with them were not shipped:
-MODEL_CARD.md, "Stop 30"). No test or benchmark scores them; ``tests/test_words.py`` checks that
-they stay clear of the evaluation lines. They were checked not to copy
-or closely paraphrase the evaluation lines: ``benchmarks/bench_calls.py`` (POLITE, ANGRY, HAPPY,
-SAD, SERVICE, AGENT_LINES), ``models/words/call_lines_eval.tsv``, the example sentences in
-``tests/`` (the words model's tests, the coach scenarios, the abcd calm customers) and
-``call_phrases.py`` itself (no line shares half or more of its words with any of them).
+They were written for this project (stops 30 and 31) and are training data only: the
+``contrast`` rows of ``multitask.py --contrast-copies N`` (the words model shipped in stop 31
+was trained with ``CALM`` and ``FRUSTRATED``: MODEL_CARD.md, "Stop 31"). No test or benchmark
+scores them; ``tests/test_words.py`` checks that they stay clear of the evaluation lines. They
+were checked not to copy or closely paraphrase the evaluation lines:
+``benchmarks/bench_calls.py`` (POLITE, ANGRY, HAPPY, SAD, SERVICE, AGENT_LINES),
+``models/words/call_lines_eval.tsv``, the example sentences in ``tests/`` (the words model's
+tests, the coach scenarios, the abcd calm customers) and ``call_phrases.py`` itself (no line
+shares half or more of its words with any of them).
 """
 
 from __future__ import annotations
