@@ -212,7 +212,7 @@ def train(args: argparse.Namespace) -> None:
     shipped = aucs_by_split(dev_t, logit(shipped_scores(dev_t.texts)))
     log("shipped score on dev: " + " ".join(f"{g} {v:.4f}" for g, v in shipped.items()))
 
-    encoder, head = shipped_encoder(HERE / "model.onnx")
+    encoder, head = shipped_encoder(args.start)
     net = MultiNet(encoder, head, len(TRAIN_SETS))
     body = [p for n, p in net.named_parameters() if not n.startswith("sets.")]
     groups = [
@@ -285,7 +285,7 @@ def interpolate(args: argparse.Namespace) -> None:
     history_path = args.checkpoint.parent / "dev_history.json"
     history = json.loads(history_path.read_text())
     shipped = history["shipped"]
-    encoder, head = shipped_encoder(HERE / "model.onnx")
+    encoder, head = shipped_encoder(args.start)
     net = MultiNet(encoder, head, len(TRAIN_SETS))
     start = {k: v.clone() for k, v in net.state_dict().items()}
     trained = torch.load(args.checkpoint)
@@ -306,7 +306,7 @@ def interpolate(args: argparse.Namespace) -> None:
 
 
 def write_folder(args: argparse.Namespace) -> None:
-    encoder, head = shipped_encoder(HERE / "model.onnx")
+    encoder, head = shipped_encoder(args.start)
     net = MultiNet(encoder, head, len(TRAIN_SETS))
     net.load_state_dict(torch.load(args.checkpoint))
     t = 0.0 if args.score == "ge" else float(args.score.split(":")[1])
@@ -397,6 +397,14 @@ def main() -> None:
         help="copies of each call_phrases.py line; 0 leaves them out (their frustrated lines are "
         "all service problems and their calm ones pleasantries, so held by --kd they keep the "
         "start's lean toward refund / cancel vocabulary)",
+    )
+    p.add_argument(
+        "--start",
+        type=Path,
+        default=HERE / "model.onnx",
+        help="the graph whose weights the run starts from (and --write / --interpolate rebuild): "
+        "the session-1 graph; since stop 31 models/words/model.onnx is a multi-task export, so "
+        "pass `git show efe0fdd:models/words/model.onnx` saved to a file",
     )
     p.add_argument("--set-share", type=float, default=0.5)
     p.add_argument("--checks", type=int, default=2, help="dev checks per epoch")
