@@ -23,6 +23,11 @@ Options that session 17 found to matter (MODEL_CARD.md):
   calm and frustrated lines on the same service topics teach the frustration output and every
   taught set head; with `--contrast-kd 1` their GoEmotions label outputs are held at the start's
   (runs 6 and 7: every other set gains, USS dev loses 0.015-0.019; not shipped);
+- `--call-phrase-copies 0 [--contrast-plain 1]` (stop 31): the call_phrases.py rows left out
+  (run 8, shipped: they only kept the start's lean toward refund / cancel vocabulary); with
+  `--contrast-plain 1` contrast_lines.PLAIN_* join the contrast lines (run 9, not shipped);
+- `--start GRAPH`: the graph the run starts from (and --write / --interpolate rebuild); since
+  stop 31 the shipped graph is a multi-task export, so pass the session-1 graph;
 - `--interpolate A`: weight-space interpolation with the start (WiSE-FT);
 - `--write --weight-asymmetric`: the start sits on the symmetric int8 grid, and re-quantising
   on that grid rounds most of the tuned change back onto the start's weights (half the dev gain
@@ -177,14 +182,13 @@ def train(args: argparse.Namespace) -> None:
     untaught = UNTAUGHT + tuple(args.untaught)
     for name in untaught:
         masks[:, N_GE + TRAIN_SETS.index(name)] = 0.0
+    taught = [N_GE + k for k, name in enumerate(TRAIN_SETS) if name not in untaught]
     contrast_rows = arr["groups"] == "contrast"  # hand-written: frustration output only
     set_rows = (masks[:, 1:N_GE].sum(1) == 0) & ~contrast_rows  # a conversational set's row
     calm_rows = set_rows & (masks[:, 0] == 1)  # calm service turns (multitask_data.CALM_SERVICE)
     if args.calm_set_negatives:  # ... are "not frustrated" for every taught set head as well
-        taught = [N_GE + k for k, name in enumerate(TRAIN_SETS) if name not in untaught]
         masks[np.ix_(calm_rows, taught)] = 1.0
     if args.contrast_set_heads:  # the contrast lines teach every taught set head as well
-        taught = [N_GE + k for k, name in enumerate(TRAIN_SETS) if name not in untaught]
         masks[np.ix_(contrast_rows, taught)] = 1.0
         arr["targets"][np.ix_(contrast_rows, taught)] = arr["targets"][contrast_rows, :1]
     if not args.calm_negatives:

@@ -94,6 +94,12 @@ def shipped_weights(model: Path) -> dict[str, np.ndarray]:
 
 def shipped_encoder(model: Path) -> tuple[BertModel, nn.Linear]:
     weights = shipped_weights(model)
+    if "head.weight" not in weights or "head.bias" not in weights:
+        raise SystemExit(
+            f"{model}: no single 29-output head in this graph (the stop-31 multi-task export mixes "
+            "set heads into it); start from the session-1 graph instead: git show "
+            "efe0fdd:models/words/model.onnx > start.onnx, then --start start.onnx"
+        )
     encoder = BertModel(MINILM, add_pooling_layer=False)
     state = encoder.state_dict()
     missing = [k for k in state if k not in weights and not k.endswith("position_ids")]
@@ -102,12 +108,6 @@ def shipped_encoder(model: Path) -> tuple[BertModel, nn.Linear]:
     encoder.load_state_dict(
         {k: torch.from_numpy(weights[k]) for k in state if k in weights}, strict=False
     )
-    if "head.weight" not in weights or "head.bias" not in weights:
-        raise SystemExit(
-            f"{model}: no single 29-output head in this graph (the stop-31 multi-task export mixes "
-            "set heads into it); start from the session-1 graph instead: git show "
-            "efe0fdd:models/words/model.onnx > start.onnx, then --start start.onnx"
-        )
     head = nn.Linear(384, N_GE)
     head.weight.data = torch.from_numpy(weights["head.weight"])
     head.bias.data = torch.from_numpy(weights["head.bias"])
