@@ -70,6 +70,16 @@ def telephone(x: np.ndarray, rate: int = SAMPLE_RATE) -> np.ndarray:
     return resample_poly(sosfiltfilt(sos, x, axis=-1), 8000, rate, axis=-1).astype(np.float32)
 
 
+def ulaw_line(x: np.ndarray, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """`telephone`, then G.711 µ-law (8 bits) and back to `rate`: what a phone call carries."""
+    y = telephone(x, rate).astype(np.float64)
+    y = np.clip(y, -1.0, 1.0)
+    mu = 255.0
+    q = np.round(np.sign(y) * np.log1p(mu * np.abs(y)) / np.log1p(mu) * 127) / 127
+    y = np.sign(q) * np.expm1(np.abs(q) * np.log1p(mu)) / mu
+    return resample_poly(y, rate, 8000).astype(np.float32)
+
+
 def at_peak(x: np.ndarray, dbfs: float) -> np.ndarray:
     """Scaled so its peak is at `dbfs`; above 0 dBFS it is hard-clipped at full scale."""
     y = x / np.abs(x).max() * 10 ** (dbfs / 20)
@@ -172,6 +182,9 @@ class _NoTone:
         return float("nan")
 
     def read(self, feats: object, baseline: object) -> ToneReading:
+        return ToneReading(float("nan"), False)
+
+    def read_turn(self, audio: object, feats: object, baseline: object, rate: int) -> ToneReading:
         return ToneReading(float("nan"), False)
 
 

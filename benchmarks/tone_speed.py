@@ -5,7 +5,9 @@
 Pins the process to one CPU and onnxruntime to one thread. Audio: RAVDESS clips laid end to end
 (or a synthetic voice-like signal when the shared data is absent), scored as 3 s utterances (the
 pipeline's per-utterance path: prosodic features + the Whisper-encoder view + the ONNX models) and
-as live 0.5 s windows (`window_scores`, 1.5 s of context each, prosodic models only).
+as live 0.5 s windows (`window_scores`, 1.5 s of context each, prosodic models only). Then 9 s
+turns against a ready baseline, read whole and as the front end reads them (`read_turn`: each
+sentence again, for a turn longer than 4 s that has pauses), and the ratio of the two.
 """
 
 from __future__ import annotations
@@ -90,6 +92,26 @@ def main() -> None:
         f"features+model {1000 * total / dur:6.2f} ms per s of audio ({dur / total:.0f}x real time)"
     )
     print(f"live 0.5 s windows (1.5 s context each) {1000 * t_win / dur:6.2f} ms per s of audio")
+
+    turns = [audio[i : i + 9 * SR] for i in range(0, audio.size - 9 * SR + 1, 9 * SR)]
+    ready = SpeakerBaseline()
+    for u in utt:
+        if ready.ready:
+            break
+        ready.add_calm(scorer.features(u))
+    if not turns or not ready.ready:
+        print("9 s turns: not enough audio for a ready baseline and one turn (--seconds)")
+        return
+    turn_s = len(turns) * 9.0
+    t_whole = best_of(lambda: [scorer.read(scorer.features(u), ready) for u in turns], args.repeats)
+    t_parts = best_of(
+        lambda: [scorer.read_turn(u, scorer.features(u), ready) for u in turns], args.repeats
+    )
+    print(
+        f"9 s turns, baseline ready: whole {1000 * t_whole / turn_s:6.2f} ms per s, "
+        f"sentence by sentence {1000 * t_parts / turn_s:6.2f} ms per s "
+        f"({t_parts / t_whole:.2f}x; {turn_s / t_parts:.0f}x real time)"
+    )
 
 
 if __name__ == "__main__":

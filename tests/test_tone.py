@@ -406,3 +406,114 @@ def test_a_training_clip_is_cut_as_the_front_end_cuts_an_utterance() -> None:
     assert len(lengths) > 1  # the padding is drawn
     silent = np.zeros(SR, np.float32)
     assert as_cut(silent, np.random.default_rng(0)) is silent
+
+
+GAP = np.zeros(int(0.3 * SR), np.float32)
+
+
+def _sentence(x: np.ndarray) -> np.ndarray:
+    """One RAVDESS statement at telephone band, cut as the front end cuts an utterance."""
+    return cut_around_speech(telephone(x), 0.2)
+
+
+def _turn(*sentences: np.ndarray) -> np.ndarray:
+    """Sentences of one speaker in one turn, 0.3 s apart (the VAD joins them: under 0.5 s)."""
+    parts: list[np.ndarray] = []
+    for s in sentences:
+        parts += [s, GAP]
+    return np.concatenate(parts[:-1])
+
+
+def _phone_baseline(scorer, actor: int) -> SpeakerBaseline:
+    base = SpeakerBaseline()
+    for x in clips(actor, "neutral")[:1] + clips(actor, "calm", "normal")[:2]:
+        base.add_calm(scorer.features(_sentence(x)))
+    assert base.ready
+    return base
+
+
+@needs_data
+def test_a_turn_is_split_into_its_sentences_at_its_pauses() -> None:
+    """Three statements in one turn give three parts, each holding all of its statement's speech
+    and none of the others'; one statement alone is not split; nothing is left out."""
+    from app.scoring.tone.model import turn_parts
+
+    sentences = [_sentence(x) for x in clips(4, "calm", "strong")[:3]]
+    turn = _turn(*sentences)
+    parts = turn_parts(turn, SR)
+    assert len(parts) == 3, parts
+    speech, offset = [], 0  # where each statement's speech lies in the turn
+    for s in sentences:
+        loud = np.flatnonzero(np.abs(s) > 0.05 * np.abs(s).max())
+        speech.append((offset + loud[0], offset + loud[-1]))
+        offset += s.size + GAP.size
+    for i, (start, end) in enumerate(parts):
+        assert start <= speech[i][0] and end > speech[i][1], (parts, speech)
+        assert i == 0 or start > speech[i - 1][1], (parts, speech)
+        assert i == len(parts) - 1 or end < speech[i + 1][0], (parts, speech)
+    assert turn_parts(sentences[0], SR) == []
+    assert turn_parts(np.zeros(SR * 6, np.float32), SR) == []
+
+
+@needs_data
+@pytest.mark.parametrize(("actor", "clip"), [(10, 1), (19, 0), (20, 1)])
+def test_a_shout_inside_a_longer_turn_is_not_diluted(scorer, actor: int, clip: int) -> None:
+    """A strongly angry statement followed by two calm ones in the same turn, at telephone band
+    and µ-law, against the speaker's baseline: read whole, the calm sentences dilute it (these
+    turns read 0.09-0.15); read sentence by sentence (`read_turn`, what the front end uses) the
+    shout is heard as it is alone (it reads over CONFIDENT_SENTENCE)."""
+    base = _phone_baseline(scorer, actor)
+    angry = _sentence(clips(actor, "angry", "strong")[clip])
+    calm = [_sentence(x) for x in clips(actor, "calm", "strong")[:2]]
+    turn = _turn(angry, *calm)
+    feats = scorer.features(turn)
+    alone = scorer.read(scorer.features(angry), base).score
+    assert alone >= 0.9
+    assert scorer.read(feats, base).score < 0.5  # the dilution this reading removes
+    reading = scorer.read_turn(turn, feats, base)
+    assert reading.baseline
+    assert reading.score >= 0.9
+    assert abs(reading.score - alone) <= 0.05
+
+
+@needs_data
+def test_calm_and_happy_turns_keep_their_whole_turn_reading(scorer) -> None:
+    """For every actor, at telephone band: three calm statements in one turn read under 0.1; a
+    strongly happy statement followed by two calm ones keeps its whole-turn reading unless the
+    happy statement alone reads as a confident shout (CONFIDENT_SENTENCE). Read alone, a happy
+    statement is in tone's zone of confusion (actor 19: 0.62), and taking the highest sentence
+    below that fired the anger card on the call bench's happy call at µ-law."""
+    from app.scoring.tone.model import CONFIDENT_SENTENCE
+
+    raised = 0
+    for actor in range(1, 21):
+        base = _phone_baseline(scorer, actor)
+        calm = [_sentence(x) for x in clips(actor, "calm", "strong")[:2]]
+        calm.append(_sentence(clips(actor, "calm", "normal")[2]))
+        turn = _turn(*calm)
+        assert scorer.read_turn(turn, scorer.features(turn), base).score < 0.1, actor
+        for x in clips(actor, "happy", "strong")[:2]:
+            happy = _sentence(x)
+            turn = _turn(happy, calm[0], calm[1])
+            feats = scorer.features(turn)
+            score = scorer.read_turn(turn, feats, base).score
+            whole = scorer.read(feats, base).score
+            alone = scorer.read(scorer.features(happy), base).score
+            if alone < CONFIDENT_SENTENCE - 0.05:
+                assert score == whole, (actor, score, whole, alone)
+            raised += score > whole
+    assert raised <= 2, raised
+
+
+@needs_data
+def test_a_turn_is_read_whole_without_a_speaker_baseline(scorer) -> None:
+    """Before the speaker's baseline is ready, a long turn gets one population reading, the
+    conservative calibration, not the highest of its sentences."""
+    actor = 19
+    angry = _sentence(clips(actor, "angry", "strong")[0])
+    turn = _turn(angry, *[_sentence(x) for x in clips(actor, "calm", "strong")[:2]])
+    feats = scorer.features(turn)
+    for base in (None, SpeakerBaseline()):
+        reading = scorer.read_turn(turn, feats, base)
+        assert not reading.baseline
+        assert reading == scorer.read(feats, base)

@@ -152,7 +152,7 @@ class FrontEnd:
             audio = ch.audio(start, end)
             with self.times.stage("tone"):
                 feats = self.tone.features(audio, SAMPLE_RATE)
-                reading = self.tone.read(feats, ch.baseline)
+                reading = self.tone.read_turn(audio, feats, ch.baseline, SAMPLE_RATE)
                 tone = reading.score
                 ch.baseline.observe(feats, tone)
             overlap = self._barge_in(ch, s, e)
