@@ -517,3 +517,21 @@ def test_a_turn_is_read_whole_without_a_speaker_baseline(scorer) -> None:
         reading = scorer.read_turn(turn, feats, base)
         assert not reading.baseline
         assert reading == scorer.read(feats, base)
+
+
+@needs_data
+@pytest.mark.parametrize("name", ["nan and inf", "silence 2 s", "dc offset", "clipping"])
+def test_a_long_awkward_turn_gives_a_defined_reading(scorer, name: str) -> None:
+    """Awkward audio three times over with pauses between (a long turn, so `read_turn` looks for
+    sentences), against a ready baseline: a defined reading, no exception."""
+    from app.scoring.tone.model import turn_parts
+
+    piece = _awkward_inputs()[name]
+    piece = np.tile(piece, max(1, int(np.ceil(1.5 * SR / max(piece.size, 1)))))
+    turn = np.concatenate([piece, np.zeros(SR // 2, np.float32)] * 3)
+    assert turn.size > 4 * SR
+    for s, e in turn_parts(turn, SR):
+        assert 0 <= s < e <= turn.size
+    base = _phone_baseline(scorer, 4)
+    reading = scorer.read_turn(turn, scorer.features(turn), base)
+    assert 0.0 <= reading.score <= 1.0

@@ -295,7 +295,8 @@ def turn_parts(audio: np.ndarray, sr: int = 16000) -> list[tuple[int, int]]:
     turn's quiet floor (10th percentile) and its speech level (95th percentile); a turn whose
     level spans less than 10 dB (speech in heavy noise) is not split. A part with less than
     MIN_PART_S between its pauses joins the next one (the last joins the one before)."""
-    x = np.nan_to_num(np.asarray(audio, dtype=np.float64).reshape(-1))
+    x = np.asarray(audio, dtype=np.float64).reshape(-1)
+    x = np.clip(np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
     hop = max(1, round(PART_FRAME_S * sr))
     n = x.size // hop
     if n < 2:
