@@ -72,7 +72,7 @@ PLEASED_LABELS = (
 
 # The shipped values, used only if thresholds.json cannot be read at import (the scorer itself
 # still refuses to load without it); a test checks they match the file.
-_DEFAULT_THRESHOLDS = {"elevated": 0.3, "high": 0.603}
+_DEFAULT_THRESHOLDS = {"elevated": 0.339, "high": 0.617}
 
 
 def _read_thresholds(model_dir: Path) -> dict[str, float]:
