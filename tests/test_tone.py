@@ -436,7 +436,7 @@ def _phone_baseline(scorer, actor: int) -> SpeakerBaseline:
 def test_a_turn_is_split_into_its_sentences_at_its_pauses() -> None:
     """Three statements in one turn give three parts, each holding all of its statement's speech
     and none of the others'; one statement alone is not split; nothing is left out."""
-    from app.scoring.tone.model import turn_parts
+    from app.scoring.tone.sentences import turn_parts
 
     sentences = [_sentence(x) for x in clips(4, "calm", "strong")[:3]]
     turn = _turn(*sentences)
@@ -524,7 +524,7 @@ def test_a_turn_is_read_whole_without_a_speaker_baseline(scorer) -> None:
 def test_a_long_awkward_turn_gives_a_defined_reading(scorer, name: str) -> None:
     """Awkward audio three times over with pauses between (a long turn, so `read_turn` looks for
     sentences), against a ready baseline: a defined reading, no exception."""
-    from app.scoring.tone.model import turn_parts
+    from app.scoring.tone.sentences import turn_parts
 
     piece = _awkward_inputs()[name]
     piece = np.tile(piece, max(1, int(np.ceil(1.5 * SR / max(piece.size, 1)))))

@@ -37,6 +37,7 @@ from app.scoring.tone.features import (
     ToneFeatures,
     extract_features,
 )
+from app.scoring.tone.sentences import turn_parts
 
 try:
     from app.errors import ModelError
@@ -48,10 +49,8 @@ except ImportError:  # pragma: no cover - the package may be used without the ap
 
 MIN_SPEECH_S = 0.15  # less active speech than this carries no tone evidence: score 0
 WINDOW_CONTEXT = 3  # live windows are scored on up to this many trailing windows of audio
-# A turn longer than LONG_TURN_S is also read sentence by sentence: split at its pauses (runs
-# of PAUSE_S or more under the turn's own speech level, `turn_parts`), each part with up to
-# PART_PAD_S of the pause around it (as the VAD cuts an utterance and as the models were
-# trained). A shouted sentence in a longer, calmer turn is otherwise diluted by the rest
+# A turn longer than LONG_TURN_S is also read sentence by sentence (`sentences.turn_parts`: split
+# at its pauses). A shouted sentence in a longer, calmer turn is otherwise diluted by the rest
 # (benchmarks/tone_mixed_turns.py; the call bench's telephone-band `both` calls). Only a sentence
 # read at CONFIDENT_SENTENCE or more replaces the whole turn's reading: under it one sentence is
 # in tone's zone of confusion with excited and sad voices (the call bench's happy_1 at µ-law: a
@@ -60,12 +59,7 @@ WINDOW_CONTEXT = 3  # live windows are scored on up to this many trailing window
 # speaker baseline: population readings stay one per turn, the conservative calibration. Fixed
 # 2.5 s windows were tried first: a window across two sentences of different moods read as anger.
 LONG_TURN_S = 4.0
-PAUSE_S = 0.2
-PART_PAD_S = 0.2
 CONFIDENT_SENTENCE = 0.75  # about the fusion's voice_alone: the voice alone counts as upset
-MIN_PART_S = 1.0  # a part shorter than this between its pauses joins its neighbour
-MAX_PARTS = 8  # more pauses than this: the longest ones split the turn
-PART_FRAME_S = 0.02
 
 _cache: dict[tuple[Path, int, int], ToneScorer] = {}
 _cache_lock = threading.Lock()
@@ -285,57 +279,6 @@ class ToneScorer:
             feats = extract_features(x[start : (i + 1) * step], sr)
             scores.append(self.score_features(feats, baseline))
         return scores
-
-
-def turn_parts(audio: np.ndarray, sr: int = 16000) -> list[tuple[int, int]]:
-    """`audio` split at its pauses into sentence-like parts, as (start, end) sample indices,
-    each with up to PART_PAD_S of the pause either side; [] when it has no pause to split at.
-
-    A pause is a run of PAUSE_S or more of 20 ms frames under the midpoint (in dB) between the
-    turn's quiet floor (10th percentile) and its speech level (95th percentile); a turn whose
-    level spans less than 10 dB (speech in heavy noise) is not split. A part with less than
-    MIN_PART_S between its pauses joins the next one (the last joins the one before)."""
-    x = np.asarray(audio, dtype=np.float64).reshape(-1)
-    x = np.clip(np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
-    hop = max(1, round(PART_FRAME_S * sr))
-    n = x.size // hop
-    if n < 2:
-        return []
-    db = 10.0 * np.log10(np.mean(x[: n * hop].reshape(n, hop) ** 2, axis=1) + 1e-12)
-    floor, level = np.percentile(db, 10), np.percentile(db, 95)
-    if level - floor < 10.0:
-        return []
-    quiet = np.concatenate([[False], db < (floor + level) / 2.0, [False]])
-    edges = np.flatnonzero(np.diff(quiet.astype(np.int8)))
-    runs = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
-    min_run = max(1, round(PAUSE_S / PART_FRAME_S))
-    pauses = [(a, b) for a, b in runs if b - a >= min_run and a > 0 and b < n]
-    pauses = sorted(sorted(pauses, key=lambda r: r[0] - r[1])[: MAX_PARTS - 1])
-    # speech between pauses, in frames: [start, end)
-    spans, start = [], 0
-    for a, b in pauses:
-        spans.append((start, a))
-        start = b
-    spans.append((start, n))
-    min_part = MIN_PART_S / PART_FRAME_S
-    merged: list[tuple[int, int]] = []
-    pending: tuple[int, int] | None = None
-    for s, e in spans:
-        s = pending[0] if pending is not None else s
-        if e - s < min_part:
-            pending = (s, e)
-            continue
-        merged.append((s, e))
-        pending = None
-    if pending is not None:
-        if merged:
-            merged[-1] = (merged[-1][0], pending[1])
-        else:
-            merged.append(pending)
-    if len(merged) < 2:
-        return []
-    pad = round(PART_PAD_S / PART_FRAME_S)
-    return [(max(0, s - pad) * hop, min(x.size, (e + pad) * hop)) for s, e in merged]
 
 
 def _probability_output(session: Any) -> str:
