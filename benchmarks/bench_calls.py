@@ -164,12 +164,17 @@ def ravdess_clips() -> dict[tuple[int, str, str], list[tuple[Path, str]]]:
 STATEMENT_LEVEL = 0.02  # of a RAVDESS file's peak: where its statement starts and ends
 
 
-def _statement_file(path: Path) -> tuple[np.ndarray, int, int]:
-    """A RAVDESS file as mono and where its statement lies in it (start, end samples)."""
+def ravdess_file(path: Path) -> np.ndarray:
+    """A RAVDESS file as 16 kHz mono float32, silence and all."""
     audio, rate = sf.read(path, dtype="float32", always_2d=True)
     if rate != RATE:
         raise ValueError(f"{path}: expected {RATE} Hz, got {rate}")
-    mono = audio.mean(axis=1)
+    return audio.mean(axis=1)
+
+
+def _statement_file(path: Path) -> tuple[np.ndarray, int, int]:
+    """A RAVDESS file as mono and where its statement lies in it (start, end samples)."""
+    mono = ravdess_file(path)
     # STATEMENT_LEVEL of the clip's own peak: some calm RAVDESS clips peak under 0.02 of full
     # scale, and an absolute threshold trimmed them to nothing (a turn of zero length,
     # voice_only_1)

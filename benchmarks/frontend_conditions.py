@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -71,12 +72,12 @@ def telephone(x: np.ndarray, rate: int = SAMPLE_RATE) -> np.ndarray:
 
 
 def ulaw_line(x: np.ndarray, rate: int = SAMPLE_RATE) -> np.ndarray:
-    """`telephone`, then G.711 µ-law (8 bits) and back to `rate`: what a phone call carries."""
-    y = telephone(x, rate).astype(np.float64)
-    y = np.clip(y, -1.0, 1.0)
-    mu = 255.0
-    q = np.round(np.sign(y) * np.log1p(mu * np.abs(y)) / np.log1p(mu) * 127) / 127
-    y = np.sign(q) * np.expm1(np.abs(q) * np.log1p(mu)) / mu
+    """`telephone`, then coded as G.711 µ-law (soundfile's codec, as the benches write their
+    `ulaw` files) and back to `rate`: what a phone call carries."""
+    buf = io.BytesIO()
+    sf.write(buf, np.clip(telephone(x, rate), -1.0, 1.0), 8000, subtype="ULAW", format="WAV")
+    buf.seek(0)
+    y, _ = sf.read(buf, dtype="float32")
     return resample_poly(y, rate, 8000).astype(np.float32)
 
 

@@ -31,7 +31,7 @@ import numpy as np
 
 from app.scoring.tone.baseline import SpeakerBaseline
 from app.scoring.tone.model import ToneScorer, load_tone_scorer
-from benchmarks.bench_calls import RATE, ravdess_clips, statement_clip
+from benchmarks.bench_calls import RATE, ravdess_clips, ravdess_file, statement_clip
 from benchmarks.frontend_conditions import ulaw_line
 from models.tone.train import cut_around_speech
 
@@ -83,7 +83,7 @@ def cut_turns(scorer: ToneScorer, clips: dict, actors: list[int], phone: bool) -
     gap = np.zeros(int(GAP_S * RATE), np.float32)
 
     def cut(path: Path) -> np.ndarray:
-        x = _file(path)
+        x = ravdess_file(path)
         return cut_around_speech(ulaw_line(x) if phone else x, 0.2)
 
     rows: dict[str, list[tuple[float, float, float]]] = {"angry": [], "happy": []}
@@ -120,15 +120,6 @@ def cut_turns(scorer: ToneScorer, clips: dict, actors: list[int], phone: bool) -
                 f"{int(np.sum(v[:, i] >= 0.5)):7d} {int(np.sum(v[:, i] >= 0.75)):8d}"
             )
     print(f"{'3 calm':22s} {len(calm_rows):3d} read_turn max {max(calm_rows):.3f}")
-
-
-def _file(path: Path) -> np.ndarray:
-    """A RAVDESS file as 16 kHz mono float32, silence and all (the cut finds its speech)."""
-    import soundfile as sf
-
-    x, rate = sf.read(path, dtype="float32", always_2d=True)
-    assert rate == RATE, rate
-    return x.mean(axis=1)
 
 
 def main() -> None:
