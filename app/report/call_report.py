@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from app.coaching.phrases import content_words
 from app.coaching.playbook import Playbook, load_playbook
 from app.coaching.scorecard import Scorecard, load_scorecard, score_call
 from app.coaching.thresholds import Thresholds, resolve_thresholds
@@ -58,7 +59,14 @@ def build_report(
     customer_utts = [u for u in utterances if u.speaker == "customer"]
     escalated = call_escalated(
         (
-            CustomerTurn(u.end, u.frustration, u.tone, u.words, levels[i] if i < len(levels) else 0)
+            CustomerTurn(
+                u.end,
+                u.frustration,
+                u.tone,
+                u.words,
+                levels[i] if i < len(levels) else 0,
+                frozenset(content_words(u.text)),
+            )
             for i, u in enumerate(customer_utts)
         ),
         th.elevated,
