@@ -72,12 +72,8 @@ def customer_frustration(s: CallState, spec: PromptSpec, pb: Playbook, turn: May
     # moderately tense voice made high (calm words) waits for a second upset turn
     if s.turn_high == "confirmed" and s.confirmed_by is not None:
         first, second = sorted((s.confirmed_by, t), key=lambda x: x.end)
-        # turns between the two only said the first one's words again (escalation.said_again)
-        between = sum(1 for c in s.customer if first.end < c.end < second.end)
-        again = "" if between < 2 else f" {between} times"
-        how = "in a row" if not between else f"apart, the first said again{again} between them"
         return (
-            f"customer upset two turns {how} ({first.frustration:.2f} at {first.start:.0f} s, "
+            f"customer upset two turns in a row ({first.frustration:.2f} at {first.start:.0f} s, "
             f"then {second.frustration:.2f}): {_scores(t, s)}"
         )
     if s.turn_high is not None:
