@@ -5,18 +5,11 @@ from __future__ import annotations
 import pytest
 
 from app.coaching.engine import Coach
-from app.coaching.phrases import content_words
 from app.coaching.playbook import load_playbook
 from app.coaching.thresholds import resolve_thresholds
 from app.config import CoachSettings
 from app.events import Prompt, Utterance
-from app.scoring.escalation import (
-    CustomerTurn,
-    HighTurns,
-    call_escalated,
-    high_turns,
-    repeats,
-)
+from app.scoring.escalation import CustomerTurn, HighTurns, call_escalated, high_turns
 from app.scoring.trend import FrustrationTrend
 
 _COACH = resolve_thresholds()  # production: the fusion's thresholds
@@ -170,40 +163,3 @@ def test_coach_and_report_agree_on_escalated() -> None:
         scored = [_turn(0, f, TENSE, level=lv) for (f, _), lv in zip(turns, levels, strict=True)]
         verdict = call_escalated(scored, ELEVATED, HIGH, VOICE_ALONE, WORDS_ALONE)
         assert coach.state.escalated == verdict
-
-
-def _said(end: float, text: str, f: float, tone: float = 0.02) -> CustomerTurn:
-    """A customer turn with its words: the words score is the fused one, the voice calm."""
-    return CustomerTurn(end, f, tone, f, 0.0, frozenset(content_words(text)))
-
-
-def test_a_words_only_line_said_again_is_no_second_opinion() -> None:
-    """The call bench's service_2: a calm customer says "I was charged twice ... I need a
-    refund" twice; the words model reads the grievance as upset both times (0.84 and 0.64 in a
-    flat voice). The same sentence read again is not a second upset turn: no confirmation, and
-    the first still waits for one; a different upset line, or the same line in an upset voice,
-    confirms it."""
-    say = dict(elevated=ELEVATED, high=HIGH, voice_alone=VOICE_ALONE, words_alone=WORDS_ALONE)
-    words = 0.5 * (HIGH + WORDS_ALONE)  # words-only high: under words_alone
-    grievance = "I was charged twice for the same order and I need a refund."
-    again = "Dogs are sitting by the door. " + grievance  # what the bench's ASR heard
-    calm = _said(10, "Hi, I'm calling about the order I placed last week.", 0.05)
-    twice = [calm, _said(20, grievance, words), _said(30, again, HIGH + 0.01)]
-    assert high_turns(twice, **say) == [False, False, False]
-    assert not call_escalated([*twice, _said(40, "okay thank you", 0.05)], **say)
-    # a different upset line after the repeat still confirms the first (the wait went on)
-    other = _said(40, "This is ridiculous, nobody ever fixes anything here.", ELEVATED + 0.05)
-    assert high_turns([*twice, other], **say) == [False, False, False, True]
-    # the same words in an upset voice are a second opinion: the voice
-    loud = _said(30, again, HIGH + 0.05, tone=ELEVATED + 0.05)
-    assert high_turns([calm, _said(20, grievance, words), loud], **say)[-1]
-    # either order: a words-only high turn after its own words said upset-free is not confirmed
-    rule = HighTurns(ELEVATED, HIGH, VOICE_ALONE, WORDS_ALONE)
-    assert rule.update(_said(10, again, ELEVATED + 0.05)) is None
-    assert rule.update(_said(20, grievance, words)) is None and rule.confirmed_by is None
-    # a shared opening is not a repeat: two different lines after the same filler sentence
-    a = _said(10, "Dogs are sitting by the door. No, I don't need the extra insurance.", 0.1)
-    b = _said(20, again, 0.1)
-    assert not repeats(a, b) and repeats(_said(5, grievance, 0.1), b)
-    # too few words to call anything a repeat
-    assert not repeats(_said(5, "a refund", 0.1), _said(9, "a refund", 0.1))

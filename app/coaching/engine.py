@@ -191,9 +191,7 @@ class Coach:
         s.max_frustration = max(s.max_frustration, turn.frustration)
         # a "high" turn, by the one rule (app/scoring/escalation.py): high on its own, confirmed
         # by a second upset turn when the voice alone carried it, or on a high smoothed level
-        scored = CustomerTurn(
-            turn.end, turn.frustration, turn.tone, turn.words, s.level, turn.content
-        )
+        scored = CustomerTurn(turn.end, turn.frustration, turn.tone, turn.words, s.level)
         s.turn_high = self.high_rule.update(scored)
         s.on_voice = self.high_rule.on_voice
         s.on_words = self.high_rule.on_words

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from app.coaching.phrases import content_words
 from app.coaching.playbook import Playbook, load_playbook
 from app.coaching.scorecard import Scorecard, load_scorecard, score_call
 from app.coaching.thresholds import Thresholds, resolve_thresholds
@@ -59,14 +58,7 @@ def build_report(
     customer_utts = [u for u in utterances if u.speaker == "customer"]
     escalated = call_escalated(
         (
-            CustomerTurn(
-                u.end,
-                u.frustration,
-                u.tone,
-                u.words,
-                levels[i] if i < len(levels) else 0,
-                frozenset(content_words(u.text)),
-            )
+            CustomerTurn(u.end, u.frustration, u.tone, u.words, levels[i] if i < len(levels) else 0)
             for i, u in enumerate(customer_utts)
         ),
         th.elevated,

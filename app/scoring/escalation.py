@@ -9,9 +9,6 @@ A customer turn is high when one of these holds:
   `CONFIRM_WITHIN_S`, was at least `elevated` (two upset turns in a row);
 - it is at least `elevated` and comes right after a voice-only or words-only high turn that was
   not yet confirmed (within `CONFIRM_WITHIN_S`): the second upset turn confirms the first;
-  a turn that only says a words-only turn's words again, in a voice under `elevated`
-  (`said_again`: half or more of the two turns' content words shared), neither confirms it nor
-  ends the wait for a turn that does;
 - the customer's smoothed level reached `high` and the turn itself is at least `elevated` (a calm
   line while the level lags behind is not high).
 
@@ -33,11 +30,7 @@ offer down ("No, I don't need you to do that": 0.87) reads as high, and in a cal
 pulls the fused score down: on the bench's calm `service` calls one such line fired "acknowledge
 their anger" at the first turn, and two calm problem statements in a row (0.50, 0.46 on telephone
 audio) "rose steeply". An angry customer rarely says one upset line and falls calm, so such a turn
-waits for a second upset turn, or for the voice to agree. The same sentence read again by the
-same words model is not a second opinion: the bench's held-out service_2, a calm customer who says
-"I was charged twice for the same order and I need a refund" again when the agent asks what else
-(0.84, then 0.64, flat voice), got "acknowledge their anger" in five conditions until a repeat
-stopped counting as confirmation. `words_alone` is chosen on held-out data
+waits for a second upset turn, or for the voice to agree. `words_alone` is chosen on held-out data
 (models/fusion/words_alone.py): the words score that calm service turns stay under.
 
 Why the voice alone needs more: the tone model cannot tell a loud, excited voice from an angry
@@ -66,9 +59,6 @@ from typing import Literal
 Verdict = Literal["high", "confirmed", "level"] | None
 
 CONFIRM_WITHIN_S = 60.0  # a second upset turn confirms a voice-only one within this many seconds
-# two turns whose content words overlap at least this much (shared over all the words of
-# both, Jaccard) say the same thing again
-REPEAT_OVERLAP = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,17 +71,6 @@ class CustomerTurn:
     tone: float
     words: float
     level: float
-    # the turn's content words (app/coaching/phrases.py content_words): a words-only turn said
-    # again is not confirmed by its repeat; empty: never counts as a repeat
-    content: frozenset[str] = frozenset()
-
-
-def repeats(a: CustomerTurn, b: CustomerTurn) -> bool:
-    """`b` says again what `a` said: of the content words of both (three or more each), at
-    least REPEAT_OVERLAP are in both."""
-    if len(a.content) < 3 or len(b.content) < 3:
-        return False
-    return len(a.content & b.content) / len(a.content | b.content) >= REPEAT_OVERLAP
 
 
 @dataclass
@@ -129,19 +108,6 @@ class HighTurns:
         """The turn reached `high` on its words alone, under `words_alone`, in a calm voice."""
         return turn.frustration >= self.high and self.rests_on_words(turn)
 
-    def said_again(self, one: CustomerTurn, other: CustomerTurn) -> bool:
-        """`other` says again the words of `one`, a words-only turn, and its voice is not upset
-        either: the words model reading the same sentence again is not a second opinion."""
-        return self.rests_on_words(one) and other.tone < self.elevated and repeats(one, other)
-
-    def confirms(self, one: CustomerTurn, other: CustomerTurn) -> bool:
-        """`other` (the customer's turn next to `one`, a voice-only or words-only high turn,
-        either order) confirms it: within CONFIRM_WITHIN_S, at least `elevated`, and not the
-        words-only turn's words said again (`said_again`)."""
-        if abs(other.end - one.end) > CONFIRM_WITHIN_S or other.frustration < self.elevated:
-            return False
-        return not self.said_again(one, other)
-
     def update(self, turn: CustomerTurn) -> Verdict:
         """Whether `turn` (the customer's next turn) is high, and why: "high" (on its own),
         "confirmed" (a voice-only or words-only high turn and an upset turn next to it, either
@@ -149,14 +115,7 @@ class HighTurns:
         high)."""
         previous, unconfirmed = self._previous, self._unconfirmed
         self._previous = turn
-        # a turn that only says the words-only turn's words again neither confirms it nor ends
-        # the wait for a turn that does
-        pending = unconfirmed
-        if unconfirmed is None or not (
-            turn.end - unconfirmed.end <= CONFIRM_WITHIN_S and self.said_again(unconfirmed, turn)
-        ):
-            pending = None
-        self._unconfirmed = pending
+        self._unconfirmed = None
         self.confirmed_by = None
         upset = turn.frustration >= self.elevated
         upset_before = (
@@ -175,17 +134,17 @@ class HighTurns:
         one_channel = self.voice_only(turn) or self.words_only(turn)
         if turn.frustration >= self.high and not one_channel:
             return "high"
-        if unconfirmed is not None and self.confirms(unconfirmed, turn):
+        if unconfirmed is not None and turn.end - unconfirmed.end <= CONFIRM_WITHIN_S:
             self.confirmed_by = unconfirmed  # the second upset turn confirms the one-channel one
             return "confirmed"
         if turn.level >= self.high:
             return "level"
         if turn.frustration < self.high:
             return None
-        if previous is not None and self.confirms(turn, previous):
+        if upset_before:
             self.confirmed_by = previous
             return "confirmed"
-        self._unconfirmed = pending or turn
+        self._unconfirmed = turn
         return None
 
 
