@@ -320,6 +320,7 @@ def test_contrast_training_lines_stay_clear_of_the_evaluation_lines() -> None:
     judged += [*bench_calls.HAPPY, *bench_calls.SAD, *bench_calls.AGENT_LINES]
     lines = contrast_lines.CALM + contrast_lines.FRUSTRATED
     lines += contrast_lines.PLAIN_CALM + contrast_lines.PLAIN_FRUSTRATED
+    lines += contrast_lines.IDIOM_CALM + contrast_lines.IDIOM_FRUSTRATED
     assert len(set(lines)) == len(lines) > 380
     close = []
     for line in lines:

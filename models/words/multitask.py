@@ -172,6 +172,7 @@ def train(args: argparse.Namespace) -> None:
         copies=args.call_phrase_copies,
         contrast_copies=args.contrast_copies,
         contrast_plain=bool(args.contrast_plain),
+        contrast_idioms=bool(args.contrast_idioms),
     )
     dev_t = dev_table(args.data)
     if args.smoke:  # a few rows of each: checks the whole path in a minute
@@ -393,6 +394,13 @@ def main() -> None:
         default=0,
         help="1: contrast_lines.PLAIN_CALM / PLAIN_FRUSTRATED join the contrast lines (stop 31: "
         "problems and needs stated plainly, calm and upset)",
+    )
+    p.add_argument(
+        "--contrast-idioms",
+        type=int,
+        default=0,
+        help="1: contrast_lines.IDIOM_FRUSTRATED / IDIOM_CALM join the contrast lines (stop 33: "
+        "fed-up idioms and flat demands, and calm lines with the same surface words)",
     )
     p.add_argument(
         "--call-phrase-copies",

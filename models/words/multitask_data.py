@@ -96,6 +96,7 @@ def train_table(
     copies: int = 4,
     contrast_copies: int = 0,
     contrast_plain: bool = False,
+    contrast_idioms: bool = False,
 ) -> Table:
     rng = random.Random(seed)
     ge_dir = data / "goemotions" / "original"
@@ -115,6 +116,8 @@ def train_table(
     contrast = [(contrast_lines.FRUSTRATED, 1), (contrast_lines.CALM, 0)]
     if contrast_plain:
         contrast += [(contrast_lines.PLAIN_FRUSTRATED, 1), (contrast_lines.PLAIN_CALM, 0)]
+    if contrast_idioms:
+        contrast += [(contrast_lines.IDIOM_FRUSTRATED, 1), (contrast_lines.IDIOM_CALM, 0)]
     for phrases, frus in contrast:
         for phrase in phrases:
             for _ in range(contrast_copies):
