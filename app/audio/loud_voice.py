@@ -34,12 +34,7 @@ MIN_LAG = 10  # 1600 Hz: a screamed vowel's 2nd harmonic can dominate its 500 Hz
 MAX_LAG = 228  # 70 Hz (YIN_W + MAX_LAG <= FRAME)
 NFFT = 1024
 YIN_THRESHOLD = 0.2  # the first dip under this picks the period
-# a frame is voiced when its dip is under this. Screams are rough: a screamed opening word at 8 kHz
-# ("Kids", -19 dBFS, Silero 0.03-0.14; the call bench's 20961202 voice_only_0) has dips of
-# 0.38-0.63 with two frames under 0.35, and at 0.35 the word was lost from its turn without a
-# warning; at 0.45 it is found (the synthesised music, tones and noise of benchmarks/false_turns.py
-# give the same 0.729 false utterances per minute at 0.35, 0.45 and 0.5)
-APERIODIC_BELOW = 0.45
+APERIODIC_BELOW = 0.35  # a frame is voiced when its dip is under this (screams are rough)
 NEAR_LOUDEST = 20.0  # dB under the channel's loudest recent frame
 SNR_ABOVE = 25.0  # dB over the channel's noise floor
 MODULATION_FRAMES = 16  # 0.5 s of history
