@@ -535,3 +535,30 @@ def test_a_long_awkward_turn_gives_a_defined_reading(scorer, name: str) -> None:
     base = _phone_baseline(scorer, 4)
     reading = scorer.read_turn(turn, scorer.features(turn), base)
     assert 0.0 <= reading.score <= 1.0
+
+
+@needs_data
+def test_the_whisper_view_read_behind_several_leads_moves_less_with_the_cut_start(scorer) -> None:
+    """A cut that begins a few milliseconds earlier or later falls on other 20 ms encoder frames;
+    read alone, the mean encoder frame of a shout moves with it (benchmarks/tone_cut_start.py).
+    Read behind 0, 5, 10 and 15 ms of silence and averaged, the same shout, cut 0-30 ms later,
+    stays closer to its own mean. One lead is the plain single reading."""
+    emb = scorer.embedder
+    assert emb is not None
+    x = telephone(clips(3, "angry", "strong")[0])
+    shifted = [cut_around_speech(x, 0.2)[round(ms * 16) :] for ms in range(0, 31, 5)]
+    phases = (0.0, 0.005, 0.010, 0.015)
+    np.testing.assert_array_equal(emb.embed(shifted[0], SR, (0.0,)), emb.embed(shifted[0]))
+
+    def spread(vectors: list[np.ndarray]) -> float:
+        v = np.stack(vectors)
+        return float(np.linalg.norm(v - v.mean(axis=0), axis=1).mean())
+
+    single = spread([emb.embed(a) for a in shifted])
+    averaged = spread([emb.embed(a, SR, phases) for a in shifted])
+    assert averaged < 0.5 * single, (averaged, single)
+    read = scorer.with_encoder_phases(phases)
+    assert read.encoder_phases_s == phases and scorer.encoder_phases_s == (0.0,)
+    np.testing.assert_allclose(
+        read.features(shifted[0]).embedding, emb.embed(shifted[0], SR, phases)
+    )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,20 +56,31 @@ class WhisperEmbedder:
         """The loaded faster_whisper.WhisperModel (shared, see `load_whisper_model`)."""
         return self._model
 
-    def embed(self, audio: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
-        """Pooled encoder output of `audio` (any length; silence gives a defined vector)."""
-        from app.asr.transcriber import encode_window
+    def embed(
+        self, audio: np.ndarray, sr: int = SAMPLE_RATE, phases_s: Sequence[float] = (0.0,)
+    ) -> np.ndarray:
+        """Pooled encoder output of `audio` (any length; silence gives a defined vector).
 
+        With several `phases_s`, the mean of the pooled outputs of `audio` behind that many
+        seconds of silence each: the encoder's 20 ms frames fall elsewhere in the speech each
+        time, so the result hardly depends on where, within a frame, the cut began."""
         x = np.asarray(audio, dtype=np.float32).reshape(-1)
         if sr != SAMPLE_RATE:
             from scipy import signal  # rare: the app hands the tone model 16 kHz audio
 
             x = signal.resample_poly(x, SAMPLE_RATE, sr).astype(np.float32)
         x = np.clip(np.nan_to_num(x, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
+        leads = [max(0, round(p * SAMPLE_RATE)) for p in phases_s] or [0]
+        pooled = [self._pooled(np.pad(x, (lead, 0)) if lead else x) for lead in leads]
+        return np.mean(pooled, axis=0).astype(np.float32)
+
+    def _pooled(self, x: np.ndarray) -> np.ndarray:
+        from app.asr.transcriber import encode_window
+
         seconds = min(max(x.size / SAMPLE_RATE, 0.02), 30.0 - PAD_S)
         encoded = np.array(encode_window(self._model, x, seconds + PAD_S, to_cpu=True))[0]
         used = max(1, min(encoded.shape[0], int(np.ceil(seconds * FRAMES_PER_S))))
-        return encoded[:used].mean(axis=0).astype(np.float32)
+        return encoded[:used].mean(axis=0)
 
 
 def encoder_path() -> Path:

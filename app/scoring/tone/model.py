@@ -15,10 +15,12 @@ without the encoder, a reference without an embedding) drops out of the mean.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import math
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,6 +120,7 @@ class ToneScorer:
             if "happy_index" in meta["models"][n]
         }
         self._embedder = embedder
+        self._phases = tuple(float(p) for p in meta.get("encoder_phases_s", (0.0,)))
         mean = meta.get("speaker_mean", "arithmetic")
         if mean not in ("arithmetic", "geometric"):
             raise ModelError(f"tone model: unknown speaker_mean {mean!r} in tone.json")
@@ -138,12 +141,24 @@ class ToneScorer:
     def embedder(self) -> WhisperEmbedder | None:
         return self._embedder
 
+    @property
+    def encoder_phases_s(self) -> tuple[float, ...]:
+        """The leads of silence the Whisper view is read behind (tone.json "encoder_phases_s")."""
+        return self._phases
+
+    def with_encoder_phases(self, phases_s: Sequence[float]) -> ToneScorer:
+        """This scorer reading the Whisper view behind other leads (benchmarks compare them)."""
+        other = copy.copy(self)
+        other._phases = tuple(float(p) for p in phases_s) or (0.0,)
+        return other
+
     def features(self, audio: np.ndarray, sr: int = 16000) -> ToneFeatures:
         """Everything the models need from one utterance: prosodic features plus, when the
         shipped model uses it, the mean Whisper-encoder frame."""
         feats = extract_features(audio, sr)
         if self._embedder is not None and feats.speech_s >= MIN_SPEECH_S:
-            return dataclasses.replace(feats, embedding=self._embedder.embed(audio, sr))
+            embedding = self._embedder.embed(audio, sr, self._phases)
+            return dataclasses.replace(feats, embedding=embedding)
         return feats
 
     def _probs(self, name: str, x: np.ndarray) -> np.ndarray:
