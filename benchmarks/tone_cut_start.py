@@ -27,19 +27,15 @@ import warnings
 import numpy as np
 
 from app.paths import models_dir
-from app.scoring.tone.baseline import SpeakerBaseline
+from app.scoring.tone.baseline import UTTERANCE_PAD_S, SpeakerBaseline
 from app.scoring.tone.features import extract_features
 from app.scoring.tone.model import load_tone_scorer
 from models.fusion.tone_oof import BANDS
 from models.tone import train as T
 
-PAD_S = 0.2  # the front end's padding either side (2 x vad.speech_pad_s)
-PHASE_SETS = {
-    "0": (0.0,),
-    "0,10": (0.0, 0.010),
-    "0,5,10,15": (0.0, 0.005, 0.010, 0.015),
-}
+PAD_S = UTTERANCE_PAD_S  # the front end's padding either side
 ALL_PHASES = (0.0, 0.005, 0.010, 0.015)
+PHASE_SETS = {"0": (0.0,), "0,10": (0.0, 0.010), "0,5,10,15": ALL_PHASES}
 SHIFTS_MS = "-30,-20,-10,-5,0,5,10,20,30"
 TESTED = ("calm", "happy", "sad", "angry")
 
@@ -51,11 +47,15 @@ def _actors(text: str) -> set[int]:
 
 def _cut(audio: np.ndarray, shift_ms: float) -> np.ndarray:
     """`audio` cut as the front end cuts it, its start moved by `shift_ms` (later if positive)."""
-    peak = float(np.max(np.abs(audio)))
-    loud = np.flatnonzero(np.abs(audio) > T.CUT_LEVEL * peak)
+    span = T.speech_span(audio)
+    assert span is not None, "a RAVDESS clip has speech"
     pad = int(PAD_S * 16000)
-    start = max(0, int(loud[0]) - pad + round(shift_ms * 16))
-    return audio[start : int(loud[-1]) + 1 + pad]
+    return audio[max(0, span[0] - pad + round(shift_ms * 16)) : span[1] + pad]
+
+
+def _averaged(pooled: dict[float, np.ndarray], phases: tuple[float, ...]) -> np.ndarray:
+    """What `WhisperEmbedder.embed(audio, sr, phases)` gives, from its one-lead readings."""
+    return np.mean([pooled[p] for p in phases], axis=0).astype(np.float32)
 
 
 def main() -> None:
@@ -76,7 +76,7 @@ def main() -> None:
     embedder = scorer.embedder
     assert embedder is not None, "the shipped tone model reads the Whisper view"
     print(f"shipped phases {scorer.encoder_phases_s}; tone recipe {meta.get('recipe')}")
-    print(f"RAVDESS actors {args.actors}, shifts {args.shifts} ms, 0.2 s padding")
+    print(f"RAVDESS actors {args.actors}, shifts {args.shifts} ms, {PAD_S} s padding")
     header = f"{'band':5s} {'phases':10s} {'spread':>6s} {'p90':>5s} {'ang>=.5':>7s} "
     print(header + f"{'oth>=.5':>7s} {'AUC@0':>6s} {'AUCall':>6s}")
 
@@ -93,9 +93,8 @@ def main() -> None:
             feats = extract_features(x)
             emb = pooled(x)
             for name, phases in PHASE_SETS.items():
-                e = np.mean([emb[p] for p in phases], axis=0).astype(np.float32)
                 base = bases[name].setdefault(c.actor, SpeakerBaseline())
-                base.add_calm(dataclasses.replace(feats, embedding=e))
+                base.add_calm(dataclasses.replace(feats, embedding=_averaged(emb, phases)))
         tested = [(c, a) for c, a in zip(clips, audio, strict=True) if c.emotion in TESTED]
         readings = {k: np.zeros((len(tested), len(shifts))) for k in PHASE_SETS}
         for i, (c, a) in enumerate(tested):
@@ -104,8 +103,7 @@ def main() -> None:
                 feats = extract_features(x)
                 emb = pooled(x)
                 for name, phases in PHASE_SETS.items():
-                    e = np.mean([emb[p] for p in phases], axis=0).astype(np.float32)
-                    f = dataclasses.replace(feats, embedding=e)
+                    f = dataclasses.replace(feats, embedding=_averaged(emb, phases))
                     readings[name][i, j] = scorer.read(f, bases[name][c.actor]).score
         angry = np.array([c.emotion == "angry" for c, _ in tested])
         zero = shifts.index(0.0) if 0.0 in shifts else 0

@@ -171,16 +171,23 @@ CUT_PADS_S = (0.1, 0.2, 0.3)  # what surrounds a training clip's speech in its e
 CUT_LEVEL = 0.02  # speech: samples over this share of the clip's peak
 
 
-def cut_around_speech(audio: np.ndarray, pad_s: float) -> np.ndarray:
-    """`audio`'s speech (first to last sample over CUT_LEVEL of its peak) with `pad_s` seconds of
-    what surrounds it, as the front end cuts an utterance; audio with no such sample is kept."""
+def speech_span(audio: np.ndarray) -> tuple[int, int] | None:
+    """First and one past the last sample over CUT_LEVEL of `audio`'s peak; None when none is."""
     x = np.asarray(audio)
     peak = float(np.max(np.abs(x))) if x.size else 0.0
     loud = np.flatnonzero(np.abs(x) > CUT_LEVEL * peak) if peak > 0 else np.array([], int)
-    if loud.size == 0:
+    return None if loud.size == 0 else (int(loud[0]), int(loud[-1]) + 1)
+
+
+def cut_around_speech(audio: np.ndarray, pad_s: float) -> np.ndarray:
+    """`audio`'s speech (`speech_span`) with `pad_s` seconds of what surrounds it, as the front
+    end cuts an utterance; audio with no such sample is kept."""
+    x = np.asarray(audio)
+    span = speech_span(x)
+    if span is None:
         return x
     pad = int(pad_s * 16000)
-    return x[max(0, int(loud[0]) - pad) : int(loud[-1]) + 1 + pad]
+    return x[max(0, span[0] - pad) : span[1] + pad]
 
 
 def as_cut(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -231,7 +238,7 @@ def _cache_key(
         h.update(inspect.getsource(fn).encode())
     if embedding:
         h.update(b"cuts" if cuts else b"whole")
-        for fn in (cut_around_speech, as_cut, embedding_table):
+        for fn in (speech_span, cut_around_speech, as_cut, embedding_table):
             h.update(inspect.getsource(fn).encode())
         h.update(repr((CUT_PADS_S, CUT_LEVEL, CUT_SEED)).encode())
     h.update(
