@@ -15,6 +15,7 @@ from typing import Any
 import av
 import numpy as np
 
+from app.audio.container_end import container_end
 from app.errors import AudioReadError
 
 SAMPLE_RATE = 16_000
@@ -63,12 +64,13 @@ class AudioRepair:
     duration_s: float
     count: int | None = None
     detail: str = ""
+    length_known: bool = True  # False: how much is affected cannot be known (duration_s is 0)
 
     def to_report(self) -> dict[str, Any]:
         row: dict[str, Any] = {
             "what": self.what,
             "where": round(self.start_s, 2),
-            "how_long": round(self.duration_s, 2),
+            "how_long": round(self.duration_s, 2) if self.length_known else None,
         }
         if self.count is not None:
             row["count"] = self.count
@@ -77,7 +79,8 @@ class AudioRepair:
         return row
 
     def text(self) -> str:
-        out = f"{self.what} at {self.start_s:.1f} s ({self.duration_s:.1f} s"
+        length = f"{self.duration_s:.1f} s" if self.length_known else "length unknown"
+        out = f"{self.what} at {self.start_s:.1f} s ({length}"
         if self.count is not None:
             out += f", {self.count}"
         out += ")"
@@ -86,6 +89,9 @@ class AudioRepair:
 
 GAP_MIN_S = 0.1  # a jump in the stream's time stamps this long is lost audio, not codec jitter
 SHORT_MIN_S = 1.0  # a file this much (and 2 %) shorter than its header says is truncated
+# a WAV this much shorter than its data chunk declares is truncated (the size is exact; under
+# this, a writer's rounding, not lost speech)
+DECLARED_SHORT_MIN_S = 0.05
 
 
 class _Timeline:
@@ -186,6 +192,10 @@ def read_blocks(
                         f"its header says {info.duration_s:.1f} s",
                     )
                 )
+            else:  # FFmpeg takes a WAV's or an Ogg file's length from what is there
+                cut = _cut_short(path, timeline.position_s)
+                if cut is not None:
+                    found.append(cut)
         for out in resampler.resample(None):
             pending.append(out.to_ndarray())
             pending_len += out.samples
@@ -197,6 +207,26 @@ def read_blocks(
     if pending_len:
         data = np.concatenate(pending, axis=1)
         yield np.ascontiguousarray(data, dtype=np.float32)
+
+
+def _cut_short(path: Path, decoded_s: float) -> AudioRepair | None:
+    """The container's own word that the file was cut short (`container_end`), as a repair."""
+    end = container_end(path)
+    if end is None or not end.cut_short:
+        return None
+    if end.declared_s is None:
+        return AudioRepair(
+            "truncated",
+            decoded_s,
+            0.0,
+            detail=f"{end.why}: cut short at {decoded_s:.1f} s, how much is missing cannot "
+            "be known",
+            length_known=False,
+        )
+    lost = end.declared_s - decoded_s
+    if lost < DECLARED_SHORT_MIN_S:
+        return None
+    return AudioRepair("truncated", decoded_s, lost, detail=end.why)
 
 
 class _Tally:
@@ -236,10 +266,16 @@ def _open(path: Path) -> av.container.InputContainer:
         raise AudioReadError(f"{path}: no such file")
     if path.is_dir():
         raise AudioReadError(f"{path}: is a folder, not an audio file")
+    if path.stat().st_size == 0:
+        raise AudioReadError(f"{path.name}: the file is empty (0 bytes)")
     try:
         return av.open(str(path), mode="r")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise AudioReadError(f"{path.name}: not a readable audio file ({exc})") from None
+        # FFmpeg's own words, without its error number and the path said again
+        reason = getattr(exc, "strerror", None) or str(exc)
+        if isinstance(exc, av.error.EOFError):
+            reason = "it ends before its first audio: cut short?"
+        raise AudioReadError(f"{path.name}: not a readable audio file ({reason})") from None
 
 
 def _audio_stream(container: av.container.InputContainer, path: Path) -> av.audio.AudioStream:

@@ -27,7 +27,8 @@ SAME_BELOW = 0.1  # a block whose channel difference is 10 dB under their level:
 ACTIVE_ABOVE = 1e-10  # block power (-100 dBFS, about 16-bit dither) under which a block says
 # nothing either way; at -70 dBFS a quiet call (calm turns near -77 dBFS) read as silence
 STEREO_EVIDENCE_S = 3.0  # this much differing audio (or half of all audio) makes it stereo
-IDENTICAL_NOTE_S = 5.0  # identical stretches this long in a stereo call are reported
+IDENTICAL_NOTE_S = 5.0  # identical stretches this long in a stereo call are reported ...
+IDENTICAL_SOUND_MIN_S = 1.0  # ... when at least this much of them is sound, not silence
 DC_NOTE = 0.01  # a mean offset over the call this large (-40 dBFS) is reported as removed
 
 
@@ -128,7 +129,14 @@ def compare_channels(path: Path, info: AudioInfo) -> ChannelEvidence:
     pending: list[np.ndarray] = []
     have = 0
     run_start: float | None = None
+    run_sound = 0.0  # seconds of the open run in which both channels carry the same sound
     t = 0.0
+
+    def close_run(end: float) -> None:
+        # a run of digital silence alone is not "the same audio on both channels"
+        if run_start is not None and run_sound >= IDENTICAL_SOUND_MIN_S:
+            ev.identical.append((run_start, end - run_start))
+
     try:
         container = av.open(str(path), mode="r")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
@@ -147,10 +155,12 @@ def compare_channels(path: Path, info: AudioInfo) -> ChannelEvidence:
                     data = np.concatenate(pending, axis=1)
                     pending, have = [data[:, block:]], data.shape[1] - block
                     same = _judge(data[:, :block], ev, COMPARE_BLOCK_S)
-                    if same and run_start is None:
-                        run_start = t
-                    elif not same and run_start is not None:
-                        ev.identical.append((run_start, t - run_start))
+                    if same is not False and run_start is None:
+                        run_start, run_sound = t, 0.0
+                    if same:
+                        run_sound += COMPARE_BLOCK_S
+                    elif same is False and run_start is not None:
+                        close_run(t)
                         run_start = None
                     t += COMPARE_BLOCK_S
     except av.error.FFmpegError:
@@ -161,21 +171,24 @@ def compare_channels(path: Path, info: AudioInfo) -> ChannelEvidence:
         data = np.concatenate(pending, axis=1)
         same = _judge(data, ev, data.shape[1] / rate)
         t += data.shape[1] / rate
-        if not same and run_start is not None:
-            ev.identical.append((run_start, t - data.shape[1] / rate - run_start))
+        if same is False and run_start is not None:
+            close_run(t - data.shape[1] / rate)
             run_start = None
+        elif same and run_start is not None:
+            run_sound += data.shape[1] / rate
     if run_start is not None:
-        ev.identical.append((run_start, t - run_start))
+        close_run(t)
     return ev
 
 
-def _judge(x: np.ndarray, ev: ChannelEvidence, seconds: float) -> bool:
-    """Update the evidence with one block; True if both channels carry the same signal."""
+def _judge(x: np.ndarray, ev: ChannelEvidence, seconds: float) -> bool | None:
+    """Update the evidence with one block: True if both channels carry the same signal, False
+    if they differ, None if both are silent (it says nothing either way)."""
     x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
     x = x - x.mean(axis=1, keepdims=True)  # DC says nothing about who is talking
     e0, e1 = np.mean(x * x, axis=1)
     if max(e0, e1) < ACTIVE_ABOVE:
-        return True  # silence on both sides continues an identical run
+        return None  # silence on both sides continues an identical run, adding no sound
     ev.active_s += seconds
     diff = float(np.mean((x[0] - x[1]) ** 2))
     if diff <= SAME_BELOW * 0.5 * (e0 + e1):

@@ -1,0 +1,120 @@
+"""Whether a recording's container says it was cut short: what FFmpeg does not tell.
+
+FFmpeg takes a truncated file's length from what is there: for a WAV cut in half it reports
+the half that is left (its demuxer clamps the header's data size to the file), and an Ogg file
+(Vorbis, Opus, FLAC in Ogg) has no length in its header at all. So a call whose recorder
+crashed, or whose copy stopped half way, decoded without a word of warning (measured: a 20 s
+stereo WAV cut to 10 s, and a 60 s Ogg Vorbis cut to 29.5 s, gave reports with no warnings).
+The containers themselves say it:
+
+- WAV (RIFF, RF64): the `data` chunk's size is the length that was written; a file holding less
+  is truncated, by the difference. A size of 0 or 0xFFFFFFFF is what a recorder writes while it
+  is still streaming: no length is declared, nothing can be said.
+- Ogg: every stream ends with a page carrying the end-of-stream flag. A file whose last page lacks
+  it, or that ends inside a page, was cut short; how much is missing cannot be known.
+
+Only the headers and the last page are read, never the audio.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+UNKNOWN_SIZES = (0, 0xFFFFFFFF)  # a WAV data size a streaming writer leaves: no length declared
+OGG_MAX_PAGE = 27 + 255 + 255 * 255  # header, segment table, body
+OGG_EOS = 0x04
+MAX_WAV_CHUNKS = 64  # chunks looked at before `data` (real files have a handful)
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerEnd:
+    """What the container says of the file's end.
+
+    `declared_s`: the length its header declares, in seconds (None: it declares none);
+    `present_s`: how much of that the file holds (WAV); `cut_short`: the container says the file
+    ends before its end (a WAV's data shorter than declared, an Ogg stream without its last
+    page); `why`: the evidence, in words."""
+
+    declared_s: float | None
+    present_s: float | None
+    cut_short: bool
+    why: str = ""
+
+
+def container_end(path: Path) -> ContainerEnd | None:
+    """What `path`'s container says of its end (None: not a WAV or Ogg file, or it says
+    nothing). Never raises for a damaged file: an unreadable header says nothing."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(12)
+            size = path.stat().st_size
+            if head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":
+                return _wav_end(f, size)
+            if head[:4] == b"OggS":
+                return _ogg_end(f, size)
+    except (OSError, struct.error):
+        return None
+    return None
+
+
+def _wav_end(f: BinaryIO, size: int) -> ContainerEnd | None:
+    pos = 12
+    byte_rate = 0
+    ds64_data: int | None = None
+    for _ in range(MAX_WAV_CHUNKS):
+        if pos + 8 > size:
+            break
+        f.seek(pos)
+        chunk = f.read(8)
+        cid, length = chunk[:4], struct.unpack("<I", chunk[4:8])[0]
+        body = pos + 8
+        if cid == b"ds64":  # RF64: the real sizes, 64-bit (riff, data, sample count)
+            ds64_data = struct.unpack("<Q", f.read(16)[8:16])[0]
+        elif cid == b"fmt ":
+            byte_rate = struct.unpack("<I", f.read(12)[8:12])[0]
+        elif cid == b"data":
+            if length == 0xFFFFFFFF and ds64_data is not None:
+                length = ds64_data
+            if length in UNKNOWN_SIZES or byte_rate <= 0:
+                return None
+            held = min(size - body, length)
+            declared, present = length / byte_rate, held / byte_rate
+            why = (
+                f"the WAV header declares {declared:.1f} s of audio, the file holds {present:.1f} s"
+                if held < length
+                else ""
+            )
+            return ContainerEnd(declared, present, held < length, why)
+        pos = body + length + (length & 1)
+    return None
+
+
+def _ogg_end(f: BinaryIO, size: int) -> ContainerEnd:
+    start = max(0, size - OGG_MAX_PAGE)
+    f.seek(start)
+    tail = f.read()
+    # the last page is the last capture pattern whose page ends exactly at the end of the file
+    # (an "OggS" inside a page's audio does not end there)
+    at = tail.rfind(b"OggS")
+    while at >= 0:
+        page_end = _page_end(tail, at)
+        if page_end == len(tail):
+            if tail[at + 5] & OGG_EOS:
+                return ContainerEnd(None, None, False)
+            return ContainerEnd(None, None, True, "the last Ogg page lacks the end-of-stream mark")
+        at = tail.rfind(b"OggS", 0, at)
+    return ContainerEnd(None, None, True, "the file ends inside an Ogg page")
+
+
+def _page_end(data: bytes, at: int) -> int | None:
+    """Where the Ogg page starting at `at` ends in `data` (None: its header is not all there)."""
+    if at + 27 > len(data) or data[at + 4] != 0:  # stream structure version 0
+        return None
+    segments = data[at + 26]
+    table_end = at + 27 + segments
+    if table_end > len(data):
+        return None
+    return table_end + sum(data[at + 27 : table_end])

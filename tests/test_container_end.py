@@ -1,0 +1,145 @@
+"""A recording cut short is said, not silently analysed as a shorter call (issue 14): FFmpeg takes
+a WAV's and an Ogg file's length from what is there, so the reader asks the container itself
+(app/audio/container_end.py)."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from app.audio.container_end import container_end
+from app.audio.reader import SAMPLE_RATE
+from app.audio.source import CallAudio
+from app.cli import main
+
+
+def _call(shared_data: Path) -> np.ndarray:
+    """A real two-speaker call (n, 2): agent (RAVDESS actor 7) left, customer (actor 3) right."""
+    from tests.test_reader import _conversation
+
+    return _conversation(shared_data)[0].T.astype(np.float32)
+
+
+def _read(path: Path) -> tuple[float, list]:
+    call = CallAudio(path)
+    seconds = sum(b.shape[1] for b in call) / SAMPLE_RATE
+    return seconds, list(call.repairs)
+
+
+def _cut(path: Path, share: float) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * share)])
+
+
+@pytest.mark.parametrize("fmt", ["WAV", "RF64"])
+def test_a_wav_cut_short_says_how_much_is_missing(
+    shared_data: Path, tmp_path: Path, fmt: str
+) -> None:
+    x = _call(shared_data)
+    path = tmp_path / "cut.wav"
+    sf.write(path, x, SAMPLE_RATE, format=fmt, subtype="PCM_16")
+    whole = len(x) / SAMPLE_RATE
+    assert _read(path)[1] == []  # the whole file: nothing to say
+    _cut(path, 0.6)
+    got, repairs = _read(path)
+    assert got == pytest.approx(0.6 * whole, abs=0.05)  # what is there is all analysed
+    assert [r.what for r in repairs] == ["truncated"]
+    assert repairs[0].start_s == pytest.approx(got, abs=0.01)
+    assert repairs[0].duration_s == pytest.approx(whole - got, abs=0.01)
+    assert f"{whole:.1f} s" in repairs[0].detail  # what the header declared
+
+
+@pytest.mark.parametrize("subtype", ["VORBIS", "OPUS"])
+def test_an_ogg_file_cut_short_is_said_though_its_length_cannot_be(
+    shared_data: Path, tmp_path: Path, subtype: str
+) -> None:
+    path = tmp_path / "cut.ogg"
+    rate = 48_000 if subtype == "OPUS" else SAMPLE_RATE
+    x = _call(shared_data)
+    if rate != SAMPLE_RATE:
+        x = np.repeat(x, 3, axis=0)  # 48 kHz for Opus: the words do not matter here
+    sf.write(path, x, rate, format="OGG", subtype=subtype)
+    end = container_end(path)
+    assert end is not None and not end.cut_short
+    assert _read(path)[1] == []
+    for share in (0.5, 0.9):
+        _cut(path, share)
+        got, repairs = _read(path)
+        assert 0 < got < len(x) / rate
+        assert [r.what for r in repairs] == ["truncated"]
+        assert repairs[0].start_s == pytest.approx(got, abs=0.1)
+        assert not repairs[0].length_known
+        assert repairs[0].to_report()["how_long"] is None
+        assert "length unknown" in repairs[0].text()
+
+
+def test_a_wav_still_being_written_declares_no_length(shared_data: Path, tmp_path: Path) -> None:
+    """A recorder streaming a WAV writes 0xFFFFFFFF (or 0) as the data size until it closes the
+    file: that is no claim about the length, so nothing is reported and all of it is read."""
+    x = _call(shared_data)
+    path = tmp_path / "live.wav"
+    sf.write(path, x, SAMPLE_RATE, subtype="PCM_16")
+    data = bytearray(path.read_bytes())
+    at = data.index(b"data")
+    for size in (0xFFFFFFFF, 0):
+        data[at + 4 : at + 8] = struct.pack("<I", size)
+        path.write_bytes(bytes(data))
+        assert container_end(path) is None
+        got, repairs = _read(path)
+        assert repairs == []
+        assert got == pytest.approx(len(x) / SAMPLE_RATE, abs=0.01)
+
+
+def test_the_report_and_one_stderr_line_say_the_call_was_cut_short(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    x = _call(shared_data)
+    path = tmp_path / "crashed.wav"
+    sf.write(path, x, SAMPLE_RATE, subtype="PCM_16")
+    _cut(path, 0.5)
+    out = tmp_path / "out"
+    assert main(["analyze", str(path), "--out", str(out)]) == 0
+    report = json.loads((out / "crashed.json").read_text())
+    (warning,) = report["warnings"]
+    assert warning["what"] == "truncated"
+    assert warning["how_long"] == pytest.approx(len(x) / SAMPLE_RATE - warning["where"], abs=0.01)
+    assert report["utterances"]  # the half that is there is analysed
+    assert max(u["end"] for u in report["utterances"]) <= warning["where"] + 0.01
+    err = [line for line in capsys.readouterr().err.splitlines() if "crashed.wav" in line]
+    assert len(err) == 1 and "truncated" in err[0] and "Traceback" not in err[0]
+
+
+def test_files_that_cannot_be_read_say_why_in_plain_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    short = tmp_path / "short.ogg"
+    sf.write(short, np.zeros(SAMPLE_RATE * 3, np.float32), SAMPLE_RATE, format="OGG")
+    _cut(short, 0.3)  # cut inside the codec's headers: no audio can be decoded at all
+    assert main(["analyze", str(empty), str(short), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "empty.wav: the file is empty (0 bytes)" in err
+    assert "short.ogg: not a readable audio file" in err
+    assert "Errno" not in err and "Traceback" not in err
+
+
+def test_silence_on_both_channels_is_not_called_the_same_audio(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Six seconds of digital silence on both sides before the call starts (a recorder started
+    before the line connected) were reported as "the same audio on both channels (hold music or
+    IVR?)": silence says nothing either way, so a run of it alone is not such a stretch."""
+    x = _call(shared_data)
+    lead = np.zeros((6 * SAMPLE_RATE, 2), np.float32)
+    path = tmp_path / "late_start.wav"
+    sf.write(path, np.concatenate([lead, x]), SAMPLE_RATE, subtype="FLOAT")
+    call = CallAudio(path)
+    assert call.speakers == ["agent", "customer"]
+    list(call)
+    assert call.repairs == []
