@@ -79,11 +79,12 @@ class AudioRepair:
         return row
 
     def text(self) -> str:
-        length = f"{self.duration_s:.1f} s" if self.length_known else "length unknown"
-        out = f"{self.what} at {self.start_s:.1f} s ({length}"
+        said = [f"{self.duration_s:.1f} s" if self.length_known else "length unknown"]
         if self.count is not None:
-            out += f", {self.count}"
-        out += ")"
+            said.append(str(self.count))
+        elif self.length_known and self.duration_s == 0.0:
+            said = []  # a note about the whole file ("channels chosen"): no length to give
+        out = f"{self.what} at {self.start_s:.1f} s" + (f" ({', '.join(said)})" if said else "")
         return out + (f": {self.detail}" if self.detail else "")
 
 
@@ -114,11 +115,15 @@ class _Timeline:
 
 
 def read_blocks(
-    path: Path, block_s: float = 0.5, repairs: list[AudioRepair] | None = None
+    path: Path,
+    block_s: float = 0.5,
+    repairs: list[AudioRepair] | None = None,
+    pair: tuple[int, int] = (0, 1),
 ) -> Iterator[np.ndarray]:
     """Yield float32 blocks shaped (channels, samples) at 16 kHz, channels 1 or 2.
 
-    Files with more than two channels use their first two. Every block but the last holds
+    Files with more than two channels use two of them: `pair` (the first two unless told;
+    `app.audio.source.pick_pair` chooses for a call). Every block but the last holds
     exactly `block_s` seconds. Damage is repaired and appended to `repairs` as it is found:
     NaN/inf samples become 0 (counted); a corrupt stretch the decoder skips is replaced by
     silence of its length, so later audio keeps its time; a file that ends early or cannot be
@@ -142,7 +147,7 @@ def read_blocks(
         try:
             for frame in _decode(container, stream, corrupt, timeline):
                 if info.source_channels > 2:
-                    frame = _first_two_channels(frame)
+                    frame = _two_channels(frame, pair)
                 frames = [frame]
                 gap = timeline.gap_before(frame)
                 if gap:
@@ -341,13 +346,13 @@ def _frame_like(frame: av.AudioFrame, data: np.ndarray, keep_pts: bool = True) -
     return out
 
 
-def _first_two_channels(frame: av.AudioFrame) -> av.AudioFrame:
+def _two_channels(frame: av.AudioFrame, pair: tuple[int, int]) -> av.AudioFrame:
     data: np.ndarray = frame.to_ndarray()
     if frame.format.is_planar:
-        two = np.ascontiguousarray(data[:2])
+        two = np.ascontiguousarray(data[list(pair)])
     else:
         n = frame.layout.nb_channels
-        two = np.ascontiguousarray(data.reshape(-1, n)[:, :2].reshape(1, -1))
+        two = np.ascontiguousarray(data.reshape(-1, n)[:, list(pair)].reshape(1, -1))
     out = av.AudioFrame.from_ndarray(two, format=frame.format.name, layout="stereo")  # type: ignore[arg-type]
     out.sample_rate = frame.sample_rate
     out.pts = frame.pts

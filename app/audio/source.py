@@ -6,6 +6,11 @@ model) and compares the channels block by block, after removing each block's DC.
 shows its two sides differing for seconds somewhere; hold music or an IVR prompt heard on both
 channels before the agent joins does not make it mono. The blocks the pipeline then gets have
 DC removed (a 20 Hz high-pass), and every repair the reader made is in `repairs`.
+
+A file of more than two channels (a recorder's agent, customer and mixed tracks, or one with an
+unused channel) is read from the first two channels that carry sound (`pick_pair`), and any
+other channel with sound of its own (not a copy or a mix of those two) is said in `repairs`:
+reading the first two blindly once gave a call whose customer, on channel 3, never spoke.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ ACTIVE_ABOVE = 1e-10  # block power (-100 dBFS, about 16-bit dither) under which
 STEREO_EVIDENCE_S = 3.0  # this much differing audio (or half of all audio) makes it stereo
 IDENTICAL_NOTE_S = 5.0  # identical stretches this long in a stereo call are reported ...
 IDENTICAL_SOUND_MIN_S = 1.0  # ... when at least this much of them is sound, not silence
+CHANNEL_SOUND_MIN_S = 1.0  # a channel with this much sound carries part of the call
 DC_NOTE = 0.01  # a mean offset over the call this large (-40 dBFS) is reported as removed
 
 
@@ -46,6 +52,10 @@ class ChannelEvidence:
     active_s: float = 0.0  # blocks with sound on either channel
     differing_s: float = 0.0  # of those, blocks where the channels carry different signals
     identical: list[tuple[float, float]] = field(default_factory=list)  # (start, length) runs
+    # per channel of the file (all of them, not only the pair compared): seconds with sound,
+    # and seconds with sound of its own (not a copy or a mix of the pair's two channels)
+    sound_s: list[float] = field(default_factory=list)
+    own_s: list[float] = field(default_factory=list)
 
     @property
     def stereo(self) -> bool:
@@ -67,9 +77,13 @@ class CallAudio:
         self.block_s = block_s
         self.repairs: list[AudioRepair] = []
         self.evidence: ChannelEvidence | None = None
+        self.pair = (0, 1)  # the file's channels read as left and right
         channels = self.info.channels
         if channels == 2:
             self.evidence = compare_channels(path, self.info)
+            self.pair = pick_pair(self.evidence.sound_s)
+            if self.pair != (0, 1):
+                self.evidence = compare_channels(path, self.info, self.pair)
             if not self.evidence.stereo:
                 channels = 1
         self.channels = channels
@@ -80,7 +94,7 @@ class CallAudio:
         highpass = StreamHighPass()
         dc_sum = np.zeros(self.channels)
         n = 0
-        for block in read_blocks(self.path, self.block_s, self.repairs):
+        for block in read_blocks(self.path, self.block_s, self.repairs, self.pair):
             if self.channels == 1:
                 block = block[:1]
             dc_sum += block.sum(axis=1, dtype=np.float64)
@@ -92,6 +106,40 @@ class CallAudio:
         ev = self.evidence
         if ev is None:
             return []
+        return self._pair_notes(ev) + self._identical_notes(ev)
+
+    def _pair_notes(self, ev: ChannelEvidence) -> list[AudioRepair]:
+        """A file of more than two channels: which two were read, and any other one with sound
+        (not analysed: a call has two sides)."""
+        n = len(ev.sound_s)
+        if n <= 2:
+            return []
+        a, b = self.pair
+        notes = []
+        if self.pair != (0, 1):
+            notes.append(
+                AudioRepair(
+                    "channels chosen",
+                    0.0,
+                    0.0,
+                    detail=f"channels {a + 1} and {b + 1} of {n} carry the call, read as left "
+                    "and right (the others are silent or carry less)",
+                )
+            )
+        notes += [
+            AudioRepair(
+                "channel not analysed",
+                0.0,
+                seconds,
+                detail=f"channel {k + 1} of {n} carries {seconds:.0f} s of sound that is not "
+                f"analysed: a call is read from two channels ({a + 1} and {b + 1})",
+            )
+            for k, seconds in enumerate(ev.own_s)
+            if k not in self.pair and seconds >= CHANNEL_SOUND_MIN_S
+        ]
+        return notes
+
+    def _identical_notes(self, ev: ChannelEvidence) -> list[AudioRepair]:
         if self.channels == 1:
             return [
                 AudioRepair(
@@ -121,9 +169,24 @@ class CallAudio:
         ]
 
 
-def compare_channels(path: Path, info: AudioInfo) -> ChannelEvidence:
-    """First pass over a two-channel file at its own rate: how much of it differs per channel."""
-    ev = ChannelEvidence()
+def pick_pair(sound_s: list[float]) -> tuple[int, int]:
+    """The two channels a call is read from: the first two that carry sound (at least
+    CHANNEL_SOUND_MIN_S), in the file's order; the first two when fewer do. A two-channel file is
+    always read as it is."""
+    if len(sound_s) <= 2:
+        return (0, 1)
+    sounding = [k for k, s in enumerate(sound_s) if s >= CHANNEL_SOUND_MIN_S]
+    if len(sounding) < 2:
+        return (0, 1)
+    return (sounding[0], sounding[1])
+
+
+def compare_channels(
+    path: Path, info: AudioInfo, pair: tuple[int, int] = (0, 1)
+) -> ChannelEvidence:
+    """First pass over a file of two or more channels at its own rate: how much of the `pair`
+    of channels differs, and how much sound every channel carries."""
+    ev = ChannelEvidence(sound_s=[0.0] * info.source_channels, own_s=[0.0] * info.source_channels)
     rate = info.source_rate
     block = max(1, round(COMPARE_BLOCK_S * rate))
     pending: list[np.ndarray] = []
@@ -149,12 +212,13 @@ def compare_channels(path: Path, info: AudioInfo) -> ChannelEvidence:
             except av.error.FFmpegError:
                 continue  # the main pass reports damage; here a lost packet is just not compared
             for frame in frames:
-                pending.append(_two_channels(frame))
+                pending.append(_channels(frame))
                 have += frame.samples
                 while have >= block:
                     data = np.concatenate(pending, axis=1)
                     pending, have = [data[:, block:]], data.shape[1] - block
-                    same = _judge(data[:, :block], ev, COMPARE_BLOCK_S)
+                    _sound(data[:, :block], ev, COMPARE_BLOCK_S, pair)
+                    same = _judge(data[list(pair), :block], ev, COMPARE_BLOCK_S)
                     if same is not False and run_start is None:
                         run_start, run_sound = t, 0.0
                     if same:
@@ -169,7 +233,8 @@ def compare_channels(path: Path, info: AudioInfo) -> ChannelEvidence:
         container.close()
     if have:
         data = np.concatenate(pending, axis=1)
-        same = _judge(data, ev, data.shape[1] / rate)
+        _sound(data, ev, data.shape[1] / rate, pair)
+        same = _judge(data[list(pair), :], ev, data.shape[1] / rate)
         t += data.shape[1] / rate
         if same is False and run_start is not None:
             close_run(t - data.shape[1] / rate)
@@ -197,13 +262,32 @@ def _judge(x: np.ndarray, ev: ChannelEvidence, seconds: float) -> bool | None:
     return False
 
 
-def _two_channels(frame: av.AudioFrame) -> np.ndarray:
-    """The first two channels of a frame as float64 (2, n) in [-1, 1]."""
+def _sound(x: np.ndarray, ev: ChannelEvidence, seconds: float, pair: tuple[int, int]) -> None:
+    """Add `seconds` to each channel of the block that carries sound (DC removed), and, for a
+    channel outside `pair`, to its own sound when it is not a copy or a mix of the pair (what
+    is left after the best least-squares mix of the two is SAME_BELOW under its power)."""
+    x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
+    x = x - x.mean(axis=1, keepdims=True)
+    basis = x[list(pair)].T
+    for k, power in enumerate(np.mean(x * x, axis=1)):
+        if k >= len(ev.sound_s) or power < ACTIVE_ABOVE:
+            continue
+        ev.sound_s[k] += seconds
+        if k in pair:
+            continue
+        weights = np.linalg.lstsq(basis, x[k], rcond=None)[0]
+        residual = float(np.mean((x[k] - basis @ weights) ** 2))
+        if residual > SAME_BELOW * power:
+            ev.own_s[k] += seconds
+
+
+def _channels(frame: av.AudioFrame) -> np.ndarray:
+    """Every channel of a frame as float64 (channels, n) in [-1, 1]."""
     data = frame.to_ndarray()
     channels = len(frame.layout.channels)
     if not frame.format.is_planar:
         data = data.reshape(-1, channels).T
-    data = data[:2].astype(np.float64)
+    data = data.astype(np.float64)
     name = frame.format.name.rstrip("p")
     if name == "s16":
         data /= 32768.0

@@ -16,7 +16,7 @@ from app.audio.source import CallAudio
 from app.coaching.engine import Coach
 from app.coaching.playbook import PlaybookReloader
 from app.config import Settings
-from app.events import Event, Speaker
+from app.events import Event, Speaker, Utterance
 from app.pipeline.backend import BackEnd
 from app.pipeline.frontend import FrontEnd
 from app.pipeline.memory import trim_heap
@@ -63,6 +63,44 @@ def build_stages(
     return front, back
 
 
+SILENT_SIDE_AFTER_S = 5.0  # the other side's speech before a side without any is reported
+
+
+def silent_sides(
+    events: list[Event],
+    speakers: list[Speaker],
+    untranscribed: list[tuple[str, float, float]],
+    duration_s: float,
+) -> list[AudioRepair]:
+    """A warning for each side of a two-channel call on which no speech at all was found while
+    the other side spoke: a leg of the call that was not recorded (a dead channel, a recorder
+    that lost one side) would otherwise give a report of a customer who never spoke, calm and
+    uncoached, with no word that anything was wrong."""
+    if len(speakers) != 2:
+        return []
+    spoken: dict[str, float] = {who: 0.0 for who in speakers}
+    for event in events:
+        if isinstance(event, Utterance):
+            spoken[event.speaker] += event.end - event.start
+    for who, start, end in untranscribed:
+        spoken[who] = spoken.get(who, 0.0) + end - start
+    out = []
+    for side, who in zip(("left", "right"), speakers, strict=True):
+        other = next(s for s in speakers if s != who)
+        if spoken[who] == 0.0 and spoken[other] >= SILENT_SIDE_AFTER_S:
+            out.append(
+                AudioRepair(
+                    "silent channel",
+                    0.0,
+                    duration_s,
+                    detail=f"no speech on the {side} channel ({who}) in the whole call, while "
+                    f"the {other} spoke for {spoken[other]:.0f} s: was this side recorded? "
+                    f"Nothing of the {who} is scored or coached",
+                )
+            )
+    return out
+
+
 def analyze_call(
     path: Path, settings: Settings, models: Models, sinks: Iterable[Sink] = ()
 ) -> CallResult:
@@ -99,5 +137,6 @@ def analyze_call(
     result.duration_s = front.t
     emit(back.finish(front.t))
     result.repairs = list(audio.repairs) + back.untranscribed_repairs()
+    result.repairs += silent_sides(result.events, audio.speakers, back.untranscribed, front.t)
     times.seconds["total"] = time.perf_counter() - started
     return result

@@ -26,7 +26,7 @@ from app.audio.highpass import StreamHighPass
 from app.audio.reader import SAMPLE_RATE, AudioRepair
 from app.config import Settings
 from app.events import Event, PromptOutcome, StatusMessage, ToneUpdate, Utterance
-from app.pipeline.call import TRIM_EVERY_S, build_stages
+from app.pipeline.call import TRIM_EVERY_S, build_stages, silent_sides
 from app.pipeline.items import ClosedSpeech, WorkItem
 from app.pipeline.memory import trim_heap
 from app.pipeline.models import Models
@@ -150,7 +150,12 @@ class LiveSession:
     def capture_repairs(self) -> list[AudioRepair]:
         """What went wrong with capture (devices lost and found again), for the report's
         warnings; the overlay heard each as a StatusMessage when it happened."""
-        return list(getattr(self.source, "repairs", [])) + self.back.untranscribed_repairs()
+        with self._lock:
+            events = [e for e, _, _ in self.events]
+        speakers = list(self.source.speakers)
+        silent = silent_sides(events, speakers, self.back.untranscribed, self.front.t)
+        captured = list(getattr(self.source, "repairs", []))
+        return captured + self.back.untranscribed_repairs() + silent
 
     @property
     def dropped_audio_s(self) -> float:

@@ -1,0 +1,116 @@
+"""No side of a call is lost without a word (issue 14): a file of more than two channels is read
+from the two that carry the call, any other channel with sound of its own is said, and a side
+on which no speech at all was found is reported rather than analysed as a silent customer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from app.audio.reader import SAMPLE_RATE
+from app.audio.source import CallAudio, pick_pair
+from app.cli import main
+from tests.test_reader import _conversation
+
+
+def _write(path: Path, channels: list[np.ndarray]) -> Path:
+    sf.write(path, np.stack(channels, axis=1), SAMPLE_RATE, subtype="FLOAT")
+    return path
+
+
+def _analyse(path: Path, out: Path) -> dict:
+    assert main(["analyze", str(path), "--out", str(out)]) == 0
+    return json.loads((out / f"{path.stem}.json").read_text())
+
+
+def _said(report: dict, speaker: str) -> int:
+    return sum(u["speaker"] == speaker for u in report["utterances"])
+
+
+def test_the_customer_on_a_third_channel_is_found(shared_data: Path, tmp_path: Path) -> None:
+    """Channel 2 silent, the customer on channel 3: the first two channels alone made a call
+    in which the customer never spoke, with no warning."""
+    audio, agent, customer = _conversation(shared_data)
+    silent = np.zeros_like(audio[0])
+    path = _write(tmp_path / "three.wav", [audio[0], silent, audio[1]])
+    call = CallAudio(path)
+    assert call.pair == (0, 2) and call.speakers == ["agent", "customer"]
+    report = _analyse(path, tmp_path / "out")
+    assert _said(report, "agent") == len(agent)
+    assert _said(report, "customer") == len(customer)
+    assert [w["what"] for w in report["warnings"]] == ["channels chosen"]
+    assert "channels 1 and 3 of 3" in report["warnings"][0]["detail"]
+
+
+def test_a_channel_left_out_is_said_unless_it_copies_or_mixes_the_two(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    audio, _, _ = _conversation(shared_data)
+    left, right = audio[0], audio[1]
+    other = np.roll(right, 3 * SAMPLE_RATE) * 0.8  # a third voice: its own sound
+    for name, third, noted in (
+        ("own", other, True),
+        ("mix", 0.5 * left + 0.5 * right, False),  # the usual third track: both sides mixed
+        ("copy", right.copy(), False),
+    ):
+        call = CallAudio(_write(tmp_path / f"{name}.wav", [left, right, third]))
+        assert call.pair == (0, 1)
+        list(call)
+        notes = [r for r in call.repairs if r.what == "channel not analysed"]
+        assert bool(notes) == noted, (name, call.repairs)
+        if noted:
+            assert "channel 3 of 3" in notes[0].detail
+            # the half-second blocks in which the third voice sounds
+            half = SAMPLE_RATE // 2
+            blocks = other[: other.size // half * half].reshape(-1, half)
+            sounding = float((blocks.var(axis=1) >= 1e-10).sum()) * 0.5
+            assert notes[0].duration_s == pytest.approx(sounding, abs=0.6)
+
+
+def test_pick_pair_reads_the_first_two_channels_with_sound() -> None:
+    assert pick_pair([5.0, 4.0]) == (0, 1)  # two channels: as they are, even if one is silent
+    assert pick_pair([5.0, 0.0, 4.0, 3.0]) == (0, 2)
+    assert pick_pair([0.0, 0.0, 4.0, 3.0]) == (2, 3)
+    assert pick_pair([0.0, 0.0, 4.0, 0.0]) == (0, 1)  # fewer than two: the first two
+
+
+@pytest.mark.parametrize("dead", ["right", "left"])
+def test_a_side_that_was_not_recorded_is_reported(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], dead: str
+) -> None:
+    """One leg of the call recorded as digital silence: the report used to show a customer (or
+    an agent) who never spoke, calm and uncoached, with no warning."""
+    audio, _, _ = _conversation(shared_data)
+    silent = np.zeros_like(audio[0])
+    sides = [audio[0], silent] if dead == "right" else [silent, audio[1]]
+    report = _analyse(_write(tmp_path / "one_leg.wav", sides), tmp_path / "out")
+    who, other = ("customer", "agent") if dead == "right" else ("agent", "customer")
+    assert report["channels"] == 2 and _said(report, who) == 0 and _said(report, other) > 0
+    (warning,) = [w for w in report["warnings"] if w["what"] == "silent channel"]
+    assert f"{dead} channel ({who})" in warning["detail"]
+    assert warning["how_long"] == pytest.approx(report["duration_s"], abs=0.01)
+    err = [line for line in capsys.readouterr().err.splitlines() if "one_leg.wav" in line]
+    assert len(err) == 1 and "silent channel" in err[0]
+
+
+def test_a_call_with_both_sides_has_no_channel_warning(shared_data: Path, tmp_path: Path) -> None:
+    audio, _, _ = _conversation(shared_data)
+    report = _analyse(_write(tmp_path / "both.wav", [audio[0], audio[1]]), tmp_path / "out")
+    assert report["warnings"] == []
+
+
+def test_live_reports_a_side_that_carried_no_speech(shared_data: Path, tmp_path: Path) -> None:
+    """The same check at the end of a live call (a loopback that captured nothing of the
+    customer): the stored report says so, as `analyze` does."""
+    audio, _, _ = _conversation(shared_data)
+    path = _write(tmp_path / "live_leg.wav", [audio[0], np.zeros_like(audio[0])])
+    out = tmp_path / "out"
+    args = ["live", "--simulate", str(path), "--speed", "20", "--lossless", "--headless"]
+    assert main([*args, "--out", str(out)]) == 0
+    report = json.loads((out / "live_leg.json").read_text())
+    assert [w["what"] for w in report["warnings"]] == ["silent channel"]
+    assert "right channel (customer)" in report["warnings"][0]["detail"]
