@@ -123,7 +123,8 @@ class CallAudio:
                     0.0,
                     0.0,
                     detail=f"channels {a + 1} and {b + 1} of {n} carry the call, read as left "
-                    "and right (the others are silent or carry less)",
+                    f"and right (a channel before them carries under {CHANNEL_SOUND_MIN_S:.0f} s "
+                    "of sound)",
                 )
             )
         notes += [
