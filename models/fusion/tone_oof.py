@@ -12,6 +12,10 @@ Two modes, as at run time: "population" (no baseline: the 5-class ensemble's P(a
 "speaker" (relative to the mean of the actor's other neutral clips); each mode combined as at
 run time (models/tone/train.py population_score, speaker_score).
 
+The Whisper views' held-out clips are read as the runtime reads them: behind the leads of
+silence of the shipped tone.json (`encoder_phases_s`; absent: one lead of 0 s). The views are
+trained on one-lead frames, as train.py trains them.
+
 Also scores calm speech from outside RAVDESS with the shipped model, as out-of-domain negatives for
 the population calibration: the read speech of asr_eval_small in 2.5 s chunks and 40 calm
 service sentences in six espeak-ng voices (benchmarks/tone_calm_speech.py's material).
@@ -20,6 +24,7 @@ service sentences in six espeak-ng voices (benchmarks/tone_calm_speech.py's mate
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 import warnings
@@ -67,13 +72,25 @@ def held_out_scores(
     return preds
 
 
+def shipped_phases() -> tuple[float, ...]:
+    """The leads of silence the shipped tone model reads the Whisper view behind."""
+    meta = json.loads((ROOT / "models" / "tone" / "tone.json").read_text(encoding="utf-8"))
+    return tuple(float(p) for p in meta.get("encoder_phases_s", (0.0,))) or (0.0,)
+
+
 def ravdess_oof(data: Path, recipe: str = T.SHIPPED) -> dict[str, np.ndarray]:
     clips = T.load_ravdess(data)
     conds = [*T.TRAIN_CONDITIONS, BANDS["phone"]]
     t0 = time.time()
-    tabs = T.tables(clips, conds, cuts=bool(T.RECIPES[recipe].get("cuts")))
+    cuts = bool(T.RECIPES[recipe].get("cuts"))
+    tabs = T.tables(clips, conds, cuts=cuts)
     values = {c: v for c, (v, _) in tabs.items()}
     embs = {c: e for c, (_, e) in tabs.items()}
+    phases = shipped_phases()
+    test_embs = None
+    if phases != (0.0,):
+        read = T.tables(clips, list(BANDS.values()), cuts=cuts, phases_s=phases)
+        test_embs = {c: e for c, (_, e) in read.items()}
     print(f"features and encoder: {time.time() - t0:.0f} s", file=sys.stderr, flush=True)
 
     def speaker_target(y):
@@ -84,18 +101,21 @@ def ravdess_oof(data: Path, recipe: str = T.SHIPPED) -> dict[str, np.ndarray]:
 
     pop = held_out_scores(clips, values, T.model_inputs, T.make_classifier, False, lambda y: y)
     pop_wh = held_out_scores(
-        clips, embs, T.embedding_inputs, whisper, False, lambda y: y, classes=True
+        clips, embs, T.embedding_inputs, whisper, False, lambda y: y, True, test_embs
     )
     spk = held_out_scores(
         clips, values, T.model_inputs, lambda: T.make_classifier("speaker"), True, speaker_target
     )
-    spk_wh = held_out_scores(clips, embs, T.embedding_inputs, whisper, True, speaker_target)
+    spk_wh = held_out_scores(
+        clips, embs, T.embedding_inputs, whisper, True, speaker_target, test_tables=test_embs
+    )
     out: dict[str, np.ndarray] = {
         "emotion": np.array([c.emotion for c in clips]),
         "intensity": np.array([c.intensity for c in clips]),
         "actor": np.array([c.actor for c in clips]),
         "statement": np.array([c.statement for c in clips]),
         "recipe": np.array(recipe),
+        "encoder_phases_s": np.array(phases),
     }
     angry = T.EMOTIONS.index("angry")
     for band in BANDS:

@@ -202,11 +202,16 @@ def as_cut(audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def embedding_table(
-    clips: list[Clip], condition: str, threads: int = 2, cuts: bool = False
+    clips: list[Clip],
+    condition: str,
+    threads: int = 2,
+    cuts: bool = False,
+    phases_s: tuple[float, ...] = (0.0,),
 ) -> np.ndarray:
     """Mean Whisper-encoder frame of every clip under one condition (n, N_EMB): of the whole
     file, or (`cuts`) of the clip cut as an utterance (`as_cut`; padding drawn per clip and
-    condition)."""
+    condition); read behind each lead of silence in `phases_s` and averaged, as the runtime
+    reads it (tone.json `encoder_phases_s`)."""
     from app.scoring.tone.embedding import WhisperEmbedder, encoder_path
 
     emb = WhisperEmbedder(encoder_path(), threads)
@@ -217,7 +222,7 @@ def embedding_table(
             audio = as_cut(
                 audio, np.random.default_rng([CUT_SEED, i, zlib.crc32(condition.encode())])
             )
-        rows.append(emb.embed(audio))
+        rows.append(emb.embed(audio, 16000, phases_s))
     return np.stack(rows).astype(np.float64)
 
 
@@ -227,7 +232,11 @@ _FEATURE_CODE = ("features.py", "dsp.py", "embedding.py")
 
 
 def _cache_key(
-    clips: list[Clip], condition: str, embedding: bool = False, cuts: bool = False
+    clips: list[Clip],
+    condition: str,
+    embedding: bool = False,
+    cuts: bool = False,
+    phases_s: tuple[float, ...] = (0.0,),
 ) -> str:
     """What a cached table depends on: the feature code, the conditions' code, the clips (and
     for the encoder table, how a clip is cut)."""
@@ -241,6 +250,8 @@ def _cache_key(
         for fn in (speech_span, cut_around_speech, as_cut, embedding_table):
             h.update(inspect.getsource(fn).encode())
         h.update(repr((CUT_PADS_S, CUT_LEVEL, CUT_SEED)).encode())
+        if tuple(phases_s) != (0.0,):  # one lead: the key of the tables made before leads
+            h.update(repr(tuple(phases_s)).encode())
     h.update(
         repr([(c.actor, c.emotion, c.intensity, c.statement, c.repetition) for c in clips]).encode()
     )
@@ -261,23 +272,31 @@ def _cached(path: Path | None, key: str, field: str, make) -> np.ndarray:
 
 
 def tables(
-    clips: list[Clip], conditions: list[str], cache: Path | None = CACHE, cuts: bool = False
+    clips: list[Clip],
+    conditions: list[str],
+    cache: Path | None = CACHE,
+    cuts: bool = False,
+    phases_s: tuple[float, ...] = (0.0,),
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """(features, mean Whisper-encoder frames) of every clip per condition, computed once and
     kept in `cache` (each recomputed when its code, the conditions or the clips change). The
-    frames are of whole files, or of clips cut as utterances (`cuts`, `as_cut`)."""
+    frames are of whole files, or of clips cut as utterances (`cuts`, `as_cut`), read behind the
+    leads of silence `phases_s` (`embedding_table`)."""
     out = {}
+    leads = "" if tuple(phases_s) == (0.0,) else f".leads{len(phases_s)}"
     for cond in conditions:
         feat_path = None if cache is None else cache / f"{cond}.features.npz"
-        emb_path = None if cache is None else cache / f"{cond}.{'cut' if cuts else 'whole'}.npz"
+        emb_path = (
+            None if cache is None else cache / f"{cond}.{'cut' if cuts else 'whole'}{leads}.npz"
+        )
         values = _cached(
             feat_path, _cache_key(clips, cond), "values", lambda c=cond: feature_table(clips, c)
         )
         emb = _cached(
             emb_path,
-            _cache_key(clips, cond, embedding=True, cuts=cuts),
+            _cache_key(clips, cond, embedding=True, cuts=cuts, phases_s=phases_s),
             "emb",
-            lambda c=cond: embedding_table(clips, c, cuts=cuts),
+            lambda c=cond: embedding_table(clips, c, cuts=cuts, phases_s=phases_s),
         )
         out[cond] = (values, emb)
     return out
