@@ -11,11 +11,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from app.audio.container_end import container_end
+from app.audio.container_end import W64_RIFF, W64_WAVE, container_end
 from app.audio.reader import SAMPLE_RATE
 from app.audio.source import CallAudio
 from app.cli import main
+
+W64_HEAD = W64_RIFF + bytes(8) + W64_WAVE
+HEADS = [b"RIFF\x00\x00\x00\x00WAVE", b"RF64\xff\xff\xff\xffWAVE", W64_HEAD, b"OggS"]
 
 
 def _call(shared_data: Path) -> np.ndarray:
@@ -36,12 +41,12 @@ def _cut(path: Path, share: float) -> None:
     path.write_bytes(data[: int(len(data) * share)])
 
 
-@pytest.mark.parametrize("fmt", ["WAV", "RF64"])
+@pytest.mark.parametrize("fmt", ["WAV", "RF64", "W64"])
 def test_a_wav_cut_short_says_how_much_is_missing(
     shared_data: Path, tmp_path: Path, fmt: str
 ) -> None:
     x = _call(shared_data)
-    path = tmp_path / "cut.wav"
+    path = tmp_path / ("cut.w64" if fmt == "W64" else "cut.wav")
     sf.write(path, x, SAMPLE_RATE, format=fmt, subtype="PCM_16")
     whole = len(x) / SAMPLE_RATE
     assert _read(path)[1] == []  # the whole file: nothing to say
@@ -143,3 +148,20 @@ def test_silence_on_both_channels_is_not_called_the_same_audio(
     assert call.speakers == ["agent", "customer"]
     list(call)
     assert call.repairs == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    magic=st.sampled_from(
+        [b"RIFF\x00\x00\x00\x00WAVE", b"RF64\xff\xff\xff\xffWAVE", W64_HEAD, b"OggS"]
+    ),
+    body=st.binary(max_size=400),
+)
+def test_any_bytes_behind_a_container_header_say_something_or_nothing(
+    tmp_path_factory: pytest.TempPathFactory, magic: bytes, body: bytes
+) -> None:
+    """A damaged header never raises: it says nothing (None) or what it can."""
+    path = tmp_path_factory.mktemp("end") / "x.bin"
+    path.write_bytes(magic + body)
+    end = container_end(path)
+    assert end is None or isinstance(end.cut_short, bool)

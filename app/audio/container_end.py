@@ -7,9 +7,9 @@ crashed, or whose copy stopped half way, decoded without a word of warning (meas
 stereo WAV cut to 10 s, and a 60 s Ogg Vorbis cut to 29.5 s, gave reports with no warnings).
 The containers themselves say it:
 
-- WAV (RIFF, RF64): the `data` chunk's size is the length that was written; a file holding less
-  is truncated, by the difference. A size of 0 or 0xFFFFFFFF is what a recorder writes while it
-  is still streaming: no length is declared, nothing can be said.
+- WAV (RIFF, RF64, Sony Wave64): the `data` chunk's size is the length that was written; a file
+  holding less is truncated, by the difference. A size of 0 or 0xFFFFFFFF is what a recorder
+  writes while it is still streaming: no length is declared, nothing can be said.
 - Ogg: every stream ends with a page carrying the end-of-stream flag. A file whose last page lacks
   it, or that ends inside a page, was cut short; how much is missing cannot be known.
 
@@ -27,6 +27,8 @@ UNKNOWN_SIZES = (0, 0xFFFFFFFF)  # a WAV data size a streaming writer leaves: no
 OGG_MAX_PAGE = 27 + 255 + 255 * 255  # header, segment table, body
 OGG_EOS = 0x04
 MAX_WAV_CHUNKS = 64  # chunks looked at before `data` (real files have a handful)
+W64_RIFF = b"riff\x2e\x91\xcf\x11\xa5\xd6\x28\xdb\x04\xc1\x00\x00"  # Wave64's GUIDs
+W64_WAVE = b"wave\xf3\xac\xd3\x11\x8c\xd1\x00\xc0\x4f\x8e\xdb\x8a"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +51,12 @@ def container_end(path: Path) -> ContainerEnd | None:
     nothing). Never raises for a damaged file: an unreadable header says nothing."""
     try:
         with path.open("rb") as f:
-            head = f.read(12)
+            head = f.read(40)
             size = path.stat().st_size
             if head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":
                 return _wav_end(f, size)
+            if head[:16] == W64_RIFF and head[24:40] == W64_WAVE:
+                return _wav_end(f, size, wave64=True)
             if head[:4] == b"OggS":
                 return _ogg_end(f, size)
     except (OSError, struct.error):
@@ -60,23 +64,31 @@ def container_end(path: Path) -> ContainerEnd | None:
     return None
 
 
-def _wav_end(f: BinaryIO, size: int) -> ContainerEnd | None:
-    pos = 12
+def _wav_end(f: BinaryIO, size: int, wave64: bool = False) -> ContainerEnd | None:
+    """RIFF chunks: a 4-byte id and 32-bit size, padded to 2 bytes; Wave64's: a 16-byte GUID
+    (its first 4 bytes the RIFF id) and a 64-bit size that counts the 24-byte header, padded
+    to 8 bytes."""
+    header, pos = (24, 40) if wave64 else (8, 12)
     byte_rate = 0
     ds64_data: int | None = None
     for _ in range(MAX_WAV_CHUNKS):
-        if pos + 8 > size:
+        if pos + header > size:
             break
         f.seek(pos)
-        chunk = f.read(8)
-        cid, length = chunk[:4], struct.unpack("<I", chunk[4:8])[0]
-        body = pos + 8
+        chunk = f.read(header)
+        if wave64:
+            cid, length = chunk[:4], struct.unpack("<Q", chunk[16:24])[0] - header
+        else:
+            cid, length = chunk[:4], struct.unpack("<I", chunk[4:8])[0]
+        body = pos + header
+        if length < 0:  # a Wave64 size smaller than its own header: a damaged file says nothing
+            return None
         if cid == b"ds64":  # RF64: the real sizes, 64-bit (riff, data, sample count)
             ds64_data = struct.unpack("<Q", f.read(16)[8:16])[0]
         elif cid == b"fmt ":
             byte_rate = struct.unpack("<I", f.read(12)[8:12])[0]
         elif cid == b"data":
-            if length == 0xFFFFFFFF and ds64_data is not None:
+            if length == 0xFFFFFFFF and ds64_data is not None and not wave64:
                 length = ds64_data
             if length in UNKNOWN_SIZES or byte_rate <= 0:
                 return None
@@ -88,7 +100,7 @@ def _wav_end(f: BinaryIO, size: int) -> ContainerEnd | None:
                 else ""
             )
             return ContainerEnd(declared, present, held < length, why)
-        pos = body + length + (length & 1)
+        pos = body + length + ((-length % 8) if wave64 else (length & 1))
     return None
 
 
