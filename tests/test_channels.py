@@ -14,6 +14,7 @@ import soundfile as sf
 from app.audio.reader import SAMPLE_RATE
 from app.audio.source import CallAudio, pick_pair
 from app.cli import main
+from app.config import Settings
 from tests.test_reader import _conversation
 
 
@@ -114,3 +115,45 @@ def test_live_reports_a_side_that_carried_no_speech(shared_data: Path, tmp_path:
     report = json.loads((out / "live_leg.json").read_text())
     assert [w["what"] for w in report["warnings"]] == ["silent channel"]
     assert "right channel (customer)" in report["warnings"][0]["detail"]
+
+
+def test_live_tells_the_agent_during_the_call_that_a_side_is_not_captured(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """A dead leg is also said while the call runs, once the other side has talked 20 s: the
+    agent learns now that no card can come, not from the report afterwards."""
+    from app.audio.dead_side import SPOKEN_S
+
+    audio, _, _ = _conversation(shared_data)
+    # the agent talks on (their four turns, three times over); the customer's side is zeros
+    agent = np.concatenate([audio[0]] * 3)
+    path = _write(tmp_path / "dead_leg.wav", [agent, np.zeros_like(agent)])
+    events, out = tmp_path / "events.jsonl", tmp_path / "out"
+    args = ["live", "--simulate", str(path), "--speed", "20", "--lossless", "--headless"]
+    assert main([*args, "--events", str(events), "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in events.read_text().splitlines()]
+    told = [r for r in rows if r["type"] == "status" and "customer's side" in r["message"]]
+    ended = next(i for i, r in enumerate(rows) if r["type"] == "call_ended")
+    assert len(told) == 1 and rows.index(told[0]) < ended, "once, while the call runs"
+    # when the agent's captured blocks (audio.block_s) over -60 dBFS add up to 20 s, not before
+    step = round(Settings().audio.block_s * SAMPLE_RATE)
+    blocks = agent[: agent.size // step * step].reshape(-1, step)
+    talking = np.cumsum(blocks.var(axis=1) >= 1e-6) * step / SAMPLE_RATE
+    due = (int(np.argmax(talking >= SPOKEN_S)) + 1) * step / SAMPLE_RATE
+    assert told[0]["message"].startswith("nothing at all heard from the customer's side")
+    assert due - 0.2 <= told[0]["t"] <= due + 0.5, (told[0]["t"], due)
+
+
+def test_a_quiet_listener_is_not_a_dead_side() -> None:
+    """A customer who made any sound at all is never called not captured, however long the
+    agent then talks; the agent's muted microphone is said the other way round."""
+    from app.audio.dead_side import DeadSideWatch
+
+    watch = DeadSideWatch(["agent", "customer"])
+    talk = np.full((1, SAMPLE_RATE), 0.05, np.float32) * np.sin(np.arange(SAMPLE_RATE) / 3)
+    hiss = np.random.default_rng(0).standard_normal((1, SAMPLE_RATE)).astype(np.float32) * 1e-4
+    assert watch.push(np.concatenate([talk, hiss])) == []
+    assert all(watch.push(np.concatenate([talk, np.zeros_like(talk)])) == [] for _ in range(60))
+    muted = DeadSideWatch(["agent", "customer"])
+    said = [m for _ in range(30) for m in muted.push(np.concatenate([np.zeros_like(talk), talk]))]
+    assert len(said) == 1 and "your microphone" in said[0]

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from app.audio.capture import AudioSource, BlockQueue
+from app.audio.dead_side import DeadSideWatch
 from app.audio.highpass import StreamHighPass
 from app.audio.reader import SAMPLE_RATE, AudioRepair
 from app.config import Settings
@@ -91,6 +92,7 @@ class LiveSession:
         self._drop_noticed_s = 0.0  # dropped audio the overlay has been told of
         self._drop_notice_wall = -DROP_NOTICE_S
         self._trimmed_at = 0.0  # call time of the last trim_heap
+        self._dead_sides = DeadSideWatch(list(source.speakers))  # a side never captured at all
 
     # ------------------------------------------------------------------ control
     def start(self) -> None:
@@ -190,6 +192,8 @@ class LiveSession:
     def _front_push(self, block: np.ndarray) -> None:
         if self._recording is not None:
             self._recording.write(block.T)
+        for message in self._dead_sides.push(block):  # at this block's end in call time
+            self._status("warning", message, self.front.t + block.shape[1] / SAMPLE_RATE)
         if self._highpass is not None:
             block = self._highpass.push(block)
         for item in self.front.push(block):
@@ -252,9 +256,11 @@ class LiveSession:
         )
 
     # ------------------------------------------------------------------ output
-    def _status(self, level: str, message: str) -> None:
+    def _status(self, level: str, message: str, t: float | None = None) -> None:
+        """Tell the overlay; `t`: the call time it is about (default: the capture's now)."""
         log.log(logging.INFO if level == "info" else logging.WARNING, "%s", message)
-        self._emit(StatusMessage(t=self.call_t, level=level, message=message))  # type: ignore[arg-type]
+        at = self.call_t if t is None else t
+        self._emit(StatusMessage(t=at, level=level, message=message))  # type: ignore[arg-type]
 
     def _emit(self, event: Event) -> None:
         call_t, wall_t = self.call_t, self.wall_t
