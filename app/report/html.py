@@ -199,7 +199,8 @@ def _scorecard_view(card: Any) -> dict[str, Any] | None:
     }
 
 
-def _warning_text(w: Any) -> str:
+def warning_text(w: Any) -> str:
+    """One report warning in words (the HTML page's list, the review window's message)."""
     if not isinstance(w, Mapping):
         return str(w)
     text = f"{w.get('what', 'repair')} at {_time(w.get('where'))}"
@@ -317,7 +318,7 @@ def call_view(report: Mapping[str, Any]) -> dict[str, Any]:
         "channels": report.get("channels", len(report.get("speakers") or []) or "–"),
         "agent_channel": str(report.get("agent_channel") or ""),
         "source": source,
-        "warnings": [_warning_text(w) for w in report.get("warnings") or []],
+        "warnings": [warning_text(w) for w in report.get("warnings") or []],
         "redaction": _redaction_view(report.get("redaction")),
         "svg": Markup(plot.frustration_svg(report)),
         "legend_lines": legend_lines,

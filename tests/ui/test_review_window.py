@@ -394,3 +394,22 @@ def test_redacted_text_stays_redacted_in_the_window_and_the_export(
     for path in written:
         text = path.read_text()
         assert "4111 1111" not in text and "7946" not in text
+
+
+def test_audio_warnings_are_said_when_a_call_opens(
+    qtbot, window: ReviewWindow, demo_files: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A reviewer opening a call whose customer side was never recorded (or cut short) sees
+    why in the message line, not only on the HTML page."""
+    report = json.loads(demo_files.read_text())
+    report["warnings"] = [
+        {"what": "silent channel", "where": 0.0, "how_long": 117.0, "detail": "right: no speech"},
+        {"what": "truncated", "where": 90.0, "how_long": None, "detail": "cut short"},
+        {"what": "corrupt packets", "where": 10.0, "how_long": 0.0, "count": 2},
+    ]
+    demo_files.write_text(json.dumps(report), encoding="utf-8")
+    open_demo(qtbot, window, demo_files)
+    text = window.message.text()
+    assert "⚠ silent channel at 0:00.0 (117.0 s): right: no speech" in text
+    assert "truncated at 1:30.0: cut short" in text and "(+1 more)" in text
+    assert "\n" not in text
