@@ -157,3 +157,15 @@ def test_a_quiet_listener_is_not_a_dead_side() -> None:
     muted = DeadSideWatch(["agent", "customer"])
     said = [m for _ in range(30) for m in muted.push(np.concatenate([np.zeros_like(talk), talk]))]
     assert len(said) == 1 and "your microphone" in said[0]
+
+
+def test_the_review_waveform_shows_the_channels_the_call_is_read_from(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    from app.review.peaks import compute_peaks
+
+    audio, _, _ = _conversation(shared_data)
+    path = _write(tmp_path / "three.wav", [audio[0], np.zeros_like(audio[0]), audio[1]])
+    peaks = compute_peaks(path)
+    assert peaks.hi.shape[0] == 2
+    assert float(peaks.hi[1].max()) == pytest.approx(float(audio[1].max()), rel=0.05)

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from app.audio.reader import SAMPLE_RATE, probe, read_blocks
+from app.audio.source import CallAudio
 from app.provenance import content_hash
 
 log = logging.getLogger(__name__.replace("app", "callcoach", 1))
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 BUCKETS_PER_S = 100
 _BUCKET = SAMPLE_RATE // BUCKETS_PER_S  # samples per bucket at the reader's 16 kHz
 _BLOCK_S = 4.0  # a whole number of buckets
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: a file of more than two channels shows the two the call is read from
 
 
 class PeaksCancelled(Exception):
@@ -114,11 +115,14 @@ def compute_peaks(
 
     Raises AudioReadError for an unreadable file and PeaksCancelled when `cancelled()` turns
     True between blocks."""
-    duration = probe(path).duration_s
+    info = probe(path)
+    duration = info.duration_s
+    # a file of more than two channels: the two the analysis reads (app.audio.source.pick_pair)
+    pair = CallAudio(path).pair if info.source_channels > 2 else (0, 1)
     los: list[np.ndarray] = []
     his: list[np.ndarray] = []
     done_s = 0.0
-    for block in read_blocks(path, block_s=_BLOCK_S):
+    for block in read_blocks(path, block_s=_BLOCK_S, pair=pair):
         if cancelled is not None and cancelled():
             raise PeaksCancelled(path.name)
         channels, samples = block.shape
