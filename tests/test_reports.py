@@ -660,3 +660,13 @@ def test_the_markup_reads_as_no_long_number(demo_reports: dict[str, dict[str, An
         text = render_call_html(blank)
         longest = max(len(re.sub(r"\D", "", m.group())) for m in run.finditer(text))
         assert longest < 7
+
+
+def test_a_call_without_customer_speech_shows_no_peak(
+    escalation: dict[str, Any], tmp_path: Path
+) -> None:
+    """A dead customer leg: the header says there was no customer speech, not "peak 0.00"."""
+    escalation["utterances"] = [u for u in escalation["utterances"] if u["speaker"] == "agent"]
+    escalation["summary"]["max_frustration"] = 0.0
+    page = Page(write_call_html(escalation, tmp_path / "x.html").read_text(encoding="utf-8"))
+    assert "Peak customer frustration – (no customer speech)" in page.text("call")

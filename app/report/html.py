@@ -310,7 +310,8 @@ def call_view(report: Mapping[str, Any]) -> dict[str, Any]:
         "call": str(report.get("call", "unnamed call")),
         "call_id": report.get("call_id"),
         "duration": "–" if duration is None else f"{plot.clock(duration)} ({duration:.1f} s)",
-        "peak": score(peak),
+        # a call in which the customer said nothing (a dead leg: see its warning) has no peak
+        "peak": score(peak) if any(v is not None for v in customer) else "– (no customer speech)",
         "escalated": bool(summary.get("escalated", False)),
         "shown_count": sum(1 for p in prompts if p.get("shown", True)),
         "not_shown_count": sum(1 for p in prompts if not p.get("shown", True)),
