@@ -33,7 +33,7 @@ class AudioInfo:
 
 def probe(path: Path) -> AudioInfo:
     """Open the file far enough to know its channels, rate and duration."""
-    container = _open(path)
+    container = open_audio(path)
     try:
         stream = _audio_stream(container, path)
         channels = stream.codec_context.channels or 1
@@ -135,7 +135,7 @@ def read_blocks(
     block = max(1, round(block_s * SAMPLE_RATE))
     layout = "stereo" if info.channels == 2 else "mono"
     resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
-    container = _open(path)
+    container = open_audio(path)
     pending: list[np.ndarray] = []
     pending_len = 0
     decoded_any = False
@@ -266,7 +266,8 @@ def read_all(path: Path, max_s: float = 600.0) -> np.ndarray:
     return np.concatenate(blocks, axis=1)
 
 
-def _open(path: Path) -> av.container.InputContainer:
+def open_audio(path: Path) -> av.container.InputContainer:
+    """The file opened for decoding; AudioReadError (one plain line) when it cannot be."""
     if not path.exists():
         raise AudioReadError(f"{path}: no such file")
     if path.is_dir():

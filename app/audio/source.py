@@ -23,8 +23,14 @@ import av
 import numpy as np
 
 from app.audio.highpass import StreamHighPass
-from app.audio.reader import SAMPLE_RATE, AudioInfo, AudioRepair, probe, read_blocks
-from app.errors import AudioReadError
+from app.audio.reader import (
+    SAMPLE_RATE,
+    AudioInfo,
+    AudioRepair,
+    open_audio,
+    probe,
+    read_blocks,
+)
 from app.events import Speaker
 
 COMPARE_BLOCK_S = 0.5
@@ -201,10 +207,22 @@ def compare_channels(
         if run_start is not None and run_sound >= IDENTICAL_SOUND_MIN_S:
             ev.identical.append((run_start, end - run_start))
 
-    try:
-        container = av.open(str(path), mode="r")
-    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise AudioReadError(f"{path.name}: not a readable audio file ({exc})") from None
+    def step(data: np.ndarray, seconds: float) -> None:
+        nonlocal run_start, run_sound, t
+        x = np.nan_to_num(data, nan=0.0, posinf=0.0, neginf=0.0)
+        x = x - x.mean(axis=1, keepdims=True)  # DC says nothing about who is talking
+        _sound(x, ev, seconds, pair)
+        same = _judge(x[list(pair)], ev, seconds)
+        if same is not False and run_start is None:
+            run_start, run_sound = t, 0.0
+        if same:
+            run_sound += seconds
+        elif same is False and run_start is not None:
+            close_run(t)
+            run_start = None
+        t += seconds
+
+    container = open_audio(path)
     try:
         stream = container.streams.audio[0]
         for packet in container.demux(stream):
@@ -218,40 +236,23 @@ def compare_channels(
                 while have >= block:
                     data = np.concatenate(pending, axis=1)
                     pending, have = [data[:, block:]], data.shape[1] - block
-                    _sound(data[:, :block], ev, COMPARE_BLOCK_S, pair)
-                    same = _judge(data[list(pair), :block], ev, COMPARE_BLOCK_S)
-                    if same is not False and run_start is None:
-                        run_start, run_sound = t, 0.0
-                    if same:
-                        run_sound += COMPARE_BLOCK_S
-                    elif same is False and run_start is not None:
-                        close_run(t)
-                        run_start = None
-                    t += COMPARE_BLOCK_S
+                    step(data[:, :block], COMPARE_BLOCK_S)
     except av.error.FFmpegError:
         pass  # a broken tail: decide on what was readable; the main pass reports it
     finally:
         container.close()
     if have:
         data = np.concatenate(pending, axis=1)
-        _sound(data, ev, data.shape[1] / rate, pair)
-        same = _judge(data[list(pair), :], ev, data.shape[1] / rate)
-        t += data.shape[1] / rate
-        if same is False and run_start is not None:
-            close_run(t - data.shape[1] / rate)
-            run_start = None
-        elif same and run_start is not None:
-            run_sound += data.shape[1] / rate
+        step(data, data.shape[1] / rate)
     if run_start is not None:
         close_run(t)
     return ev
 
 
 def _judge(x: np.ndarray, ev: ChannelEvidence, seconds: float) -> bool | None:
-    """Update the evidence with one block: True if both channels carry the same signal, False
-    if they differ, None if both are silent (it says nothing either way)."""
-    x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
-    x = x - x.mean(axis=1, keepdims=True)  # DC says nothing about who is talking
+    """Update the evidence with one block of the pair (finite, DC removed): True if both
+    channels carry the same signal, False if they differ, None if both are silent (it says
+    nothing either way)."""
     e0, e1 = np.mean(x * x, axis=1)
     if max(e0, e1) < ACTIVE_ABOVE:
         return None  # silence on both sides continues an identical run, adding no sound
@@ -264,11 +265,9 @@ def _judge(x: np.ndarray, ev: ChannelEvidence, seconds: float) -> bool | None:
 
 
 def _sound(x: np.ndarray, ev: ChannelEvidence, seconds: float, pair: tuple[int, int]) -> None:
-    """Add `seconds` to each channel of the block that carries sound (DC removed), and, for a
-    channel outside `pair`, to its own sound when it is not a copy or a mix of the pair (what
-    is left after the best least-squares mix of the two is SAME_BELOW under its power)."""
-    x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
-    x = x - x.mean(axis=1, keepdims=True)
+    """Add `seconds` to each channel of the block (finite, DC removed) that carries sound, and,
+    for a channel outside `pair`, to its own sound when it is not a copy or a mix of the pair
+    (what is left after the best least-squares mix of the two is SAME_BELOW under its power)."""
     basis = x[list(pair)].T
     for k, power in enumerate(np.mean(x * x, axis=1)):
         if k >= len(ev.sound_s) or power < ACTIVE_ABOVE:

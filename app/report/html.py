@@ -216,6 +216,16 @@ def warning_text(w: Any) -> str:
     return text
 
 
+def warnings_line(report: Mapping[str, Any]) -> str:
+    """The report's audio warnings (a silent channel, a file cut short, ...) for the message
+    line: a reviewer sees why a side is empty or the call stops early, not only the HTML page."""
+    said = [warning_text(w) for w in report.get("warnings") or []]
+    if not said:
+        return ""
+    more = f" (+{len(said) - 2} more)" if len(said) > 2 else ""
+    return " — ⚠ " + "; ".join(said[:2]) + more
+
+
 def _redaction_view(red: Any) -> dict[str, Any] | None:
     if not isinstance(red, Mapping):
         return None

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.config import Settings
 from app.errors import CallcoachError, one_line
-from app.report.html import warning_text
+from app.report.html import warnings_line
 from app.review.follow_ups import after_call_ids, follow_up_indexes
 from app.review.open_calls import OpenCalls, ReviewCall
 from app.review.peaks import Peaks
@@ -253,7 +253,7 @@ class ReviewWindow(QMainWindow):
             self.timeline.set_peaks(None, "no audio: File ▸ Locate audio…")
         else:
             note = f" — {self.playback.note}" if self.playback.note else ""
-            warned = audio_warnings(report)
+            warned = warnings_line(report)
             self.show_message(
                 f"{report.get('call', call.key)} · {clock_text(duration)}{note}{warned}",
                 error=bool(warned),
@@ -391,13 +391,3 @@ class ReviewWindow(QMainWindow):
             if job is not None:
                 job.cancel()
         super().closeEvent(event)
-
-
-def audio_warnings(report: dict[str, Any]) -> str:
-    """The report's audio warnings (a silent channel, a file cut short, ...) for the message
-    line: a reviewer sees why a side is empty or the call stops early, not only the HTML page."""
-    said = [warning_text(w) for w in report.get("warnings") or []]
-    if not said:
-        return ""
-    more = f" (+{len(said) - 2} more)" if len(said) > 2 else ""
-    return " — ⚠ " + "; ".join(said[:2]) + more
