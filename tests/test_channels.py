@@ -79,6 +79,17 @@ def test_pick_pair_reads_the_first_two_channels_with_sound() -> None:
     assert pick_pair([0.0, 0.0, 4.0, 0.0]) == (0, 1)  # fewer than two: the first two
 
 
+def _assert_not_scored(report: dict, who: str) -> None:
+    """Half a conversation cannot be QA-scored: the agent used to fail "talk share" (100 % of
+    the speech) and pass "no long dead air" on the pauses of one side."""
+    card = report["scorecard"]
+    assert card["passed"] == card["failed"] == 0 and card["not_applicable"] == len(card["items"])
+    assert all(f"on the {who}'s side" in item["detail"] for item in card["items"])
+    metrics = report["metrics"]
+    for key in ("agent_talk_share", "interruptions", "longest_silence_s", "hold_count"):
+        assert metrics[key] is None, key
+
+
 @pytest.mark.parametrize("dead", ["right", "left"])
 def test_a_side_that_was_not_recorded_is_reported(
     shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], dead: str
@@ -94,6 +105,8 @@ def test_a_side_that_was_not_recorded_is_reported(
     (warning,) = [w for w in report["warnings"] if w["what"] == "silent channel"]
     assert f"{dead} channel ({who})" in warning["detail"]
     assert warning["how_long"] == pytest.approx(report["duration_s"], abs=0.01)
+    assert warning["speaker"] == who and report["summary"]["unheard_sides"] == [who]
+    _assert_not_scored(report, who)
     err = [line for line in capsys.readouterr().err.splitlines() if "one_leg.wav" in line]
     assert len(err) == 1 and "silent channel" in err[0]
 
@@ -101,7 +114,9 @@ def test_a_side_that_was_not_recorded_is_reported(
 def test_a_call_with_both_sides_has_no_channel_warning(shared_data: Path, tmp_path: Path) -> None:
     audio, _, _ = _conversation(shared_data)
     report = _analyse(_write(tmp_path / "both.wav", [audio[0], audio[1]]), tmp_path / "out")
-    assert report["warnings"] == []
+    assert report["warnings"] == [] and report["summary"]["unheard_sides"] == []
+    card = report["scorecard"]
+    assert card["passed"] + card["failed"] > 0 and report["metrics"]["agent_talk_share"] > 0
 
 
 def test_live_reports_a_side_that_carried_no_speech(shared_data: Path, tmp_path: Path) -> None:
@@ -115,6 +130,7 @@ def test_live_reports_a_side_that_carried_no_speech(shared_data: Path, tmp_path:
     report = json.loads((out / "live_leg.json").read_text())
     assert [w["what"] for w in report["warnings"]] == ["silent channel"]
     assert "right channel (customer)" in report["warnings"][0]["detail"]
+    _assert_not_scored(report, "customer")
 
 
 def test_live_tells_the_agent_during_the_call_that_a_side_is_not_captured(

@@ -65,6 +65,7 @@ class AudioRepair:
     count: int | None = None
     detail: str = ""
     length_known: bool = True  # False: how much is affected cannot be known (duration_s is 0)
+    speaker: str = ""  # the side it is about, where it is about one ("silent channel")
 
     def to_report(self) -> dict[str, Any]:
         row: dict[str, Any] = {
@@ -76,6 +77,8 @@ class AudioRepair:
             row["count"] = self.count
         if self.detail:
             row["detail"] = self.detail
+        if self.speaker:
+            row["speaker"] = self.speaker
         return row
 
     def text(self) -> str:

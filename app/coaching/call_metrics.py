@@ -57,10 +57,13 @@ def call_metrics(
     speakers: Sequence[str],
     hold_s: float,
     min_overlap_s: float,
+    unheard: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The report's `metrics`. Shares and talk-over are None on a one-channel call (who spoke
-    when is not separated there)."""
-    two_sided = "agent" in speakers and "customer" in speakers
+    when is not separated there); those and the silences and holds are None when a side of a
+    two-channel call was not heard at all (`unheard`: its channel carried no speech), since the
+    other side's pauses are then not silences of the call."""
+    two_sided = "agent" in speakers and "customer" in speakers and not unheard
     agent, customer = talk_seconds(utterances, "agent"), talk_seconds(utterances, "customer")
     total = agent + customer
     gaps = silences(utterances)
@@ -84,4 +87,7 @@ def call_metrics(
         metrics["interruptions"] = len(cut)
         metrics["interruptions_per_min"] = round(len(cut) / minutes, 3) if minutes > 0 else 0.0
         metrics["talk_over_count"] = sum(1 for u in utterances if u.overlap_s >= min_overlap_s)
+    if unheard:
+        for key in ("longest_silence_s", "hold_count", "longest_hold_s"):
+            metrics[key] = None
     return metrics

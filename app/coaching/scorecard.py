@@ -200,14 +200,20 @@ def score_call(
     thresholds: Thresholds,
     playbook: Playbook,
     scorecard: Scorecard,
+    unheard: Sequence[str] = (),
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(metrics, scorecard) of a finished call, from its events, for the report."""
+    """(metrics, scorecard) of a finished call, from its events, for the report. `unheard`: the
+    sides of a two-channel call whose channel carried no speech at all (a leg not recorded):
+    every item is then n/a, since each judges the agent against what the customer said or
+    against the pauses of both sides, and half the call is missing."""
     events = list(events)
     enabled = [it.resolved(playbook) for it in scorecard.items if it.enabled]
     lists = sorted({name for it in enabled for name in it.lists()})
     turns, min_overlap_s = replay_call(events, playbook, settings, thresholds, lists)
     utterances = [e for e in events if isinstance(e, Utterance)]
-    metrics = call_metrics(utterances, duration_s, speakers, settings.hold_s, min_overlap_s)
+    metrics = call_metrics(
+        utterances, duration_s, speakers, settings.hold_s, min_overlap_s, unheard
+    )
     call = CallView(
         turns=turns,
         utterances=utterances,
@@ -222,12 +228,14 @@ def score_call(
     # time to the first acknowledgement: with the lists the site's anger item listens for
     anger = next((it for it in enabled if it.check == "anger_acknowledged"), None)
     ack_lists = anger.lists() if anger is not None else CHECKS["anger_acknowledged"].lists
-    delay = first_acknowledgement_s(call, ack_lists) if call.two_sided else None
+    delay = first_acknowledgement_s(call, ack_lists) if call.two_sided and not unheard else None
     metrics["time_to_acknowledge_s"] = None if delay is None else round(delay, 2)
     rows = []
     for item in enabled:
         check = CHECKS[item.check]
-        if check.needs_agent and not call.two_sided:
+        if unheard:
+            result = ItemResult("n/a", _unheard_text(unheard))
+        elif check.needs_agent and not call.two_sided:
             result = ItemResult("n/a", "one channel: the agent's speech is not separated")
         else:
             result = check.fn(call, item)
@@ -241,3 +249,8 @@ def score_call(
         "items": rows,
     }
     return metrics, card
+
+
+def _unheard_text(unheard: Sequence[str]) -> str:
+    sides = " and ".join(f"the {who}'s" for who in unheard)
+    return f"not scored: no speech at all on {sides} side (silent channel: was it recorded?)"

@@ -63,6 +63,7 @@ def build_stages(
     return front, back
 
 
+SILENT_CHANNEL = "silent channel"  # the warning of a side without any speech (silent_sides)
 SILENT_SIDE_AFTER_S = 5.0  # the other side's speech before a side without any is reported
 
 
@@ -90,15 +91,22 @@ def silent_sides(
         if spoken[who] == 0.0 and spoken[other] >= SILENT_SIDE_AFTER_S:
             out.append(
                 AudioRepair(
-                    "silent channel",
+                    SILENT_CHANNEL,
                     0.0,
                     duration_s,
                     detail=f"no speech on the {side} channel ({who}) in the whole call, while "
                     f"the {other} spoke for {spoken[other]:.0f} s: was this side recorded? "
                     f"Nothing of the {who} is scored or coached",
+                    speaker=who,
                 )
             )
     return out
+
+
+def unheard_sides(repairs: Iterable[AudioRepair]) -> list[str]:
+    """The sides of a two-channel call with no speech at all (silent_sides' warnings): the
+    report's scorecard cannot judge a conversation it heard only half of."""
+    return sorted({r.speaker for r in repairs if r.what == SILENT_CHANNEL and r.speaker})
 
 
 def analyze_call(

@@ -12,7 +12,7 @@ from app.coaching.thresholds import Thresholds, resolve_thresholds
 from app.config import Settings
 from app.errors import CallcoachError
 from app.events import Prompt, PromptOutcome, TrendPoint, Utterance
-from app.pipeline.call import CallResult
+from app.pipeline.call import CallResult, unheard_sides
 from app.privacy import count_placeholders
 from app.provenance import (
     analysis_key,
@@ -90,6 +90,9 @@ def build_report(
             "escalated": escalated,
             "prompt_counts": counts,
             "not_shown_counts": _not_shown_counts(prompts),
+            # sides of the call with no speech at all (a `silent channel` warning): the peak
+            # above and the scorecard cannot speak for a side that was not heard
+            "unheard_sides": unheard_sides(result.repairs),
         },
         "thresholds": th.to_report(),
         # what was wrong with the audio and how it was repaired (empty for a clean file)
@@ -145,6 +148,7 @@ def _scorecard(
         thresholds,
         playbook,
         scorecard,
+        unheard_sides(result.repairs),
     )
     return {"metrics": metrics, "scorecard": card}
 
