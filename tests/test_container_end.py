@@ -14,7 +14,7 @@ import soundfile as sf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.audio.container_end import W64_RIFF, W64_WAVE, container_end
+from app.audio.container_end import CLUSTER, EBML, W64_RIFF, W64_WAVE, container_end
 from app.audio.reader import SAMPLE_RATE
 from app.audio.source import CallAudio
 from app.cli import main
@@ -81,6 +81,91 @@ def test_an_ogg_file_cut_short_is_said_though_its_length_cannot_be(
         assert not repairs[0].length_known
         assert repairs[0].to_report()["how_long"] is None
         assert "length unknown" in repairs[0].text()
+
+
+class _Pipe:
+    """A write-only sink: PyAV then writes as to a pipe (no seeking back to fill in sizes)."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def write(self, chunk: bytes) -> int:
+        self.data.extend(chunk)
+        return len(chunk)
+
+
+def _live_webm(x: np.ndarray) -> bytes:
+    """`x` (n, 2) at 16 kHz as Opus in WebM written live: no duration, a segment of unknown
+    size (what FFmpeg writes to a pipe and a browser's MediaRecorder writes)."""
+    import av
+
+    sink = _Pipe()
+    out = av.open(sink, "w", format="webm")
+    stream = out.add_stream("libopus", rate=48_000, layout="stereo")
+    resampler = av.AudioResampler(format="s16", layout="stereo", rate=48_000)
+    for i in range(0, len(x), SAMPLE_RATE):
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(x[i : i + SAMPLE_RATE].T), format="fltp", layout="stereo"
+        )
+        frame.sample_rate = SAMPLE_RATE
+        for resampled in resampler.resample(frame):
+            for packet in stream.encode(resampled):
+                out.mux(packet)
+    for packet in stream.encode(None):
+        out.mux(packet)
+    out.close()
+    return bytes(sink.data)
+
+
+def _clusters_of_unknown_size(data: bytes) -> tuple[bytes, list[int]]:
+    """The same file with every cluster's size written as unknown (as MediaRecorder writes
+    them), and where each cluster starts."""
+    out, starts = bytearray(data), []
+    # past the EBML header (its size fits one byte here), the segment's id and its 8-byte size
+    pos = 5 + (data[4] & 0x7F) + 12
+    while pos < len(out):
+        ident_len = 9 - out[pos].bit_length()
+        ident = int.from_bytes(out[pos : pos + ident_len], "big")
+        at = pos + ident_len
+        size_len = 9 - out[at].bit_length()
+        size = int.from_bytes(out[at : at + size_len], "big") & ((1 << (7 * size_len)) - 1)
+        if ident == CLUSTER:
+            starts.append(pos)
+            out[at : at + size_len] = ((1 << (8 * size_len - size_len + 1)) - 1).to_bytes(
+                size_len, "big"
+            )
+        pos = at + size_len + size
+    return bytes(out), starts
+
+
+@pytest.mark.parametrize("clusters", ["sized", "unknown size"])
+def test_a_webm_written_live_and_cut_short_is_said(
+    shared_data: Path, tmp_path: Path, clusters: str
+) -> None:
+    """A live-written WebM (no duration, segment of unknown size) cut in half gave a report of
+    half the call with no warning: every element inside still declares its size, so the end of
+    the file inside one says it was cut short (how much is missing cannot be known)."""
+    x = _call(shared_data)
+    data = _live_webm(x)
+    starts: list[int] = []
+    if clusters == "unknown size":
+        data, starts = _clusters_of_unknown_size(data)
+        assert len(starts) > 3
+    path = tmp_path / "softphone.webm"
+    path.write_bytes(data)
+    got, repairs = _read(path)
+    assert repairs == [] and got == pytest.approx(len(x) / SAMPLE_RATE, abs=0.1)
+    for share in (0.5, 0.9):
+        path.write_bytes(data[: int(len(data) * share)])
+        got, repairs = _read(path)
+        assert 0 < got < len(x) / SAMPLE_RATE - 1
+        assert [r.what for r in repairs] == ["truncated"]
+        assert repairs[0].start_s == pytest.approx(got, abs=0.1) and not repairs[0].length_known
+        assert "Matroska/WebM" in repairs[0].detail
+    if starts:  # a cut exactly between two clusters cannot be told from a clean end
+        path.write_bytes(data[: starts[len(starts) // 2]])
+        end = container_end(path)
+        assert end is not None and not end.cut_short
 
 
 def test_a_wav_still_being_written_declares_no_length(shared_data: Path, tmp_path: Path) -> None:
@@ -153,7 +238,14 @@ def test_silence_on_both_channels_is_not_called_the_same_audio(
 @settings(max_examples=300, deadline=None)
 @given(
     magic=st.sampled_from(
-        [b"RIFF\x00\x00\x00\x00WAVE", b"RF64\xff\xff\xff\xffWAVE", W64_HEAD, b"OggS"]
+        [
+            b"RIFF\x00\x00\x00\x00WAVE",
+            b"RF64\xff\xff\xff\xffWAVE",
+            W64_HEAD,
+            b"OggS",
+            EBML.to_bytes(4, "big"),
+            EBML.to_bytes(4, "big") + b"\x80\x18\x53\x80\x67\x01\xff\xff\xff\xff\xff\xff\xff",
+        ]
     ),
     body=st.binary(max_size=400),
 )
