@@ -94,15 +94,19 @@ class _Pipe:
         return len(chunk)
 
 
-def _live_webm(x: np.ndarray) -> bytes:
-    """`x` (n, 2) at 16 kHz as Opus in WebM written live: no duration, a segment of unknown
-    size (what FFmpeg writes to a pipe and a browser's MediaRecorder writes)."""
+def _written_live(x: np.ndarray, fmt: str = "webm", codec: str = "libopus") -> bytes:
+    """`x` (n, 2) at 16 kHz encoded as a recorder writes it live, to a pipe: a WebM without
+    duration and with a segment of unknown size (what a browser's MediaRecorder writes too), an
+    MP3 without a Xing header, raw ADTS AAC."""
     import av
 
     sink = _Pipe()
-    out = av.open(sink, "w", format="webm")
-    stream = out.add_stream("libopus", rate=48_000, layout="stereo")
-    resampler = av.AudioResampler(format="s16", layout="stereo", rate=48_000)
+    out = av.open(sink, "w", format=fmt)
+    rate = 48_000 if codec == "libopus" else SAMPLE_RATE
+    stream = out.add_stream(codec, rate=rate, layout="stereo")
+    resampler = av.AudioResampler(
+        format=stream.codec_context.format.name, layout="stereo", rate=rate
+    )
     for i in range(0, len(x), SAMPLE_RATE):
         frame = av.AudioFrame.from_ndarray(
             np.ascontiguousarray(x[i : i + SAMPLE_RATE].T), format="fltp", layout="stereo"
@@ -146,7 +150,7 @@ def test_a_webm_written_live_and_cut_short_is_said(
     half the call with no warning: every element inside still declares its size, so the end of
     the file inside one says it was cut short (how much is missing cannot be known)."""
     x = _call(shared_data)
-    data = _live_webm(x)
+    data = _written_live(x)
     starts: list[int] = []
     if clusters == "unknown size":
         data, starts = _clusters_of_unknown_size(data)
@@ -166,6 +170,46 @@ def test_a_webm_written_live_and_cut_short_is_said(
         path.write_bytes(data[: starts[len(starts) // 2]])
         end = container_end(path)
         assert end is not None and not end.cut_short
+
+
+@pytest.mark.parametrize(("fmt", "codec"), [("mp3", "libmp3lame"), ("adts", "aac")])
+def test_a_raw_mp3_or_aac_stream_cut_short_is_said(
+    shared_data: Path, tmp_path: Path, fmt: str, codec: str
+) -> None:
+    """An MP3 without a Xing header or an ADTS AAC file has no length in any header: FFmpeg
+    estimates one from the bit rate. An MP3 written live and cut in half gave a 58 s report of
+    a 117 s call with no warning; a cut AAC was said to miss the estimate's 1.2 s. The last
+    frame running past the end of the file is what says it was cut, length unknown."""
+    x = _call(shared_data)
+    data = _written_live(x, fmt, codec)
+    path = tmp_path / f"recorder.{'aac' if fmt == 'adts' else 'mp3'}"
+    for whole in (data, data + b"TAG" + bytes(125)):  # an ID3v1 tag after the frames
+        path.write_bytes(whole)
+        got, repairs = _read(path)
+        assert repairs == [] and got == pytest.approx(len(x) / SAMPLE_RATE, abs=0.2)
+    for share in (0.5, 0.9):
+        path.write_bytes(data[: int(len(data) * share)])
+        got, repairs = _read(path)
+        assert 0 < got < len(x) / SAMPLE_RATE - 1
+        assert [r.what for r in repairs if r.what != "corrupt packets"] == ["truncated"]
+        (cut,) = [r for r in repairs if r.what == "truncated"]
+        assert cut.start_s == pytest.approx(got, abs=0.1) and not cut.length_known
+        assert f"inside an {'ADTS AAC' if fmt == 'adts' else 'MP3'} frame" in cut.detail
+
+
+def test_an_mp3_with_a_length_header_says_how_much_is_missing(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """An MP3 whose encoder wrote a Xing / Info frame declares its length: that is held to."""
+    x = _call(shared_data)
+    path = tmp_path / "exported.mp3"
+    sf.write(path, x, SAMPLE_RATE, format="MP3")
+    end = container_end(path)
+    assert end is not None and not end.estimated_length and not end.cut_short
+    _cut(path, 0.5)
+    got, repairs = _read(path)
+    assert [r.what for r in repairs] == ["truncated"] and repairs[0].length_known
+    assert repairs[0].duration_s == pytest.approx(len(x) / SAMPLE_RATE - got, abs=0.2)
 
 
 def test_a_wav_still_being_written_declares_no_length(shared_data: Path, tmp_path: Path) -> None:
@@ -244,6 +288,9 @@ def test_silence_on_both_channels_is_not_called_the_same_audio(
             W64_HEAD,
             b"OggS",
             EBML.to_bytes(4, "big"),
+            b"\xff\xfb\x90\x64",  # an MPEG-1 layer III frame header
+            b"\xff\xf1\x50\x80",  # an ADTS header
+            b"ID3\x04\x00\x00\x00\x00\x00\x00\xff\xfb\x90\x64",
             EBML.to_bytes(4, "big") + b"\x80\x18\x53\x80\x67\x01\xff\xff\xff\xff\xff\xff\xff",
         ]
     ),

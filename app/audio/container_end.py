@@ -18,6 +18,9 @@ The containers themselves say it:
   a file that ends inside one (a cluster, or a block of a cluster of unknown size) was cut
   short; how much is missing cannot be known. A cut that falls exactly between two clusters
   cannot be told from a clean end.
+- MP3 without a Xing header and ADTS AAC declare no length at all (FFmpeg's duration is its
+  estimate from the bit rate, not held to): a last frame running past the end of the file says
+  it was cut short (app/audio/mpeg_frames.py).
 
 Only the headers, the last page and Matroska's element headers are read, never the audio.
 """
@@ -28,6 +31,14 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from app.audio.mpeg_frames import (
+    adts_frame,
+    ends_inside_a_frame,
+    has_length_header,
+    id3v2_end,
+    mp3_frame,
+)
 
 UNKNOWN_SIZES = (0, 0xFFFFFFFF)  # a WAV data size a streaming writer leaves: no length declared
 OGG_MAX_PAGE = 27 + 255 + 255 * 255  # header, segment table, body
@@ -54,11 +65,15 @@ class ContainerEnd:
     present_s: float | None
     cut_short: bool
     why: str = ""
+    # the container declares no length at all (raw MP3 without a Xing header, ADTS AAC): the
+    # duration FFmpeg gives is its estimate from the bit rate, no claim to hold the file to
+    estimated_length: bool = False
 
 
 def container_end(path: Path) -> ContainerEnd | None:
-    """What `path`'s container says of its end (None: not a WAV, Ogg or Matroska file, or it
-    says nothing). Never raises for a damaged file: an unreadable header says nothing."""
+    """What `path`'s container says of its end (None: not a WAV, Ogg, Matroska, MP3 or ADTS
+    file, or it says nothing). Never raises for a damaged file: an unreadable header says
+    nothing."""
     try:
         with path.open("rb") as f:
             head = f.read(40)
@@ -71,8 +86,25 @@ def container_end(path: Path) -> ContainerEnd | None:
                 return _ogg_end(f, size)
             if head[:4] == EBML.to_bytes(4, "big"):
                 return _matroska_end(f, size)
+            return _raw_frames_end(f, size)
     except (OSError, struct.error):
         return None
+    return None
+
+
+def _raw_frames_end(f: BinaryIO, size: int) -> ContainerEnd | None:
+    """MP3 or ADTS AAC (after an ID3v2 tag): whether the last frame runs past the end."""
+    f.seek(id3v2_end(f))
+    first = f.read(4096)
+    for name, frame in (("ADTS AAC", adts_frame), ("MP3", mp3_frame)):
+        found = frame(first, 0)
+        if found is None:
+            continue
+        estimated = name != "MP3" or not has_length_header(first[: found[0]])
+        if ends_inside_a_frame(f, size, frame):
+            why = f"the file ends inside an {name} frame"
+            return ContainerEnd(None, None, True, why, estimated_length=estimated)
+        return ContainerEnd(None, None, False, estimated_length=estimated)
     return None
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import av
 import numpy as np
 
-from app.audio.container_end import container_end
+from app.audio.container_end import ContainerEnd, container_end
 from app.errors import AudioReadError
 
 SAMPLE_RATE = 16_000
@@ -178,30 +178,36 @@ def read_blocks(
         except (av.error.FFmpegError, AudioReadError) as exc:
             if not decoded_any:
                 raise AudioReadError(f"{path.name}: cannot decode audio ({exc})") from None
+            end = container_end(path)
+            guessed = end is not None and end.estimated_length  # raw MP3 / AAC: no length
             lost = max(info.duration_s - timeline.position_s, 0.0)
             found.append(
                 AudioRepair(
                     "unreadable tail",
                     timeline.position_s,
-                    lost,
+                    0.0 if guessed else lost,
                     detail=f"decoding stopped ({exc}); the rest of the file is missing",
+                    length_known=not guessed,
                 )
             )
             log.warning("%s: decoding stopped at %.1f s: %s", path.name, timeline.position_s, exc)
         else:
-            short = info.duration_s - timeline.position_s
-            if info.duration_s and short > max(SHORT_MIN_S, 0.02 * info.duration_s):
+            end = container_end(path)
+            # a raw MP3's or AAC's "duration" is FFmpeg's guess from the bit rate: not held to
+            declared = 0.0 if end is not None and end.estimated_length else info.duration_s
+            short = declared - timeline.position_s
+            if declared and short > max(SHORT_MIN_S, 0.02 * declared):
                 found.append(
                     AudioRepair(
                         "truncated",
                         timeline.position_s,
                         short,
                         detail=f"the file ends at {timeline.position_s:.1f} s, "
-                        f"its header says {info.duration_s:.1f} s",
+                        f"its header says {declared:.1f} s",
                     )
                 )
             else:  # FFmpeg takes a WAV's or an Ogg file's length from what is there
-                cut = _cut_short(path, timeline.position_s)
+                cut = _cut_short(end, timeline.position_s)
                 if cut is not None:
                     found.append(cut)
         for out in resampler.resample(None):
@@ -217,9 +223,8 @@ def read_blocks(
         yield np.ascontiguousarray(data, dtype=np.float32)
 
 
-def _cut_short(path: Path, decoded_s: float) -> AudioRepair | None:
+def _cut_short(end: ContainerEnd | None, decoded_s: float) -> AudioRepair | None:
     """The container's own word that the file was cut short (`container_end`), as a repair."""
-    end = container_end(path)
     if end is None or not end.cut_short:
         return None
     if end.declared_s is None:
