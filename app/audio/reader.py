@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import zip_longest
 from pathlib import Path
-from typing import Any
 
 import av
 import numpy as np
 
 from app.audio.container_end import ContainerEnd, container_end
+from app.audio.frames import Tally, finite, pick_channels, silence_like
+from app.audio.repair import AudioRepair
 from app.errors import AudioReadError
 
 SAMPLE_RATE = 16_000
@@ -29,66 +31,34 @@ class AudioInfo:
     source_channels: int
     source_rate: int
     duration_s: float  # from the container header; 0.0 when unknown
+    # per audio stream (a recorder may keep each leg of a call as its own stream): its channels
+    # and where it starts in the file's time, in seconds
+    stream_channels: tuple[int, ...] = (1,)
+    stream_starts: tuple[float, ...] = (0.0,)
 
 
 def probe(path: Path) -> AudioInfo:
-    """Open the file far enough to know its channels, rate and duration."""
+    """Open the file far enough to know its channels, rate and duration. The channels of a file
+    of several audio streams are counted across them, in stream order."""
     container = open_audio(path)
     try:
-        stream = _audio_stream(container, path)
-        channels = stream.codec_context.channels or 1
-        rate = stream.codec_context.sample_rate or 0
-        if rate <= 0:
-            raise AudioReadError(f"{path.name}: the audio stream has no sample rate")
+        streams = _audio_streams(container, path)
+        stream = streams[0]
+        rate = stream.codec_context.sample_rate
+        counts = tuple(max(1, s.codec_context.channels or 1) for s in streams)
+        starts = tuple(
+            float(s.start_time * s.time_base) if s.start_time is not None and s.time_base else 0.0
+            for s in streams
+        )
         duration = 0.0
         if stream.duration is not None and stream.time_base is not None:
             duration = float(stream.duration * stream.time_base)
         elif container.duration:
             duration = container.duration / 1_000_000
-        return AudioInfo(path, 2 if channels >= 2 else 1, channels, rate, duration)
+        total = sum(counts)
+        return AudioInfo(path, 2 if total >= 2 else 1, total, rate, duration, counts, starts)
     finally:
         container.close()
-
-
-@dataclass(frozen=True, slots=True)
-class AudioRepair:
-    """Something wrong with a recording that the reader repaired (or could not), with where.
-
-    `what` is a short kind ("corrupt stretch", "non-finite samples", "truncated",
-    "unreadable tail", "corrupt packets", "DC offset", ...), `start_s` and `duration_s` are call
-    time, `count` the number of samples, packets or stretches where that means something.
-    """
-
-    what: str
-    start_s: float
-    duration_s: float
-    count: int | None = None
-    detail: str = ""
-    length_known: bool = True  # False: how much is affected cannot be known (duration_s is 0)
-    speaker: str = ""  # the side it is about, where it is about one ("silent channel")
-
-    def to_report(self) -> dict[str, Any]:
-        row: dict[str, Any] = {
-            "what": self.what,
-            "where": round(self.start_s, 2),
-            "how_long": round(self.duration_s, 2) if self.length_known else None,
-        }
-        if self.count is not None:
-            row["count"] = self.count
-        if self.detail:
-            row["detail"] = self.detail
-        if self.speaker:
-            row["speaker"] = self.speaker
-        return row
-
-    def text(self) -> str:
-        said = [f"{self.duration_s:.1f} s" if self.length_known else "length unknown"]
-        if self.count is not None:
-            said.append(str(self.count))
-        elif self.length_known and self.duration_s == 0.0:
-            said = []  # a note about the whole file ("channels chosen"): no length to give
-        out = f"{self.what} at {self.start_s:.1f} s" + (f" ({', '.join(said)})" if said else "")
-        return out + (f": {self.detail}" if self.detail else "")
 
 
 GAP_MIN_S = 0.1  # a jump in the stream's time stamps this long is lost audio, not codec jitter
@@ -102,8 +72,10 @@ class _Timeline:
     """Keeps decoded audio at its place in time: where the stream's time stamps jump past what
     was decoded (a corrupt stretch the demuxer skipped), silence of that length goes in."""
 
-    def __init__(self) -> None:
-        self.origin: float | None = None
+    def __init__(self, origin: float | None = None) -> None:
+        # where the call starts in the stream's time: its first frame unless told (the earliest
+        # stream of a file of several, so a leg that starts later keeps its place)
+        self.origin = origin
         self.position_s = 0.0  # source audio delivered so far (decoded + inserted)
 
     def gap_before(self, frame: av.AudioFrame) -> float:
@@ -126,34 +98,94 @@ def read_blocks(
     """Yield float32 blocks shaped (channels, samples) at 16 kHz, channels 1 or 2.
 
     Files with more than two channels use two of them: `pair` (the first two unless told;
-    `app.audio.source.pick_pair` chooses for a call). Every block but the last holds
-    exactly `block_s` seconds. Damage is repaired and appended to `repairs` as it is found:
-    NaN/inf samples become 0 (counted); a corrupt stretch the decoder skips is replaced by
-    silence of its length, so later audio keeps its time; a file that ends early or cannot be
-    decoded past some point gives what was there, with the loss said. Raises AudioReadError only
-    if no audio at all can be decoded.
+    `app.audio.source.pick_pair` chooses for a call); a file of several audio streams (each leg
+    of the call its own stream) is read as one, its channels counted across the streams. Every
+    block but the last holds exactly `block_s` seconds. Damage is repaired and appended to
+    `repairs` as it is found: NaN/inf samples become 0 (counted); a corrupt stretch the decoder
+    skips is replaced by silence of its length, so later audio keeps its time; a file that ends
+    early or cannot be decoded past some point gives what was there, with the loss said. Raises
+    AudioReadError only if no audio at all can be decoded.
     """
     info = probe(path)
     found = repairs if repairs is not None else []
     block = max(1, round(block_s * SAMPLE_RATE))
-    layout = "stereo" if info.channels == 2 else "mono"
+    if len(info.stream_channels) > 1:
+        yield from _joined_blocks(path, info, pair[: info.channels], found, block)
+        return
+    pick = pair if info.source_channels > 2 else None
+    yield from _stream_blocks(path, info, found, block, 0, pick)
+
+
+def read_channels(
+    path: Path,
+    channels: tuple[int, ...],
+    block_s: float = 0.5,
+    repairs: list[AudioRepair] | None = None,
+) -> Iterator[np.ndarray]:
+    """Blocks (len(channels), samples) at 16 kHz of any of the file's channels, counted across
+    its audio streams (a first pass compares them all); as read_blocks otherwise."""
+    info = probe(path)
+    found = repairs if repairs is not None else []
+    yield from _joined_blocks(path, info, channels, found, max(1, round(block_s * SAMPLE_RATE)))
+
+
+def _joined_blocks(
+    path: Path, info: AudioInfo, channels: tuple[int, ...], found: list[AudioRepair], block: int
+) -> Iterator[np.ndarray]:
+    """Each wanted channel decoded on its own (one container per channel, so streams stored
+    one after the other cost no memory), kept in the file's time (a stream that starts later
+    gets silence before it) and stacked; a stream that ends first is followed by silence."""
+    where = [(s, c) for s, n in enumerate(info.stream_channels) for c in range(n)]
+    origin = min(info.stream_starts[where[k][0]] for k in channels)
+    own: list[list[AudioRepair]] = [[] for _ in channels]
+    parts = [
+        _stream_blocks(path, info, own[i], block, where[k][0], (where[k][1],), origin)
+        for i, k in enumerate(channels)
+    ]
+    for group in zip_longest(*parts):
+        n = max(b.shape[1] for b in group if b is not None)
+        rows = [np.zeros(n, np.float32) if b is None else b[0] for b in group]
+        yield np.stack([np.pad(r, (0, n - len(r))) for r in rows])
+    seen: set[tuple[str, str]] = set()
+    for repair in sorted((r for rs in own for r in rs), key=lambda r: r.start_s):
+        key = (repair.what, "" if repair.what == "truncated" else repair.text())
+        if key not in seen:  # the file's end is each stream's end: said once
+            seen.add(key)
+            found.append(repair)
+
+
+def _stream_blocks(
+    path: Path,
+    info: AudioInfo,
+    found: list[AudioRepair],
+    block: int,
+    stream_at: int,
+    pick: tuple[int, ...] | None,
+    origin: float | None = None,
+) -> Iterator[np.ndarray]:
+    """read_blocks of one audio stream (`stream_at` among the file's), its channels `pick`
+    (None: all, one or two of them)."""
+    width = len(pick) if pick is not None else info.stream_channels[stream_at]
+    layout = "stereo" if width == 2 else "mono"
     resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
     container = open_audio(path)
     pending: list[np.ndarray] = []
     pending_len = 0
     decoded_any = False
-    timeline = _Timeline()
-    nonfinite = _Tally("non-finite samples", "replaced with silence")
-    corrupt = _Tally("corrupt packets", "skipped; their audio is kept as silence")
+    timeline = _Timeline(origin)
+    nonfinite = Tally("non-finite samples", "replaced with silence")
+    corrupt = Tally("corrupt packets", "skipped; their audio is kept as silence")
     try:
-        stream = _audio_stream(container, path)
+        stream = _audio_streams(container, path)[stream_at]
         try:
             for frame in _decode(container, stream, corrupt, timeline):
-                if info.source_channels > 2:
-                    frame = _two_channels(frame, pair)
+                if pick is not None and (len(pick) > 1 or info.stream_channels[stream_at] > 1):
+                    frame = pick_channels(frame, pick)
                 frames = [frame]
                 gap = timeline.gap_before(frame)
-                if gap:
+                if gap and (origin is not None and timeline.position_s == 0.0):
+                    frames.insert(0, silence_like(frame, gap))  # a leg that starts later
+                elif gap:
                     found.append(
                         AudioRepair(
                             "corrupt stretch",
@@ -162,8 +194,8 @@ def read_blocks(
                             detail="undecodable audio replaced with silence; later times kept",
                         )
                     )
-                    frames.insert(0, _silence_like(frame, gap))
-                frames[-1] = _finite(frames[-1], nonfinite, timeline.position_s + gap)
+                    frames.insert(0, silence_like(frame, gap))
+                frames[-1] = finite(frames[-1], nonfinite, timeline.position_s + gap)
                 for f in frames:
                     timeline.position_s += f.samples / f.sample_rate
                     for out in resampler.resample(f):
@@ -242,26 +274,6 @@ def _cut_short(end: ContainerEnd | None, decoded_s: float) -> AudioRepair | None
     return AudioRepair("truncated", decoded_s, lost, detail=end.why)
 
 
-class _Tally:
-    """Counts one kind of small damage over a call: one repair with the first and last place."""
-
-    def __init__(self, what: str, detail: str) -> None:
-        self.what, self.detail = what, detail
-        self.count = 0
-        self.first = self.last = 0.0
-
-    def add(self, count: int, first_s: float, last_s: float | None = None) -> None:
-        if not self.count:
-            self.first = first_s
-        self.count += count
-        self.last = first_s if last_s is None else last_s
-
-    def repair(self) -> AudioRepair | None:
-        if not self.count:
-            return None
-        return AudioRepair(self.what, self.first, self.last - self.first, self.count, self.detail)
-
-
 def read_all(path: Path, max_s: float = 600.0) -> np.ndarray:
     """A whole short clip as (channels, samples) at 16 kHz; for clips, not calls."""
     blocks = []
@@ -292,16 +304,23 @@ def open_audio(path: Path) -> av.container.InputContainer:
         raise AudioReadError(f"{path.name}: not a readable audio file ({reason})") from None
 
 
-def _audio_stream(container: av.container.InputContainer, path: Path) -> av.audio.AudioStream:
-    if not container.streams.audio or container.streams.audio[0].codec_context is None:
+def _audio_streams(
+    container: av.container.InputContainer, path: Path
+) -> list[av.audio.AudioStream]:
+    """The file's audio streams that can be decoded, in order (at least one)."""
+    streams = [s for s in container.streams.audio if s.codec_context is not None]
+    if not streams:
         raise AudioReadError(f"{path.name}: the file has no audio stream that can be decoded")
-    return container.streams.audio[0]
+    timed = [s for s in streams if (s.codec_context.sample_rate or 0) > 0]
+    if not timed:
+        raise AudioReadError(f"{path.name}: the audio stream has no sample rate")
+    return timed
 
 
 def _decode(
     container: av.container.InputContainer,
     stream: av.audio.AudioStream,
-    corrupt: _Tally,
+    corrupt: Tally,
     timeline: _Timeline,
 ) -> Iterator[av.AudioFrame]:
     """Decode frames; corrupt packets are skipped and counted (their audio comes back as
@@ -318,52 +337,3 @@ def _decode(
             continue
         good += 1
         yield from frames
-
-
-def _finite(frame: av.AudioFrame, tally: _Tally, at_s: float) -> av.AudioFrame:
-    """The frame with NaN/inf samples replaced by 0 (float formats only can hold them)."""
-    if frame.format.name not in ("flt", "fltp", "dbl", "dblp"):
-        return frame
-    data = frame.to_ndarray()
-    bad = ~np.isfinite(data)
-    if not bad.any():
-        return frame
-    columns = np.flatnonzero(bad.any(axis=0))
-    if not frame.format.is_planar:  # packed: samples of all channels interleaved
-        columns = columns // len(frame.layout.channels)
-    rate = frame.sample_rate
-    tally.add(int(np.count_nonzero(bad)), at_s + columns[0] / rate, at_s + columns[-1] / rate)
-    return _frame_like(frame, np.where(bad, 0, data).astype(data.dtype))
-
-
-def _silence_like(frame: av.AudioFrame, seconds: float) -> av.AudioFrame:
-    n = max(1, round(seconds * frame.sample_rate))
-    shape = (
-        (len(frame.layout.channels), n)
-        if frame.format.is_planar
-        else (1, n * len(frame.layout.channels))
-    )
-    return _frame_like(frame, np.zeros(shape, dtype=frame.to_ndarray().dtype), keep_pts=False)
-
-
-def _frame_like(frame: av.AudioFrame, data: np.ndarray, keep_pts: bool = True) -> av.AudioFrame:
-    out = av.AudioFrame.from_ndarray(data, format=frame.format.name, layout=frame.layout.name)  # type: ignore[arg-type]
-    out.sample_rate = frame.sample_rate
-    if keep_pts:
-        out.pts = frame.pts
-        out.time_base = frame.time_base
-    return out
-
-
-def _two_channels(frame: av.AudioFrame, pair: tuple[int, int]) -> av.AudioFrame:
-    data: np.ndarray = frame.to_ndarray()
-    if frame.format.is_planar:
-        two = np.ascontiguousarray(data[list(pair)])
-    else:
-        n = frame.layout.nb_channels
-        two = np.ascontiguousarray(data.reshape(-1, n)[:, list(pair)].reshape(1, -1))
-    out = av.AudioFrame.from_ndarray(two, format=frame.format.name, layout="stereo")  # type: ignore[arg-type]
-    out.sample_rate = frame.sample_rate
-    out.pts = frame.pts
-    out.time_base = frame.time_base
-    return out

@@ -30,6 +30,7 @@ from app.audio.reader import (
     open_audio,
     probe,
     read_blocks,
+    read_channels,
 )
 from app.events import Speaker
 
@@ -112,7 +113,30 @@ class CallAudio:
         ev = self.evidence
         if ev is None:
             return []
-        return self._pair_notes(ev) + self._identical_notes(ev)
+        return self._stream_notes() + self._pair_notes(ev) + self._identical_notes(ev)
+
+    def _stream_notes(self) -> list[AudioRepair]:
+        """A file keeping the call in several audio streams (one per leg): how it was read, so
+        who is agent and who customer can be checked."""
+        counts = self.info.stream_channels
+        if len(counts) < 2 or self.channels < 2:
+            return []
+        where = [(s + 1, c + 1) for s, n in enumerate(counts) for c in range(n)]
+        sides = [
+            f"stream {where[k][0]}"
+            + (f" channel {where[k][1]}" if counts[where[k][0] - 1] > 1 else "")
+            for k in self.pair
+        ]
+        return [
+            AudioRepair(
+                "streams joined",
+                0.0,
+                0.0,
+                detail=f"the file holds the call in {len(counts)} audio streams, read as one: "
+                f"{sides[0]} as the left channel ({self.speakers[0]}), {sides[1]} as the "
+                f"right ({self.speakers[1]})",
+            )
+        ]
 
     def _pair_notes(self, ev: ChannelEvidence) -> list[AudioRepair]:
         """A file of more than two channels: which two were read, and any other one with sound
@@ -222,6 +246,13 @@ def compare_channels(
             run_start = None
         t += seconds
 
+    if len(info.stream_channels) > 1:  # each leg its own stream: compared at 16 kHz
+        blocks = read_channels(path, tuple(range(info.source_channels)), COMPARE_BLOCK_S, [])
+        for data in blocks:
+            step(data.astype(np.float64), data.shape[1] / SAMPLE_RATE)
+        if run_start is not None:
+            close_run(t)
+        return ev
     container = open_audio(path)
     try:
         stream = container.streams.audio[0]
