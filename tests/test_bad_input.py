@@ -525,3 +525,25 @@ def test_live_with_a_device_that_will_not_open_says_one_line_per_retry(tmp_path:
     # retries are 2 s apart; the same message said twice comes out at once
     gaps = [b - a for a, b in itertools.pairwise(arrived)]
     assert min(gaps) > 1.0, (gaps, lines)
+
+
+def test_audio_that_stops_decoding_part_way_is_one_plain_line(tmp_path: Path) -> None:
+    """A chained Ogg file whose second part changes rate and channels (a recorder restarted
+    mid-call) stops FFmpeg part way. That was said twice on stderr, a logging line and the
+    warning, both with FFmpeg's error number and the path again."""
+    import numpy as np
+    import soundfile as sf
+
+    x, rate = sf.read(DEMO, dtype="float32")
+    half = len(x) // 2
+    first, second = tmp_path / "a.ogg", tmp_path / "b.ogg"
+    sf.write(first, x[:half], rate, format="OGG", subtype="VORBIS")
+    sf.write(second, np.ascontiguousarray(x[half:, 0]), 8000, format="OGG", subtype="VORBIS")
+    call = tmp_path / "restarted.ogg"
+    call.write_bytes(first.read_bytes() + second.read_bytes())
+    done = run("analyze", str(call), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0
+    lines = done.stderr.decode().splitlines()
+    assert len(lines) == 1, lines
+    assert "restarted.ogg: warning: unreadable tail at" in lines[0]
+    assert "Errno" not in lines[0] and lines[0].count("restarted.ogg") == 1

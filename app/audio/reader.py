@@ -208,8 +208,9 @@ def _stream_blocks(
                     rest = data[:, block:]
                     pending, pending_len = ([rest], rest.shape[1]) if rest.shape[1] else ([], 0)
         except (av.error.FFmpegError, AudioReadError) as exc:
+            reason = _reason(exc)
             if not decoded_any:
-                raise AudioReadError(f"{path.name}: cannot decode audio ({exc})") from None
+                raise AudioReadError(f"{path.name}: cannot decode audio ({reason})") from None
             end = container_end(path)
             guessed = end is not None and end.estimated_length  # raw MP3 / AAC: no length
             lost = max(info.duration_s - timeline.position_s, 0.0)
@@ -218,11 +219,12 @@ def _stream_blocks(
                     "unreadable tail",
                     timeline.position_s,
                     0.0 if guessed else lost,
-                    detail=f"decoding stopped ({exc}); the rest of the file is missing",
+                    detail=f"decoding stopped ({reason}); the rest of the file is missing",
                     length_known=not guessed,
                 )
             )
-            log.warning("%s: decoding stopped at %.1f s: %s", path.name, timeline.position_s, exc)
+            # said once, as the report's warning (and its stderr line): a debug trace here
+            log.debug("%s: decoding stopped at %.1f s: %s", path.name, timeline.position_s, exc)
         else:
             end = container_end(path)
             # a raw MP3's or AAC's "duration" is FFmpeg's guess from the bit rate: not held to
@@ -297,11 +299,15 @@ def open_audio(path: Path) -> av.container.InputContainer:
     try:
         return av.open(str(path), mode="r")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        # FFmpeg's own words, without its error number and the path said again
-        reason = getattr(exc, "strerror", None) or str(exc)
+        reason = _reason(exc)
         if isinstance(exc, av.error.EOFError):
             reason = "it ends before its first audio: cut short?"
         raise AudioReadError(f"{path.name}: not a readable audio file ({reason})") from None
+
+
+def _reason(exc: Exception) -> str:
+    """FFmpeg's own words, without its error number and the path said again."""
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def _audio_streams(
