@@ -670,3 +670,18 @@ def test_a_call_without_customer_speech_shows_no_peak(
     escalation["summary"]["max_frustration"] = 0.0
     page = Page(write_call_html(escalation, tmp_path / "x.html").read_text(encoding="utf-8"))
     assert "Peak customer frustration – (no customer speech)" in page.text("call")
+
+
+def test_warning_text_says_a_whole_file_note_and_an_unknown_length_plainly() -> None:
+    """A note about the whole file ("streams joined") read "at 0:00.0 (0.0 s)", and a cut whose
+    missing length cannot be known (how_long null) said nothing of it."""
+    from app.report.html import warning_text
+
+    joined = {"what": "streams joined", "where": 0.0, "how_long": 0.0, "detail": "two streams"}
+    assert warning_text(joined) == "streams joined: two streams"
+    cut = {"what": "truncated", "where": 29.5, "how_long": None, "detail": "cut short"}
+    assert warning_text(cut) == "truncated at 0:29.5 (length unknown): cut short"
+    packets = {"what": "corrupt packets", "where": 0.0, "how_long": 0.0, "count": 1}
+    assert warning_text(packets) == "corrupt packets at 0:00.0 (0.0 s, 1)"
+    silent = {"what": "silent channel", "where": 0.0, "how_long": 116.6, "detail": "d"}
+    assert warning_text(silent) == "silent channel at 0:00.0 (116.6 s): d"

@@ -203,14 +203,20 @@ def warning_text(w: Any) -> str:
     """One report warning in words (the HTML page's list, the review window's message)."""
     if not isinstance(w, Mapping):
         return str(w)
-    text = f"{w.get('what', 'repair')} at {_time(w.get('where'))}"
-    extra = []
-    if _num(w.get("how_long")) is not None:
-        extra.append(f"{w['how_long']:.1f} s")
-    if w.get("count") is not None:
-        extra.append(str(w["count"]))
-    if extra:
-        text += f" ({', '.join(extra)})"
+    what, how_long = w.get("what", "repair"), _num(w.get("how_long"))
+    if how_long == 0.0 and not _num(w.get("where")) and w.get("count") is None:
+        text = str(what)  # a note about the whole file ("streams joined", "channels chosen")
+    else:
+        text = f"{what} at {_time(w.get('where'))}"
+        extra = []
+        if how_long is not None:
+            extra.append(f"{how_long:.1f} s")
+        elif "how_long" in w:  # null: how much is affected cannot be known
+            extra.append("length unknown")
+        if w.get("count") is not None:
+            extra.append(str(w["count"]))
+        if extra:
+            text += f" ({', '.join(extra)})"
     if w.get("detail"):
         text += f": {w['detail']}"
     return text
