@@ -411,5 +411,5 @@ def test_audio_warnings_are_said_when_a_call_opens(
     open_demo(qtbot, window, demo_files)
     text = window.message.text()
     assert "⚠ silent channel at 0:00.0 (117.0 s): right: no speech" in text
-    assert "truncated at 1:30.0: cut short" in text and "(+1 more)" in text
+    assert "truncated at 1:30.0 (length unknown): cut short" in text and "(+1 more)" in text
     assert "\n" not in text
