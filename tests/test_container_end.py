@@ -304,3 +304,24 @@ def test_any_bytes_behind_a_container_header_say_something_or_nothing(
     path.write_bytes(magic + body)
     end = container_end(path)
     assert end is None or isinstance(end.cut_short, bool)
+
+
+def test_a_recording_replayed_live_says_what_analyze_says_of_it(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`live --simulate` of a recording cut short wrote a report without a word of it (the
+    replay's source kept the reader's findings to itself): its warnings are analyze's now."""
+    x = _call(shared_data)
+    path = tmp_path / "replayed.wav"
+    sf.write(path, x, SAMPLE_RATE, subtype="PCM_16")
+    _cut(path, 0.6)
+    assert main(["analyze", str(path), "--out", str(tmp_path / "batch")]) == 0
+    batch = json.loads((tmp_path / "batch" / "replayed.json").read_text())
+    capsys.readouterr()
+    args = ["live", "--simulate", str(path), "--speed", "20", "--lossless", "--headless"]
+    assert main([*args, "--out", str(tmp_path / "live")]) == 0
+    live = json.loads((tmp_path / "live" / "replayed.json").read_text())
+    assert [w["what"] for w in batch["warnings"]] == ["truncated"]
+    assert live["warnings"] == batch["warnings"]
+    err = [line for line in capsys.readouterr().err.splitlines() if "replayed.wav" in line]
+    assert len(err) == 1 and "warning: truncated at" in err[0]

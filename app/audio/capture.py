@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from app.audio.reader import SAMPLE_RATE
+from app.audio.reader import SAMPLE_RATE, AudioRepair
 from app.audio.source import CallAudio
 from app.events import Speaker
 
@@ -142,6 +142,13 @@ class SimulatedSource:
     @property
     def position_s(self) -> float:
         return self._delivered / SAMPLE_RATE
+
+    @property
+    def repairs(self) -> list[AudioRepair]:
+        """What the reader found wrong with the recording so far (cut short, a corrupt
+        stretch, NaN samples, how its channels or streams were read): the live report's
+        warnings, as `analyze` gives them for the same file."""
+        return list(self.audio.repairs)
 
     def start(self, out: BlockQueue, on_status: StatusCallback) -> None:
         self._thread = threading.Thread(

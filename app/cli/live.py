@@ -151,10 +151,14 @@ def _run_headless(session) -> None:  # type: ignore[no-untyped-def]
 
 
 def _write_report(session, args: argparse.Namespace, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    from app.batch.analyser import repairs_line
     from app.cli.call_store import live_call_report  # the same report the store keeps
     from app.report.call_report import write_report
 
     path = args.simulate or Path(LIVE_STEM + ".wav")
     report = live_call_report(session, path, settings)
     out = write_report(report, args.out, path.stem)
+    repairs = session.capture_repairs
+    if repairs:  # as `analyze` says them: one line, the details in the report
+        print(f"callcoach: {path}: {repairs_line(repairs)}", file=sys.stderr)
     print(f"report written to {out}", file=sys.stderr)
