@@ -101,7 +101,7 @@ def test_analyze_hears_both_legs_of_a_two_stream_call(
     assert "stream 1 as the left channel (agent)" in note["detail"]
     assert "stream 2 as the right (customer)" in note["detail"]
     err = [line for line in capsys.readouterr().err.splitlines() if name in line]
-    assert len(err) == 1 and "streams joined" in err[0]
+    assert len(err) == 1 and "warning: streams joined: the file holds the call in 2" in err[0]
 
 
 def test_a_third_stream_with_its_own_sound_is_said(shared_data: Path, tmp_path: Path) -> None:

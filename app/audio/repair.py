@@ -38,10 +38,14 @@ class AudioRepair:
         return row
 
     def text(self) -> str:
+        """One line in words (stderr); the report page's `warning_text` says it the same way."""
         said = [f"{self.duration_s:.1f} s" if self.length_known else "length unknown"]
         if self.count is not None:
             said.append(str(self.count))
         elif self.length_known and self.duration_s == 0.0:
             said = []  # a note about the whole file ("channels chosen"): no length to give
-        out = f"{self.what} at {self.start_s:.1f} s" + (f" ({', '.join(said)})" if said else "")
+        if not said and self.start_s == 0.0:
+            out = self.what  # nor a place: "streams joined: ...", not "at 0.0 s"
+        else:
+            out = f"{self.what} at {self.start_s:.1f} s" + (f" ({', '.join(said)})" if said else "")
         return out + (f": {self.detail}" if self.detail else "")
