@@ -142,6 +142,19 @@ def _clusters_of_unknown_size(data: bytes) -> tuple[bytes, list[int]]:
     return bytes(out), starts
 
 
+def _cut_short_is_said(path: Path, data: bytes, whole_s: float, said: str) -> None:
+    """`data` cut at 50 % and 90 % into `path`: what is there is read and one `truncated`
+    warning, of unknown length, says where (a partial last packet may add `corrupt packets`)."""
+    for share in (0.5, 0.9):
+        path.write_bytes(data[: int(len(data) * share)])
+        got, repairs = _read(path)
+        assert 0 < got < whole_s - 1
+        assert [r.what for r in repairs if r.what != "corrupt packets"] == ["truncated"]
+        (cut,) = [r for r in repairs if r.what == "truncated"]
+        assert cut.start_s == pytest.approx(got, abs=0.1) and not cut.length_known
+        assert said in cut.detail
+
+
 @pytest.mark.parametrize("clusters", ["sized", "unknown size"])
 def test_a_webm_written_live_and_cut_short_is_said(
     shared_data: Path, tmp_path: Path, clusters: str
@@ -159,13 +172,7 @@ def test_a_webm_written_live_and_cut_short_is_said(
     path.write_bytes(data)
     got, repairs = _read(path)
     assert repairs == [] and got == pytest.approx(len(x) / SAMPLE_RATE, abs=0.1)
-    for share in (0.5, 0.9):
-        path.write_bytes(data[: int(len(data) * share)])
-        got, repairs = _read(path)
-        assert 0 < got < len(x) / SAMPLE_RATE - 1
-        assert [r.what for r in repairs] == ["truncated"]
-        assert repairs[0].start_s == pytest.approx(got, abs=0.1) and not repairs[0].length_known
-        assert "Matroska/WebM" in repairs[0].detail
+    _cut_short_is_said(path, data, len(x) / SAMPLE_RATE, "Matroska/WebM")
     if starts:  # a cut exactly between two clusters cannot be told from a clean end
         path.write_bytes(data[: starts[len(starts) // 2]])
         end = container_end(path)
@@ -187,14 +194,8 @@ def test_a_raw_mp3_or_aac_stream_cut_short_is_said(
         path.write_bytes(whole)
         got, repairs = _read(path)
         assert repairs == [] and got == pytest.approx(len(x) / SAMPLE_RATE, abs=0.2)
-    for share in (0.5, 0.9):
-        path.write_bytes(data[: int(len(data) * share)])
-        got, repairs = _read(path)
-        assert 0 < got < len(x) / SAMPLE_RATE - 1
-        assert [r.what for r in repairs if r.what != "corrupt packets"] == ["truncated"]
-        (cut,) = [r for r in repairs if r.what == "truncated"]
-        assert cut.start_s == pytest.approx(got, abs=0.1) and not cut.length_known
-        assert f"inside an {'ADTS AAC' if fmt == 'adts' else 'MP3'} frame" in cut.detail
+    said = f"inside an {'ADTS AAC' if fmt == 'adts' else 'MP3'} frame"
+    _cut_short_is_said(path, data, len(x) / SAMPLE_RATE, said)
 
 
 def test_an_mp3_with_a_length_header_says_how_much_is_missing(
