@@ -85,9 +85,14 @@ def scorecard_version(settings: Settings) -> str:
 def analysis_key(settings: Settings, playbook: Playbook) -> str:
     """What must match for an earlier analysis of the same audio to be reused (batch resume):
     the settings digest, the model versions, the playbook version and the scorecard version (a
-    scorecard edit must not leave old scorecards standing as if current)."""
+    scorecard edit must not leave old scorecards standing as if current), and callcoach's own
+    version (a newer release reads audio and scores calls its own way: a batch run after an
+    upgrade must not keep the old release's reports as if current)."""
+    from app import __version__
+
     return _digest(
         {
+            "callcoach": __version__,
             "settings": settings_digest(settings),
             "models": model_versions(),
             "playbook": playbook_version(playbook),

@@ -416,6 +416,21 @@ def test_what_is_stored_is_not_part_of_the_analysis_key() -> None:
     assert settings_digest(changed) != settings_digest(base)
 
 
+def test_a_new_release_is_a_new_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an upgrade, a batch run or the review window must not reuse the old release's
+    report of the same audio as if current (it may read the audio or score the call another
+    way): callcoach's version is part of the analysis key."""
+    import app
+    from app.coaching.playbook import load_playbook
+    from app.provenance import analysis_key
+
+    settings, playbook = Settings(), load_playbook()
+    before = analysis_key(settings, playbook)
+    assert analysis_key(settings, playbook) == before  # the same release: reused
+    monkeypatch.setattr(app, "__version__", "99.0.0")
+    assert analysis_key(settings, playbook) != before
+
+
 def _purge_on_a_terminal(db: Path, answer: str) -> tuple[int, str]:
     """`callcoach purge` with a terminal (a pseudo-terminal) that types `answer`."""
     import os
