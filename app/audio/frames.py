@@ -55,8 +55,12 @@ def silence_like(frame: av.AudioFrame, seconds: float) -> av.AudioFrame:
     return frame_like(frame, np.zeros(shape, dtype=frame.to_ndarray().dtype), keep_pts=False)
 
 
-def frame_like(frame: av.AudioFrame, data: np.ndarray, keep_pts: bool = True) -> av.AudioFrame:
-    out = av.AudioFrame.from_ndarray(data, format=frame.format.name, layout=frame.layout.name)  # type: ignore[arg-type]
+def frame_like(
+    frame: av.AudioFrame, data: np.ndarray, keep_pts: bool = True, layout: str | None = None
+) -> av.AudioFrame:
+    """`data` as a frame of `frame`'s format and rate (and its layout unless told)."""
+    layout = layout or frame.layout.name
+    out = av.AudioFrame.from_ndarray(data, format=frame.format.name, layout=layout)  # type: ignore[arg-type]
     out.sample_rate = frame.sample_rate
     if keep_pts:
         out.pts = frame.pts
@@ -72,9 +76,4 @@ def pick_channels(frame: av.AudioFrame, pick: tuple[int, ...]) -> av.AudioFrame:
     else:
         n = frame.layout.nb_channels
         kept = np.ascontiguousarray(data.reshape(-1, n)[:, list(pick)].reshape(1, -1))
-    layout = "stereo" if len(pick) == 2 else "mono"
-    out = av.AudioFrame.from_ndarray(kept, format=frame.format.name, layout=layout)  # type: ignore[arg-type]
-    out.sample_rate = frame.sample_rate
-    out.pts = frame.pts
-    out.time_base = frame.time_base
-    return out
+    return frame_like(frame, kept, layout="stereo" if len(pick) == 2 else "mono")

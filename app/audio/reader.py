@@ -7,7 +7,7 @@ resamples as it streams, so a long file is never held whole in memory.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import zip_longest
 from pathlib import Path
@@ -35,6 +35,14 @@ class AudioInfo:
     # and where it starts in the file's time, in seconds
     stream_channels: tuple[int, ...] = (1,)
     stream_starts: tuple[float, ...] = (0.0,)
+
+    def locate(self, channel: int) -> tuple[int, int]:
+        """(stream, channel within it) of one of the file's channels, counted across streams."""
+        for stream, count in enumerate(self.stream_channels):
+            if channel < count:
+                return stream, channel
+            channel -= count
+        raise IndexError(f"{self.path.name} has {self.source_channels} channels")
 
 
 def probe(path: Path) -> AudioInfo:
@@ -113,7 +121,7 @@ def read_blocks(
         yield from _joined_blocks(path, info, pair[: info.channels], found, block)
         return
     pick = pair if info.source_channels > 2 else None
-    yield from _stream_blocks(path, info, found, block, 0, pick)
+    yield from _stream_blocks(path, info, found, block, 0, pick, end=_end_once(path))
 
 
 def read_channels(
@@ -135,17 +143,27 @@ def _joined_blocks(
     """Each wanted channel decoded on its own (one container per channel, so streams stored
     one after the other cost no memory), kept in the file's time (a stream that starts later
     gets silence before it) and stacked; a stream that ends first is followed by silence."""
-    where = [(s, c) for s, n in enumerate(info.stream_channels) for c in range(n)]
-    origin = min(info.stream_starts[where[k][0]] for k in channels)
+    where = [info.locate(k) for k in channels]
+    origin = min(info.stream_starts[s] for s, _ in where)
     own: list[list[AudioRepair]] = [[] for _ in channels]
-    parts = [
-        _stream_blocks(path, info, own[i], block, where[k][0], (where[k][1],), origin)
-        for i, k in enumerate(channels)
+    end = _end_once(path)  # the file's end is every stream's: its container is asked once
+    parts = [  # a mono stream is read whole; one channel of a wider one is picked
+        _stream_blocks(
+            path,
+            info,
+            own[i],
+            block,
+            s,
+            None if info.stream_channels[s] == 1 else (c,),
+            origin,
+            end,
+        )
+        for i, (s, c) in enumerate(where)
     ]
     for group in zip_longest(*parts):
         n = max(b.shape[1] for b in group if b is not None)
         rows = [np.zeros(n, np.float32) if b is None else b[0] for b in group]
-        yield np.stack([np.pad(r, (0, n - len(r))) for r in rows])
+        yield np.stack([r if len(r) == n else np.pad(r, (0, n - len(r))) for r in rows])
     seen: set[tuple[str, str]] = set()
     for repair in sorted((r for rs in own for r in rs), key=lambda r: r.start_s):
         key = (repair.what, "" if repair.what == "truncated" else repair.text())
@@ -162,9 +180,12 @@ def _stream_blocks(
     stream_at: int,
     pick: tuple[int, ...] | None,
     origin: float | None = None,
+    end: Callable[[], ContainerEnd | None] | None = None,
 ) -> Iterator[np.ndarray]:
-    """read_blocks of one audio stream (`stream_at` among the file's), its channels `pick`
-    (None: all, one or two of them)."""
+    """read_blocks of one audio stream (`stream_at` among the file's): the channels `pick` of
+    it (one or two), or all of them (None: one or two). `end`: what the container says of
+    the file's end (`container_end`, asked once per read)."""
+    ask_end = end or _end_once(path)
     width = len(pick) if pick is not None else info.stream_channels[stream_at]
     layout = "stereo" if width == 2 else "mono"
     resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
@@ -179,7 +200,7 @@ def _stream_blocks(
         stream = _audio_streams(container, path)[stream_at]
         try:
             for frame in _decode(container, stream, corrupt, timeline):
-                if pick is not None and (len(pick) > 1 or info.stream_channels[stream_at] > 1):
+                if pick is not None:
                     frame = pick_channels(frame, pick)
                 frames = [frame]
                 gap = timeline.gap_before(frame)
@@ -211,8 +232,8 @@ def _stream_blocks(
             reason = _reason(exc)
             if not decoded_any:
                 raise AudioReadError(f"{path.name}: cannot decode audio ({reason})") from None
-            end = container_end(path)
-            guessed = end is not None and end.estimated_length  # raw MP3 / AAC: no length
+            told = ask_end()
+            guessed = told is not None and told.estimated_length  # raw MP3 / AAC: no length
             lost = max(info.duration_s - timeline.position_s, 0.0)
             found.append(
                 AudioRepair(
@@ -226,9 +247,9 @@ def _stream_blocks(
             # said once, as the report's warning (and its stderr line): a debug trace here
             log.debug("%s: decoding stopped at %.1f s: %s", path.name, timeline.position_s, exc)
         else:
-            end = container_end(path)
+            told = ask_end()
             # a raw MP3's or AAC's "duration" is FFmpeg's guess from the bit rate: not held to
-            declared = 0.0 if end is not None and end.estimated_length else info.duration_s
+            declared = 0.0 if told is not None and told.estimated_length else info.duration_s
             short = declared - timeline.position_s
             if declared and short > max(SHORT_MIN_S, 0.02 * declared):
                 found.append(
@@ -241,7 +262,7 @@ def _stream_blocks(
                     )
                 )
             else:  # FFmpeg takes a WAV's or an Ogg file's length from what is there
-                cut = _cut_short(end, timeline.position_s)
+                cut = _cut_short(told, timeline.position_s)
                 if cut is not None:
                     found.append(cut)
         for out in resampler.resample(None):
@@ -255,6 +276,18 @@ def _stream_blocks(
     if pending_len:
         data = np.concatenate(pending, axis=1)
         yield np.ascontiguousarray(data, dtype=np.float32)
+
+
+def _end_once(path: Path) -> Callable[[], ContainerEnd | None]:
+    """`container_end(path)`, read from the file the first time it is asked for only."""
+    told: list[ContainerEnd | None] = []
+
+    def ask() -> ContainerEnd | None:
+        if not told:
+            told.append(container_end(path))
+        return told[0]
+
+    return ask
 
 
 def _cut_short(end: ContainerEnd | None, decoded_s: float) -> AudioRepair | None:

@@ -121,12 +121,11 @@ class CallAudio:
         counts = self.info.stream_channels
         if len(counts) < 2 or self.channels < 2:
             return []
-        where = [(s + 1, c + 1) for s, n in enumerate(counts) for c in range(n)]
-        sides = [
-            f"stream {where[k][0]}"
-            + (f" channel {where[k][1]}" if counts[where[k][0] - 1] > 1 else "")
-            for k in self.pair
-        ]
+        sides = []
+        for k in self.pair:
+            stream, channel = self.info.locate(k)
+            wide = counts[stream] > 1
+            sides.append(f"stream {stream + 1}" + (f" channel {channel + 1}" if wide else ""))
         return [
             AudioRepair(
                 "streams joined",
@@ -218,10 +217,6 @@ def compare_channels(
     """First pass over a file of two or more channels at its own rate: how much of the `pair`
     of channels differs, and how much sound every channel carries."""
     ev = ChannelEvidence(sound_s=[0.0] * info.source_channels, own_s=[0.0] * info.source_channels)
-    rate = info.source_rate
-    block = max(1, round(COMPARE_BLOCK_S * rate))
-    pending: list[np.ndarray] = []
-    have = 0
     run_start: float | None = None
     run_sound = 0.0  # seconds of the open run in which both channels carry the same sound
     t = 0.0
@@ -231,8 +226,7 @@ def compare_channels(
         if run_start is not None and run_sound >= IDENTICAL_SOUND_MIN_S:
             ev.identical.append((run_start, end - run_start))
 
-    def step(data: np.ndarray, seconds: float) -> None:
-        nonlocal run_start, run_sound, t
+    for data, seconds in _compare_blocks(path, info):
         x = np.nan_to_num(data, nan=0.0, posinf=0.0, neginf=0.0)
         x = x - x.mean(axis=1, keepdims=True)  # DC says nothing about who is talking
         _sound(x, ev, seconds, pair)
@@ -245,14 +239,23 @@ def compare_channels(
             close_run(t)
             run_start = None
         t += seconds
+    if run_start is not None:
+        close_run(t)
+    return ev
 
-    if len(info.stream_channels) > 1:  # each leg its own stream: compared at 16 kHz
-        blocks = read_channels(path, tuple(range(info.source_channels)), COMPARE_BLOCK_S, [])
-        for data in blocks:
-            step(data.astype(np.float64), data.shape[1] / SAMPLE_RATE)
-        if run_start is not None:
-            close_run(t)
-        return ev
+
+def _compare_blocks(path: Path, info: AudioInfo) -> Iterator[tuple[np.ndarray, float]]:
+    """Every channel of the file in COMPARE_BLOCK_S blocks (float64), with their seconds: at the
+    file's own rate (no resampling), or at 16 kHz for a file of several audio streams (each leg
+    its own stream, read in the file's time by the reader)."""
+    if len(info.stream_channels) > 1:
+        channels = tuple(range(info.source_channels))
+        for data in read_channels(path, channels, COMPARE_BLOCK_S, []):
+            yield data.astype(np.float64), data.shape[1] / SAMPLE_RATE
+        return
+    block = max(1, round(COMPARE_BLOCK_S * info.source_rate))
+    pending: list[np.ndarray] = []
+    have = 0
     container = open_audio(path)
     try:
         stream = container.streams.audio[0]
@@ -267,17 +270,14 @@ def compare_channels(
                 while have >= block:
                     data = np.concatenate(pending, axis=1)
                     pending, have = [data[:, block:]], data.shape[1] - block
-                    step(data[:, :block], COMPARE_BLOCK_S)
+                    yield data[:, :block], COMPARE_BLOCK_S
     except av.error.FFmpegError:
         pass  # a broken tail: decide on what was readable; the main pass reports it
     finally:
         container.close()
     if have:
         data = np.concatenate(pending, axis=1)
-        step(data, data.shape[1] / rate)
-    if run_start is not None:
-        close_run(t)
-    return ev
+        yield data, data.shape[1] / info.source_rate
 
 
 def _judge(x: np.ndarray, ev: ChannelEvidence, seconds: float) -> bool | None:
