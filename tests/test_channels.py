@@ -15,6 +15,7 @@ from app.audio.reader import SAMPLE_RATE
 from app.audio.source import CallAudio, pick_pair
 from app.cli import main
 from app.config import Settings
+from app.review.call_list import CallQuery
 from tests.test_reader import _conversation
 
 
@@ -109,6 +110,47 @@ def test_a_side_that_was_not_recorded_is_reported(
     _assert_not_scored(report, who)
     err = [line for line in capsys.readouterr().err.splitlines() if "one_leg.wav" in line]
     assert len(err) == 1 and "silent channel" in err[0]
+
+
+def test_a_call_whose_customer_was_not_heard_shows_no_peak(
+    shared_data: Path, demo_report: dict, tmp_path: Path
+) -> None:
+    """A dead customer leg has no peak frustration: the batch summary ranked it as the calmest
+    call ("0.00"), and the review window's list and the store showed "peak 0.00", read as a
+    calm customer; the call's own page already said "no customer speech". In privacy mode
+    "summary" the stored report has no transcript but keeps the real peak."""
+    from app.report.batch_summary import write_batch_summary
+    from app.report.html import call_view
+    from app.review.call_list import row_from_report
+    from app.review.stored_calls import ReviewStore
+    from app.store import Store
+    from app.ui.review.calls_panel import row_text
+
+    audio, _, _ = _conversation(shared_data)
+    dead = _analyse(_write(tmp_path / "dead.wav", [audio[0], np.zeros_like(audio[0])]), tmp_path)
+    assert dead["summary"]["max_frustration"] == 0.0  # the JSON contract keeps a number
+    summary = write_batch_summary([dead, demo_report], tmp_path / "batch")
+    rows = summary.csv.read_text().splitlines()[1:]
+    assert rows[0].split(",")[1] == demo_report["call"] and float(rows[0].split(",")[5]) > 0.5
+    assert rows[1].split(",")[1] == "dead.wav" and rows[1].split(",")[5] == ""
+    assert "no customer speech" in summary.html.read_text()
+    assert "no customer speech" in row_text(row_from_report(dead, "dead.json"))
+    assert call_view(dead)["peak"] == "– (no customer speech)"
+
+    store = Store(tmp_path / "calls.sqlite3")
+    try:
+        store.save_report(dead, sha256="a" * 64)
+        store.save_report(demo_report, sha256="b" * 64)
+        listed = {r.name: r for r in ReviewStore(store, Settings()).rows(CallQuery())}
+        assert listed["dead.wav"].max_frustration is None
+        assert "no customer speech" in row_text(listed["dead.wav"])
+        peak = demo_report["summary"]["max_frustration"]
+        assert listed[demo_report["call"]].max_frustration == pytest.approx(peak)
+    finally:
+        store.close()
+    private = {**demo_report, "utterances": []}  # as the store gives back a summary-only call
+    assert call_view(private)["peak"] == f"{peak:.2f}"
+    assert f"peak {peak:.2f}" in row_text(row_from_report(private, "private.json"))
 
 
 def test_a_call_with_both_sides_has_no_channel_warning(shared_data: Path, tmp_path: Path) -> None:

@@ -16,9 +16,10 @@ from urllib.parse import quote
 
 from app import __version__
 from app.report.csv_export import neutralise, write_csv_atomically
+from app.report.customer_peak import customer_peak, peak_text
 from app.report.files import write_atomically
 from app.report.frustration_plot import OUTCOME_LABELS
-from app.report.html import environment, score
+from app.report.html import environment
 
 SUMMARY_HTML = "batch_summary.html"
 SUMMARY_CSV = "batch_summary.csv"
@@ -58,19 +59,6 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def peak_frustration(report: Mapping[str, Any]) -> float:
-    """The customer's peak frustration: the summary's, else from the utterances (0 if none)."""
-    peak = _num(_mapping(report.get("summary")).get("max_frustration"))
-    if peak is not None:
-        return peak
-    values = [
-        _num(u.get("frustration"))
-        for u in report.get("utterances") or []
-        if isinstance(u, Mapping) and u.get("speaker") == "customer"
-    ]
-    return max((v for v in values if v is not None), default=0.0)
-
-
 def _outcome(p: Mapping[str, Any]) -> str:
     return str(p.get("outcome") or ("shown" if p.get("shown", True) else "not_shown"))
 
@@ -106,7 +94,7 @@ def _call_row(report: Mapping[str, Any], link: str) -> dict[str, Any]:
         "agent": _agent(report),
         "link": link,
         "duration_s": duration,
-        "peak": peak_frustration(report),
+        "peak": customer_peak(report),  # None: the customer was not heard
         "escalated": bool(_mapping(report.get("summary")).get("escalated", False)),
         "shown": sum(1 for p in prompts if p.get("shown", True)),
         "outcomes": outcomes,
@@ -196,7 +184,8 @@ def write_batch_summary(
         if page is not None and Path(page).resolve() in (html_path.resolve(), csv_path.resolve()):
             raise ValueError(f"a call's report {page} would be overwritten by the batch summary")
     rows = [_call_row(r, _link(p, out_dir)) for r, p in zip(reports, resolved, strict=True)]
-    rows.sort(key=lambda r: (-r["peak"], r["call"]))
+    # calls whose customer was not heard rank last, by name: no peak to rank them by
+    rows.sort(key=lambda r: (r["peak"] is None, -(r["peak"] or 0.0), r["call"]))
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
     agent_rows, items = _agent_table(reports)
@@ -211,7 +200,7 @@ def write_batch_summary(
             items=items,
             outcomes=OUTCOMES,
             outcome_labels=OUTCOME_LABELS,
-            score=score,
+            peak_text=peak_text,
             version=__version__,
         )
     )
@@ -229,7 +218,7 @@ def _csv_row(row: Mapping[str, Any]) -> list[str]:
         neutralise(row["agent"]),
         neutralise(row["link"]),
         "" if duration is None else f"{duration:.2f}",
-        f"{row['peak']:.3f}",
+        "" if row["peak"] is None else f"{row['peak']:.3f}",
         "true" if row["escalated"] else "false",
         str(row["shown"]),
         *(str(row["outcomes"].get(o, 0)) for o in OUTCOMES),

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from app import __version__
 from app.markup import plain, to_html
 from app.report import frustration_plot as plot
+from app.report.customer_peak import customer_peak, peak_text
 from app.report.files import write_atomically
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -293,10 +294,6 @@ def call_view(report: Mapping[str, Any]) -> dict[str, Any]:
     thresholds = _mapping(report.get("thresholds"))
     elevated, high = _num(thresholds.get("elevated")), _num(thresholds.get("high"))
     summary = _mapping(report.get("summary"))
-    customer = [_num(u.get("frustration")) for u in utterances if u.get("speaker") == "customer"]
-    peak = _num(summary.get("max_frustration"))
-    if peak is None:
-        peak = max((v for v in customer if v is not None), default=None)
     outcomes_present = []
     for p in prompts:
         o = _outcome(p)
@@ -327,7 +324,7 @@ def call_view(report: Mapping[str, Any]) -> dict[str, Any]:
         "call_id": report.get("call_id"),
         "duration": "–" if duration is None else f"{plot.clock(duration)} ({duration:.1f} s)",
         # a call in which the customer said nothing (a dead leg: see its warning) has no peak
-        "peak": score(peak) if any(v is not None for v in customer) else "– (no customer speech)",
+        "peak": peak_text(customer_peak(report)),
         "escalated": bool(summary.get("escalated", False)),
         "shown_count": sum(1 for p in prompts if p.get("shown", True)),
         "not_shown_count": sum(1 for p in prompts if not p.get("shown", True)),

@@ -13,6 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from app.report.customer_peak import customer_peak
+
 
 @dataclass(frozen=True)
 class CallQuery:
@@ -33,7 +35,7 @@ class CallRow:
     when: date | None
     agent: str
     escalated: bool
-    max_frustration: float
+    max_frustration: float | None  # None: the customer was not heard (no peak to show)
     prompts: int
     ignored: int
     scorecard_failed: int
@@ -54,7 +56,7 @@ def row_from_report(report: Mapping[str, Any], key: str, when: date | None = Non
         when=when,
         agent=str(report.get("agent") or ""),
         escalated=bool(summary.get("escalated", False)),
-        max_frustration=float(summary.get("max_frustration") or 0.0),
+        max_frustration=customer_peak(report),
         prompts=sum(1 for p in prompts if p.get("shown", True)),
         ignored=sum(1 for p in prompts if p.get("outcome") == "ignored"),
         scorecard_failed=int(scorecard.get("failed") or 0),

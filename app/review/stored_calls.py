@@ -51,7 +51,7 @@ def row_of(stored: StoreRow) -> CallRow:
         when=stored.created_at.date() if stored.created_at else None,
         agent=stored.agent or "",
         escalated=bool(stored.escalated),
-        max_frustration=float(stored.max_frustration or 0.0),
+        max_frustration=stored.max_frustration,
         prompts=stored.prompts_shown,
         ignored=stored.prompts_ignored,
         scorecard_failed=int(stored.scorecard_failed or 0),

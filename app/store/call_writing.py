@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from app.report.customer_peak import customer_peak
 from app.store import report_rows as rr
 
 FOLLOW_UP_ID = "follow_up_call"
@@ -50,7 +51,8 @@ def write_call(
         "agent": report.get("agent"),
         "privacy_mode": privacy_mode,
         "analysed_at": now,
-        "max_frustration": summary.get("max_frustration") if summary else None,
+        # NULL when the customer was not heard (a dead leg): 0 would list it as a calm call
+        "max_frustration": customer_peak(report) if summary else None,
         "escalated": int_or_none(summary.get("escalated")) if summary else None,
         "summary": None if summary is None else rr.dumps(summary),
         "report_extra": rr.dumps(extra),

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.report.customer_peak import peak_text
 from app.review.call_list import CallQuery, CallRow
 from app.ui.review.legend import clock_text
 
@@ -33,7 +34,8 @@ def row_text(row: CallRow) -> str:
         flags.append(f"{row.scorecard_failed} failed")
     head = row.name + (f" · {row.agent}" if row.agent else "")
     when = f"{row.when.isoformat()} · " if row.when else ""
-    return f"{head}\n{when}{clock_text(row.duration_s)} · peak {row.max_frustration:.2f}" + (
+    peak = peak_text(row.max_frustration)
+    return f"{head}\n{when}{clock_text(row.duration_s)} · peak {peak}" + (
         " · " + ", ".join(flags) if flags else ""
     )
 
