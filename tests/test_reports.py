@@ -685,3 +685,30 @@ def test_warning_text_says_a_whole_file_note_and_an_unknown_length_plainly() -> 
     assert warning_text(packets) == "corrupt packets at 0:00.0 (0.0 s, 1)"
     silent = {"what": "silent channel", "where": 0.0, "how_long": 116.6, "detail": "d"}
     assert warning_text(silent) == "silent channel at 0:00.0 (116.6 s): d"
+
+
+def test_stderr_and_the_report_page_say_a_warning_the_same_way() -> None:
+    """stderr (`AudioRepair.text`) and the page (`warning_text`) were two formatters that had
+    drifted: a repair at a place with no length read "DC offset at 5.0 s" on stderr but "DC
+    offset at 0:05.0 (0.0 s)" on the page. One formatter now, the place in seconds or as a clock."""
+    from app.audio.repair import AudioRepair
+    from app.report.html import warning_text
+
+    cases = [
+        (AudioRepair("DC offset", 5.0, 0.0, detail="left"), "DC offset at {}: left"),
+        (AudioRepair("streams joined", 0.0, 0.0, detail="s"), "streams joined: s"),
+        (
+            AudioRepair("truncated", 61.0, 0.0, detail="cut", length_known=False),
+            "truncated at {} (length unknown): cut",
+        ),
+        (
+            AudioRepair("non-finite samples", 3.0, 2.5, count=40),
+            "non-finite samples at {} (2.5 s, 40)",
+        ),
+        (AudioRepair("corrupt packets", 0.0, 0.0, count=1), "corrupt packets at {} (0.0 s, 1)"),
+    ]
+    for repair, said in cases:
+        place = repair.start_s
+        assert repair.text() == said.format(f"{place:.1f} s")
+        minutes, seconds = divmod(place, 60)
+        assert warning_text(repair.to_report()) == said.format(f"{int(minutes)}:{seconds:04.1f}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,14 +40,38 @@ class AudioRepair:
         return row
 
     def text(self) -> str:
-        """One line in words (stderr); the report page's `warning_text` says it the same way."""
-        said = [f"{self.duration_s:.1f} s" if self.length_known else "length unknown"]
-        if self.count is not None:
-            said.append(str(self.count))
-        elif self.length_known and self.duration_s == 0.0:
-            said = []  # a note about the whole file ("channels chosen"): no length to give
-        if not said and self.start_s == 0.0:
-            out = self.what  # nor a place: "streams joined: ...", not "at 0.0 s"
-        else:
-            out = f"{self.what} at {self.start_s:.1f} s" + (f" ({', '.join(said)})" if said else "")
-        return out + (f": {self.detail}" if self.detail else "")
+        """One line in words (stderr), the place in seconds: `warning_words` of its report row."""
+        return warning_words(self.to_report())
+
+
+def _seconds(t: float) -> str:
+    return f"{t:.1f} s"
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def warning_words(row: Mapping[str, Any], place: Callable[[float], str] = _seconds) -> str:
+    """One report warning (`AudioRepair.to_report`'s row, maybe from an older report) in words:
+    stderr gives its place in seconds, the report page and the review window as a clock
+    (`place`). A note about the whole file ("streams joined", "channels chosen": no place, no
+    length) is its kind and detail alone."""
+    what = str(row.get("what") or "repair")
+    where = _number(row.get("where")) or 0.0
+    how_long, count = _number(row.get("how_long")), row.get("count")
+    said = []
+    if how_long is not None and (how_long or count is not None):
+        said.append(f"{how_long:.1f} s")
+    elif how_long is None and "how_long" in row:  # null: how much is affected cannot be known
+        said.append("length unknown")
+    if count is not None:
+        said.append(str(count))
+    if not said and where == 0.0:
+        out = what
+    else:
+        out = f"{what} at {place(where)}" + (f" ({', '.join(said)})" if said else "")
+    detail = row.get("detail")
+    return out + (f": {detail}" if detail else "")

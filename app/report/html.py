@@ -18,6 +18,7 @@ import jinja2
 from markupsafe import Markup
 
 from app import __version__
+from app.audio.repair import warning_words
 from app.markup import plain, to_html
 from app.report import frustration_plot as plot
 from app.report.customer_peak import customer_peak, peak_text
@@ -201,26 +202,9 @@ def _scorecard_view(card: Any) -> dict[str, Any] | None:
 
 
 def warning_text(w: Any) -> str:
-    """One report warning in words (the HTML page's list, the review window's message)."""
-    if not isinstance(w, Mapping):
-        return str(w)
-    what, how_long = w.get("what", "repair"), _num(w.get("how_long"))
-    if how_long == 0.0 and not _num(w.get("where")) and w.get("count") is None:
-        text = str(what)  # a note about the whole file ("streams joined", "channels chosen")
-    else:
-        text = f"{what} at {_time(w.get('where'))}"
-        extra = []
-        if how_long is not None:
-            extra.append(f"{how_long:.1f} s")
-        elif "how_long" in w:  # null: how much is affected cannot be known
-            extra.append("length unknown")
-        if w.get("count") is not None:
-            extra.append(str(w["count"]))
-        if extra:
-            text += f" ({', '.join(extra)})"
-    if w.get("detail"):
-        text += f": {w['detail']}"
-    return text
+    """One report warning in words (the HTML page's list, the review window's message), said as
+    stderr says it but with the place as a call clock."""
+    return warning_words(w, _time) if isinstance(w, Mapping) else str(w)
 
 
 def warnings_line(report: Mapping[str, Any]) -> str:
