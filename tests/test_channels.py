@@ -133,7 +133,9 @@ def test_a_call_whose_customer_was_not_heard_shows_no_peak(
     rows = summary.csv.read_text().splitlines()[1:]
     assert rows[0].split(",")[1] == demo_report["call"] and float(rows[0].split(",")[5]) > 0.5
     assert rows[1].split(",")[1] == "dead.wav" and rows[1].split(",")[5] == ""
-    assert "no customer speech" in summary.html.read_text()
+    page = summary.html.read_text()
+    assert "no customer speech" in page and "not heard" in page and "not scored" in page
+    assert "Audio warnings (1 call)" in page and "dead.wav: silent channel at 0:00.0" in page
     assert "no customer speech" in row_text(row_from_report(dead, "dead.json"))
     assert call_view(dead)["peak"] == "– (no customer speech)"
 

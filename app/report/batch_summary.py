@@ -19,7 +19,7 @@ from app.report.csv_export import neutralise, write_csv_atomically
 from app.report.customer_peak import customer_peak, peak_text
 from app.report.files import write_atomically
 from app.report.frustration_plot import OUTCOME_LABELS
-from app.report.html import environment
+from app.report.html import environment, warning_text
 
 SUMMARY_HTML = "batch_summary.html"
 SUMMARY_CSV = "batch_summary.csv"
@@ -104,7 +104,14 @@ def _call_row(report: Mapping[str, Any], link: str) -> dict[str, Any]:
             else None
         ),
         "warnings": len(report.get("warnings") or []),
+        "warning_texts": _warning_texts(report.get("warnings") or []),
     }
+
+
+def _warning_texts(warnings: Sequence[Any], shown: int = 3) -> list[str]:
+    """A call's audio warnings in words for the page's alert: the first few, then how many more."""
+    said = [warning_text(w) for w in warnings[:shown]]
+    return [*said, f"and {len(warnings) - shown} more"] if len(warnings) > shown else said
 
 
 def _prompt_table(reports: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -195,6 +202,7 @@ def write_batch_summary(
         .render(
             rows=rows,
             escalated=[r for r in rows if r["escalated"]],
+            warned=[r for r in rows if r["warnings"]],
             prompt_rows=_prompt_table(reports),
             agent_rows=agent_rows,
             items=items,
