@@ -120,7 +120,7 @@ def test_a_call_whose_customer_was_not_heard_shows_no_peak(
     calm customer; the call's own page already said "no customer speech". In privacy mode
     "summary" the stored report has no transcript but keeps the real peak."""
     from app.report.batch_summary import write_batch_summary
-    from app.report.html import call_view
+    from app.report.html import call_view, render_call_html
     from app.review.call_list import row_from_report
     from app.review.stored_calls import ReviewStore
     from app.store import Store
@@ -138,6 +138,8 @@ def test_a_call_whose_customer_was_not_heard_shows_no_peak(
     assert "Audio warnings (1 call)" in page and "dead.wav: silent channel at 0:00.0" in page
     assert "no customer speech" in row_text(row_from_report(dead, "dead.json"))
     assert call_view(dead)["peak"] == "– (no customer speech)"
+    own_page = render_call_html(dead)
+    assert "not heard</span>" in own_page and "not scored</span>" in own_page
 
     store = Store(tmp_path / "calls.sqlite3")
     try:

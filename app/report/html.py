@@ -278,6 +278,7 @@ def call_view(report: Mapping[str, Any]) -> dict[str, Any]:
     thresholds = _mapping(report.get("thresholds"))
     elevated, high = _num(thresholds.get("elevated")), _num(thresholds.get("high"))
     summary = _mapping(report.get("summary"))
+    peak = customer_peak(report)
     outcomes_present = []
     for p in prompts:
         o = _outcome(p)
@@ -308,7 +309,8 @@ def call_view(report: Mapping[str, Any]) -> dict[str, Any]:
         "call_id": report.get("call_id"),
         "duration": "–" if duration is None else f"{plot.clock(duration)} ({duration:.1f} s)",
         # a call in which the customer said nothing (a dead leg: see its warning) has no peak
-        "peak": peak_text(customer_peak(report)),
+        "peak": peak_text(peak),
+        "customer_heard": peak is not None,
         "escalated": bool(summary.get("escalated", False)),
         "shown_count": sum(1 for p in prompts if p.get("shown", True)),
         "not_shown_count": sum(1 for p in prompts if not p.get("shown", True)),
