@@ -712,3 +712,24 @@ def test_stderr_and_the_report_page_say_a_warning_the_same_way() -> None:
         assert repair.text() == said.format(f"{place:.1f} s")
         minutes, seconds = divmod(place, 60)
         assert warning_text(repair.to_report()) == said.format(f"{int(minutes)}:{seconds:04.1f}")
+
+
+def test_a_mono_call_page_says_every_voice_is_read_as_the_customers(
+    demo_report: dict, tmp_path: Path
+) -> None:
+    """A mono call's page read "Channels 1 (agent right)" with --agent-channel right: there is
+    no agent side in a mono file; every voice on it, an agent's too, is read as the customer's."""
+    import soundfile as sf
+
+    from app.cli import main
+
+    stereo = render_call_html(demo_report)
+    assert "(agent left)" in stereo and "mono:" not in stereo
+    audio, rate = sf.read(DEMO_CALLS[0], frames=30 * 16000)  # the first 30 s: a few turns
+    sf.write(tmp_path / "mono.wav", audio.mean(axis=1), rate)
+    args = ["analyze", str(tmp_path / "mono.wav"), "--agent-channel", "right"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    mono = json.loads((tmp_path / "out" / "mono.json").read_text())
+    page = render_call_html(mono)
+    assert mono["channels"] == 1 and "mono: every voice is read as the customer's" in page
+    assert "(agent right)" not in page

@@ -176,7 +176,10 @@ class CallAudio:
                     "identical channels",
                     0.0,
                     ev.active_s,
-                    detail="both channels carry the same audio: analysed as one speaker",
+                    detail=(
+                        "both channels carry the same audio: analysed as one speaker, the "
+                        "customer (an agent's voice on it is read as the customer's)"
+                    ),
                 )
             ]
         return [
