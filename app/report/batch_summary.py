@@ -6,7 +6,6 @@ HTML page and one CSV (a row per call) in the batch's output folder.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from urllib.parse import quote
 from app import __version__
 from app.report.csv_export import neutralise, write_csv_atomically
 from app.report.customer_peak import customer_peak, peak_text
+from app.report.fields import mapping, number
 from app.report.files import write_atomically
 from app.report.frustration_plot import OUTCOME_LABELS
 from app.report.html import environment, warning_text
@@ -48,17 +48,6 @@ class BatchSummary:
     csv: Path
 
 
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    v = float(value)
-    return v if math.isfinite(v) else None
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def _outcome(p: Mapping[str, Any]) -> str:
     return str(p.get("outcome") or ("shown" if p.get("shown", True) else "not_shown"))
 
@@ -87,15 +76,15 @@ def _call_row(report: Mapping[str, Any], link: str) -> dict[str, Any]:
     for p in prompts:
         o = _outcome(p)
         outcomes[o] = outcomes.get(o, 0) + 1
-    card = _mapping(report.get("scorecard"))
-    duration = _num(report.get("duration_s"))
+    card = mapping(report.get("scorecard"))
+    duration = number(report.get("duration_s"))
     return {
         "call": str(report.get("call", "unnamed call")),
         "agent": _agent(report),
         "link": link,
         "duration_s": duration,
         "peak": customer_peak(report),  # None: the customer was not heard
-        "escalated": bool(_mapping(report.get("summary")).get("escalated", False)),
+        "escalated": bool(mapping(report.get("summary")).get("escalated", False)),
         "shown": sum(1 for p in prompts if p.get("shown", True)),
         "outcomes": outcomes,
         "scorecard": (
@@ -149,7 +138,7 @@ def _agent_table(
              "items": {}},
         )  # fmt: skip
         a["calls"] += 1
-        a["escalated"] += bool(_mapping(report.get("summary")).get("escalated", False))
+        a["escalated"] += bool(mapping(report.get("summary")).get("escalated", False))
         card = report.get("scorecard")
         if not isinstance(card, Mapping):
             continue

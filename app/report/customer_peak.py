@@ -3,20 +3,10 @@ list and the store show it: one rule for when there is no peak (the customer was
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    v = float(value)
-    return v if math.isfinite(v) else None
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+from app.report.fields import mapping, number
 
 
 def customer_peak(report: Mapping[str, Any]) -> float | None:
@@ -24,16 +14,16 @@ def customer_peak(report: Mapping[str, Any]) -> float | None:
     says their side carried no speech (a dead leg, `unheard_sides`), or the transcript is there
     and holds no customer turn. A report without its transcript (privacy mode "summary") keeps
     the summary's figure."""
-    summary = _mapping(report.get("summary"))
+    summary = mapping(report.get("summary"))
     unheard = summary.get("unheard_sides")
     if isinstance(unheard, list | tuple) and "customer" in unheard:
         return None
     utterances = [u for u in report.get("utterances") or [] if isinstance(u, Mapping)]
-    customer = [_num(u.get("frustration")) for u in utterances if u.get("speaker") == "customer"]
+    customer = [number(u.get("frustration")) for u in utterances if u.get("speaker") == "customer"]
     heard = [v for v in customer if v is not None]
     if utterances and not heard:
         return None
-    peak = _num(summary.get("max_frustration"))
+    peak = number(summary.get("max_frustration"))
     return max(heard, default=None) if peak is None else peak
 
 

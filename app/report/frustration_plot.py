@@ -10,11 +10,12 @@ escaped here; numbers are formatted by us.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
+
+from app.report.fields import number
 
 # Colours (the legend, the CSS and the screenshot test use the same values)
 CUSTOMER = "#d62728"
@@ -60,14 +61,6 @@ class _Frame:
         return TOP + inner * (1.0 - min(max(v, 0.0), 1.0))
 
 
-def _num(value: Any) -> float | None:
-    """A finite float, or None for anything else (older or hand-edited reports)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    v = float(value)
-    return v if math.isfinite(v) else None
-
-
 def _f(v: float) -> str:
     return f"{v:.1f}"
 
@@ -92,7 +85,7 @@ def _series(
     for u in utterances:
         if u.get("speaker") != speaker:
             continue
-        start, end, fr = _num(u.get("start")), _num(u.get("end")), _num(u.get("frustration"))
+        start, end, fr = number(u.get("start")), number(u.get("end")), number(u.get("frustration"))
         if start is None or fr is None:
             continue
         mid = (start + end) / 2 if end is not None and end >= start else start
@@ -101,11 +94,11 @@ def _series(
 
 
 def _duration(report: Mapping[str, Any]) -> float:
-    times = [_num(report.get("duration_s")) or 0.0]
+    times = [number(report.get("duration_s")) or 0.0]
     for u in report.get("utterances") or []:
-        times.append(_num(u.get("end")) or 0.0)
+        times.append(number(u.get("end")) or 0.0)
     for p in report.get("prompts") or []:
-        times.append(_num(p.get("t")) or 0.0)
+        times.append(number(p.get("t")) or 0.0)
     return max(max(times), 1.0)
 
 
@@ -179,7 +172,7 @@ def _axes(frame: _Frame) -> list[str]:
 def _threshold_lines(frame: _Frame, thresholds: Mapping[str, Any]) -> list[str]:
     out = []
     for key, colour, dash in (("elevated", ELEVATED, "6 4"), ("high", HIGH, "2 3")):
-        v = _num(thresholds.get(key)) if isinstance(thresholds, Mapping) else None
+        v = number(thresholds.get(key)) if isinstance(thresholds, Mapping) else None
         if v is None:
             continue
         y = _f(frame.y(v))
@@ -198,7 +191,7 @@ def _threshold_lines(frame: _Frame, thresholds: Mapping[str, Any]) -> list[str]:
 def _prompt_markers(frame: _Frame, prompts: Sequence[Mapping[str, Any]]) -> list[str]:
     out = []
     for p in prompts:
-        t = _num(p.get("t"))
+        t = number(p.get("t"))
         if t is None:
             continue
         outcome = str(p.get("outcome") or ("shown" if p.get("shown", True) else "not_shown"))
@@ -245,7 +238,7 @@ def _speaker_line(
 
 
 def _trend_line(frame: _Frame, trend: Sequence[Mapping[str, Any]]) -> list[str]:
-    points = [(_num(p.get("t")), _num(p.get("level"))) for p in trend]
+    points = [(number(p.get("t")), number(p.get("level"))) for p in trend]
     clean = sorted((t, v) for t, v in points if t is not None and v is not None)
     if not clean:
         return []

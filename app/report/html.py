@@ -8,7 +8,6 @@ untrusted text) is escaped unless this module marks it safe: only the SVG plot, 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -22,6 +21,7 @@ from app.audio.repair import warning_words
 from app.markup import plain, to_html
 from app.report import frustration_plot as plot
 from app.report.customer_peak import customer_peak, peak_text
+from app.report.fields import mapping, number
 from app.report.files import write_atomically
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -50,26 +50,15 @@ def write_call_html(report: Mapping[str, Any], path: Path) -> Path:
     return write_atomically(path, lambda out: out.write(text))
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    v = float(value)
-    return v if math.isfinite(v) else None
-
-
 def score(value: Any) -> str:
     """A score as shown in tables: two decimals, or an en dash when missing."""
-    v = _num(value)
+    v = number(value)
     return "–" if v is None else f"{v:.2f}"
 
 
 def _time(value: Any) -> str:
     """Call time as m:ss.s (1:05.3), the same everywhere in the report."""
-    v = _num(value)
+    v = number(value)
     if v is None:
         return "–"
     v = max(v, 0.0)
@@ -93,7 +82,7 @@ def _outcome(p: Mapping[str, Any]) -> str:
 
 def _prompt_view(p: Mapping[str, Any]) -> dict[str, Any]:
     outcome = _outcome(p)
-    before, after = _num(p.get("frustration_before")), _num(p.get("frustration_after"))
+    before, after = number(p.get("frustration_before")), number(p.get("frustration_after"))
     return {
         "id": str(p.get("id", "")),
         "time": _time(p.get("t")),
@@ -105,7 +94,7 @@ def _prompt_view(p: Mapping[str, Any]) -> dict[str, Any]:
         "outcome": outcome,
         "outcome_label": plot.OUTCOME_LABELS.get(outcome, outcome),
         "colour": plot.OUTCOME_COLOURS.get(outcome, plot.OUTCOME_COLOURS["shown"]),
-        "outcome_time": _time(p["outcome_t"]) if _num(p.get("outcome_t")) is not None else "",
+        "outcome_time": _time(p["outcome_t"]) if number(p.get("outcome_t")) is not None else "",
         "detail": str(p.get("outcome_detail") or ""),
         "heard": str(p.get("heard") or ""),
         "before": None if before is None else f"{before:.2f}",
@@ -137,7 +126,7 @@ def _metric_label(key: str) -> str:
 
 
 def _metric_value(key: str, value: Any) -> str:
-    v = _num(value)
+    v = number(value)
     if v is None:
         return str(value) if value is not None else "–"
     if key.endswith("_share") and 0 <= v <= 1:
@@ -233,7 +222,7 @@ def _note_text(note: Any) -> str:
         parts.append(f"rating {note['rating']}")
     if note.get("prompt_id"):
         parts.append(f"on prompt {note['prompt_id']}")
-    if _num(note.get("prompt_t")) is not None:
+    if number(note.get("prompt_t")) is not None:
         parts.append(f"at {_time(note['prompt_t'])}")
     if note.get("author"):
         parts.append(f"by {note['author']}")
@@ -250,7 +239,7 @@ def _transcript_rows(
 ) -> list[dict[str, Any]]:
     keyed: list[tuple[float, int, int, dict[str, Any]]] = []
     for i, u in enumerate(utterances):
-        fr = _num(u.get("frustration"))
+        fr = number(u.get("frustration"))
         row = {
             "kind": "utterance",
             "time": _time(u.get("start")),
@@ -262,11 +251,11 @@ def _transcript_rows(
             "frustration": score(fr),
             "level": _level(fr, elevated, high),
         }
-        keyed.append((_num(u.get("start")) or 0.0, 0, i, row))
+        keyed.append((number(u.get("start")) or 0.0, 0, i, row))
     for i, p in enumerate(prompts):
         view = _prompt_view(p)
         row = {"kind": "prompt", **view}
-        keyed.append((_num(p.get("t")) or 0.0, 1, i, row))
+        keyed.append((number(p.get("t")) or 0.0, 1, i, row))
     return [row for *_, row in sorted(keyed, key=lambda k: k[:3])]
 
 
@@ -275,9 +264,9 @@ def call_view(report: Mapping[str, Any]) -> dict[str, Any]:
     from older versions or from the store may lack keys)."""
     utterances = [u for u in report.get("utterances") or [] if isinstance(u, Mapping)]
     prompts = [p for p in report.get("prompts") or [] if isinstance(p, Mapping)]
-    thresholds = _mapping(report.get("thresholds"))
-    elevated, high = _num(thresholds.get("elevated")), _num(thresholds.get("high"))
-    summary = _mapping(report.get("summary"))
+    thresholds = mapping(report.get("thresholds"))
+    elevated, high = number(thresholds.get("elevated")), number(thresholds.get("high"))
+    summary = mapping(report.get("summary"))
     peak = customer_peak(report)
     outcomes_present = []
     for p in prompts:
@@ -303,7 +292,7 @@ def call_view(report: Mapping[str, Any]) -> dict[str, Any]:
         for key in ("analysis_key", "settings_digest", "playbook"):
             if provenance.get(key):
                 prov_pairs.append((key.replace("_", " "), str(provenance[key])[:16]))
-    duration = _num(report.get("duration_s"))
+    duration = number(report.get("duration_s"))
     return {
         "call": str(report.get("call", "unnamed call")),
         "call_id": report.get("call_id"),
