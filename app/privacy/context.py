@@ -19,6 +19,7 @@ from app.privacy.kinds import (
     EXPIRY,
     NI,
     PHONE,
+    PIN,
     SORT_CODE,
     SSN,
 )
@@ -27,6 +28,15 @@ KEEP = "KEEP"  # order, ticket and reference numbers: not personal data, and QA 
 
 # most specific first: "the security code on the back of the card" is about the CVV
 _CUES: list[tuple[str, str]] = [
+    (
+        # a credential: "security pin", "one-time passcode", "the code you texted me"
+        PIN,
+        r"pin(?: number| code)?|passcode|pass code|passwords?|passphrase|access code|"
+        r"verification code|one[- ]time (?:code|passcode|password|pin)|otp|memorable number|"
+        r"(?:tele)?phone banking|"
+        r"code (?:you|we|i|they) (?:just )?(?:sent|texted|emailed)|"
+        r"(?:texted|sent|emailed) (?:you |me )?(?:a|the) code",
+    ),
     (
         CVV,
         r"cvv|cvc|cv2|csc|security (?:code|number|digits)|three digits?|3 digits?|"

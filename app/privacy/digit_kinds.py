@@ -15,6 +15,7 @@ from app.privacy.kinds import (
     EXPIRY,
     NI,
     PHONE,
+    PIN,
     SORT_CODE,
     SSN,
 )
@@ -46,6 +47,7 @@ _LENGTHS: dict[str, tuple[int, int]] = {
     PHONE: (7, 15),
     DOB: (4, 8),
     ADDRESS: (5, 9),
+    PIN: (4, 8),
     KEEP: (1, 40),
 }
 _READ_IN_PIECES = {CARD, PHONE, ACCOUNT, SSN, SORT_CODE, NI}

@@ -15,6 +15,7 @@ PHONE = "PHONE"
 EMAIL = "EMAIL"
 DOB = "DOB"
 ADDRESS = "ADDRESS"
+PIN = "PIN"  # PINs, passcodes, one-time and verification codes, numeric passwords
 
 KINDS: tuple[str, ...] = (
     CARD,
@@ -28,6 +29,7 @@ KINDS: tuple[str, ...] = (
     EMAIL,
     DOB,
     ADDRESS,
+    PIN,
 )
 _PLACEHOLDER = re.compile(r"\[(" + "|".join(KINDS) + r")\]")
 

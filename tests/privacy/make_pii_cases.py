@@ -235,6 +235,14 @@ def us_phone(rng: random.Random) -> str:
     return rng.choice(["201", "212", "415", "617", "312"]) + "555" + f"01{rng.randrange(100):02d}"
 
 
+PIN_TEMPLATES = [
+    ("My PIN is {}.", "my pin is {}"),
+    ("The passcode is {}, I think.", "uh the passcode is {} i think"),
+    ("The verification code you sent is {}.", "the verification code you sent is {}"),
+    ("It's {}, my telephone banking PIN.", "it's {} my telephone banking pin"),
+]
+
+
 def rows(rng: random.Random) -> list[tuple[str, str, str]]:
     """(form, text, expected)"""
     out: list[tuple[str, str, str]] = []
@@ -352,6 +360,12 @@ def rows(rng: random.Random) -> list[tuple[str, str, str]]:
             ("written", f"and the security code is {cvv}.", "and the security code is [CVV].")
         )
         out.append(("spoken", f"the CVV is {digit_words(cvv, rng)}", "the CVV is [CVV]"))
+    # credentials read out for security checks: PINs, passcodes, one-time codes
+    for k in range(12):
+        pin = "".join(str(rng.randrange(10)) for _ in range(4 if k % 3 else 6))
+        written, spoken = PIN_TEMPLATES[k % len(PIN_TEMPLATES)]
+        out.append(("written", written.format(pin), written.format("[PIN]")))
+        out.append(("spoken", spoken.format(digit_words(pin, rng)), spoken.format("[PIN]")))
     return out
 
 

@@ -23,7 +23,7 @@ from tests.privacy.pii_set import GENERATED, load_rows, score
 ROWS = load_rows()
 SCORE = score(ROWS, lambda: CallRedactor().redact)
 KINDS = ["CARD", "CVV", "EXPIRY", "ACCOUNT", "SORT_CODE", "SSN", "NI", "PHONE", "EMAIL", "DOB"]
-KINDS += ["ADDRESS"]
+KINDS += ["ADDRESS", "PIN"]
 
 
 def test_the_set_is_large_and_mixed() -> None:
