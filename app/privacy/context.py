@@ -70,7 +70,7 @@ _CUES: list[tuple[str, str]] = [
         KEEP,
         r"ends? in|ending(?: in| with)?|last four(?: digits)?|order|ticket|reference|ref|case|"
         r"tracking|invoice|booking|confirmation|receipt|claim|policy number|item|model|serial|"
-        r"parcel|flight|room",
+        r"product|parcel|flight|room",
     ),
 ]
 PRIORITY = {kind: k for k, (kind, _) in enumerate(_CUES)}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from app.privacy.kinds import ADDRESS, EMAIL, NI, PHONE
+from app.privacy.kinds import ACCOUNT, ADDRESS, EMAIL, NI, PHONE
 from app.privacy.tokens import TEENS, TENS, UNITS, Token
 
 REGIONS = ("GB", "US")
@@ -101,7 +101,10 @@ def _extend_local(text: str, start: int) -> int:
 
 # UK National Insurance number: two prefix letters, six digits, a suffix letter A-D
 _NI = re.compile(
-    r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z](?:[\s.-]*\d){6}[\s.-]*[A-D]?\b", re.IGNORECASE
+    # six digits and no more ("AB12 3456 7890" is some other code), then maybe the suffix letter
+    r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z](?:[\s.-]*\d){6}(?![\s.-]*\d)(?:[\s.-]*[A-D])?"
+    r"(?![A-Za-z0-9])",
+    re.IGNORECASE,
 )
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")  # written in capitals by ASR
 # in any case, right after the word "postcode" ("the postcode is cb23hx", "C.B 2 3HX" is not)
@@ -215,6 +218,30 @@ def email_spans(text: str) -> list[Span]:
             start = _extend_local(text, start)
         spans.append(Span(start, m.end(), EMAIL, 0))
     return spans
+
+
+# an IBAN written out: country, check digits, then the account in groups of four (ISO 13616)
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
+_SAID_IBAN = re.compile(r"\biban\b", re.IGNORECASE)
+
+
+def _iban_valid(found: str) -> bool:
+    code = found.replace(" ", "")
+    if not 15 <= len(code) <= 34:
+        return False
+    moved = code[4:] + code[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def iban_spans(text: str) -> list[Span]:
+    """IBANs (mod-97 checked) as one account number: the bank's code and the country's check
+    digits stayed readable when only the digit runs inside were found."""
+    said = _SAID_IBAN.search(text) is not None  # "the IBAN is ...": a misheard digit still counts
+    return [
+        Span(m.start(), m.end(), ACCOUNT, 1)
+        for m in _IBAN.finditer(text)
+        if said or _iban_valid(m.group())
+    ]
 
 
 def ni_spans(text: str) -> list[Span]:

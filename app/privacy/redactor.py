@@ -34,6 +34,7 @@ from app.privacy.patterns import (
     Span,
     email_spans,
     house_number_spans,
+    iban_spans,
     ni_spans,
     postcode_spans,
     written_phone_spans,
@@ -196,6 +197,7 @@ def _find(
     spans: list[Span] = []
     spans += email_spans(text)
     spans += ni_spans(text)
+    spans += iban_spans(text)
     spans += postcode_spans(text)
     # dates: only as a date of birth or a card's expiry
     for start, stop, _, _ in date_spans(tokens):

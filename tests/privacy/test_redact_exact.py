@@ -18,7 +18,13 @@ CASES = [
     ("sort code 20-00-00, account 12345678", "sort code [SORT_CODE], account [ACCOUNT]"),
     ("I live at 42 Baker Street", "I live at [ADDRESS] Baker Street"),
     ("my date of birth is 12/03/1985", "my date of birth is [DOB]"),
+    ("my pin is 4 3 2 1", "my pin is [PIN]"),  # a credential: stored as heard before stop 37
+    ("the one time code you sent me is 4 8 2 9 1 3", "the one time code you sent me is [PIN]"),
+    # a whole IBAN, bank code and check digits too (they stayed: "GB29 NWBK [ACCOUNT]")
+    ("The IBAN is GB29 NWBK 6016 1331 9268 19.", "The IBAN is [ACCOUNT]."),
+    ("refund DE89370400440532013000 please", "refund [ACCOUNT] please"),
     # negatives: left as they are
+    ("The product code is AB12 3456 7890 ABCD.", "The product code is AB12 3456 7890 ABCD."),
     ("My order number is 4 5 1 2.", "My order number is 4 5 1 2."),
     ("It cost £45.99 at 3:30 in 2019.", "It cost £45.99 at 3:30 in 2019."),
     ("oh I see, one of them was broken", "oh I see, one of them was broken"),
