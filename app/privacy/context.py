@@ -31,7 +31,7 @@ _CUES: list[tuple[str, str]] = [
     (
         # a credential: "security pin", "one-time passcode", "the code you texted me"
         PIN,
-        r"pin(?: number| code)?|passcode|pass code|passwords?|passphrase|access code|"
+        r"pin(?: number| code)?|passcode|pass code|password|passphrase|access code|"
         r"verification code|one[- ]time (?:code|passcode|password|pin)|otp|memorable number|"
         r"(?:tele)?phone banking|"
         r"code (?:you|we|i|they) (?:just )?(?:sent|texted|emailed)|"
