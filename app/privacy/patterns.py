@@ -254,9 +254,19 @@ def _ni_shape(found: str) -> bool:
     return letters.isupper() or found.rstrip()[-1].isalpha()
 
 
+# a US ZIP code after a city and a state's two letters, as an address is written:
+# "Springfield, IL 62704", "Austin TX 78701-1234"
+_US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
+    "NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
+)
+_US_ZIP = re.compile(rf"\b[A-Z][a-z]+,?\s+(?:{_US_STATES}),?\s+(\d{{5}}(?:-\d{{4}})?)\b")
+
+
 def postcode_spans(text: str) -> list[Span]:
     spans = [Span(m.start(), m.end(), ADDRESS, 3) for m in _POSTCODE.finditer(text)]
     spans += [Span(m.start(1), m.end(1), ADDRESS, 3) for m in _SAID_POSTCODE.finditer(text)]
+    spans += [Span(m.start(1), m.end(1), ADDRESS, 3) for m in _US_ZIP.finditer(text)]
     return spans
 
 

@@ -23,6 +23,10 @@ CASES = [
     # a whole IBAN, bank code and check digits too (they stayed: "GB29 NWBK [ACCOUNT]")
     ("The IBAN is GB29 NWBK 6016 1331 9268 19.", "The IBAN is [ACCOUNT]."),
     ("refund DE89370400440532013000 please", "refund [ACCOUNT] please"),
+    (
+        "It's 12 Elm Road, Springfield, IL 62704.",
+        "It's [ADDRESS] Elm Road, Springfield, IL [ADDRESS].",
+    ),
     # negatives: left as they are
     ("The product code is AB12 3456 7890 ABCD.", "The product code is AB12 3456 7890 ABCD."),
     ("My order number is 4 5 1 2.", "My order number is 4 5 1 2."),
