@@ -25,6 +25,7 @@ log = logging.getLogger(__name__.replace("app", "callcoach", 1))
 
 DEFAULT_SIZE = QSize(380, 210)
 MARGIN = 24  # from the screen's edge for the first placement
+TITLE_BAR = 32  # room above a main window's geometry for its frame
 
 
 def default_geometry_path() -> Path:
@@ -123,5 +124,23 @@ def restore_geometry(widget: QWidget, store: GeometryStore) -> QRect:
         area = primary.availableGeometry()
         top_right = QPoint(area.right() - size.width() - MARGIN, area.top() + MARGIN)
         rect = fit_rect(QRect(top_right, size), area, widget.minimumSize())
+    widget.setGeometry(rect)
+    return rect
+
+
+def fit_on_screen(widget: QWidget, size: QSize) -> QRect:
+    """Give a main window `size`, or less where the primary screen's free area is smaller (a
+    1366 x 768 laptop), never under its minimum size hint, centred in that area; leaves room for
+    the window manager's title bar. Returns the geometry."""
+    primary = QGuiApplication.primaryScreen()
+    if primary is None:
+        widget.resize(size)
+        return widget.geometry()
+    area = primary.availableGeometry().adjusted(0, TITLE_BAR, 0, 0)
+    w = max(min(size.width(), area.width()), widget.minimumSizeHint().width())
+    h = max(min(size.height(), area.height()), widget.minimumSizeHint().height())
+    rect = QRect(0, 0, w, h)
+    rect.moveCenter(area.center())
+    rect = fit_rect(rect, area, widget.minimumSizeHint())
     widget.setGeometry(rect)
     return rect

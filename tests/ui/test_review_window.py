@@ -413,3 +413,17 @@ def test_audio_warnings_are_said_when_a_call_opens(
     assert "⚠ silent channel at 0:00.0 (117.0 s): right: no speech" in text
     assert "truncated at 1:30.0 (length unknown): cut short" in text and "(+1 more)" in text
     assert "\n" not in text
+
+
+def test_the_window_fits_the_screen_it_opens_on(qtbot, tmp_path: Path, store: Store) -> None:  # type: ignore[no-untyped-def]
+    """The window always opened 1400 x 860: on a 1280 x 800 or 1366 x 768 screen the notes and
+    the scorecard panel ran off its right edge. It now takes what the screen has, centred.
+    (The other tests' fixture sizes the window itself.)"""
+    window = ReviewWindow(peaks_cache=tmp_path / "peaks", store=store)
+    qtbot.addWidget(window)
+    window.show()
+    area = QApplication.primaryScreen().availableGeometry()
+    assert area.width() < 1400  # the offscreen platform's screen is smaller than the old size
+    geometry = window.geometry()
+    assert area.contains(geometry), (area, geometry)
+    assert geometry.width() >= window.minimumSizeHint().width()

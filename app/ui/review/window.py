@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -31,6 +31,7 @@ from app.review.open_calls import OpenCalls, ReviewCall
 from app.review.peaks import Peaks
 from app.review.stored_calls import ReviewStore, export_call
 from app.store import Store, peaks_dir_for, store_path
+from app.ui.geometry import fit_on_screen
 from app.ui.review.call_jobs import Analyse, analysis_job, default_analyse, peaks_job
 from app.ui.review.calls_panel import CallsPanel
 from app.ui.review.jobs import Job
@@ -60,7 +61,6 @@ class ReviewWindow(QMainWindow):
         None keeps notes for the session and in exports only."""
         super().__init__(parent)
         self.setWindowTitle("callcoach — review")
-        self.resize(1400, 860)
         self.settings = settings or Settings()
         # beside the call store by default, so `callcoach purge` deletes it with the calls
         self.peaks_cache = peaks_cache or peaks_dir_for(store_path(self.settings))
@@ -85,6 +85,7 @@ class ReviewWindow(QMainWindow):
         self.speaker_box = self.transcript_pane.speaker_box
         self.judge = JudgePanel()
         self._build_layout()
+        fit_on_screen(self, QSize(1400, 860))  # smaller on a small screen: nothing off its edge
         self.open_action, self.locate_action, self.export_action, self.dark_action = add_menus(self)
         add_shortcuts(self)
         self._connect()
