@@ -143,6 +143,8 @@ def classify(
             continue
         if run.slashed and kind not in (EXPIRY, DOB):
             continue
+        if kind == PIN and _after_when_word(run, tokens):
+            continue  # "reset my password on 12 03 2024", "the code came at 10 30"
         if _fits(kind, n, piece) or (tail is not None and _fits(kind, len(chained))):
             return kind
     if run.slashed:
@@ -169,6 +171,16 @@ def _guess(digits: str, plus: bool, in_pieces: bool) -> str:
     if len(digits) == 10:
         return PHONE
     return ACCOUNT
+
+
+# words before a time or a date, never before a code being read out
+_WHEN_WORDS = frozenset(
+    ("at", "on", "in", "since", "by", "until", "till", "from", "before", "after", "around")
+)
+
+
+def _after_when_word(run: DigitRun, tokens: list[Token]) -> bool:
+    return run.first > 0 and tokens[run.first - 1].low in _WHEN_WORDS
 
 
 def _is_quantity(run: DigitRun, tokens: list[Token], text: str) -> bool:

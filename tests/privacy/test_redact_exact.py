@@ -29,6 +29,7 @@ CASES = [
     ),
     # negatives: left as they are
     ("The product code is AB12 3456 7890 ABCD.", "The product code is AB12 3456 7890 ABCD."),
+    ("the password reset email came at 10 30", "the password reset email came at 10 30"),
     ("My order number is 4 5 1 2.", "My order number is 4 5 1 2."),
     ("It cost £45.99 at 3:30 in 2019.", "It cost £45.99 at 3:30 in 2019."),
     ("oh I see, one of them was broken", "oh I see, one of them was broken"),
