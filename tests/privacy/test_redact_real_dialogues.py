@@ -1,6 +1,6 @@
 """Precision on real dialogues: the USS corpus (restaurant, hotel, taxi, cinema and movie-chat
 dialogues, 81k turns, shared/data/uss_satisfaction) holds business phone numbers and addresses but
-no payment cards, bank details, SSNs or NI numbers. Every such placeholder there is a false hit
+no payment cards, bank details, SSNs, NI numbers or PINs. Every such placeholder there is a false hit
 (order and train numbers, movie years, house-number ranges), and there must be almost none."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app.privacy import CallRedactor
 
-ABSENT = {"CARD", "CVV", "EXPIRY", "ACCOUNT", "SORT_CODE", "SSN", "NI"}
+ABSENT = {"CARD", "CVV", "EXPIRY", "ACCOUNT", "SORT_CODE", "SSN", "NI", "PIN"}
 
 
 def test_no_payment_or_bank_kinds_in_ordinary_dialogues(shared_data: Path) -> None:
