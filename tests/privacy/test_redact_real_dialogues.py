@@ -1,7 +1,7 @@
 """Precision on real dialogues: the USS corpus (restaurant, hotel, taxi, cinema and movie-chat
 dialogues, 81k turns, shared/data/uss_satisfaction) holds business phone numbers and addresses but
-no payment cards, bank details, SSNs, NI numbers or PINs. Every such placeholder there is a false hit
-(order and train numbers, movie years, house-number ranges), and there must be almost none."""
+no payment cards, bank details, SSNs, NI numbers or PINs. Every such placeholder there is a false
+hit (order and train numbers, movie years, house-number ranges), and there must be almost none."""
 
 from __future__ import annotations
 
