@@ -157,6 +157,23 @@ def test_a_call_whose_customer_was_not_heard_shows_no_peak(
     assert f"peak {peak:.2f}" in row_text(row_from_report(private, "private.json"))
 
 
+@pytest.mark.parametrize("channels", [1, 2])
+def test_a_recording_without_any_speech_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], channels: int
+) -> None:
+    """A capture that recorded nothing: the mono file gave a report of a calm customer with no
+    warning, and the stereo one said only "identical channels" (two silent channels are alike)."""
+    silence = [np.zeros(20 * SAMPLE_RATE, np.float32)] * channels
+    report = _analyse(_write(tmp_path / "nothing.wav", silence), tmp_path / "out")
+    assert report["utterances"] == [] and [w["what"] for w in report["warnings"]] == ["no speech"]
+    assert report["warnings"][0]["how_long"] == pytest.approx(20.0, abs=0.05)
+    assert report["summary"]["unheard_sides"] == ["customer"]
+    card = report["scorecard"]
+    assert card["passed"] == card["failed"] == 0
+    err = [line for line in capsys.readouterr().err.splitlines() if "nothing.wav" in line]
+    assert len(err) == 1 and "was the call recorded" in err[0]
+
+
 def test_a_call_with_both_sides_has_no_channel_warning(shared_data: Path, tmp_path: Path) -> None:
     audio, _, _ = _conversation(shared_data)
     report = _analyse(_write(tmp_path / "both.wav", [audio[0], audio[1]]), tmp_path / "out")

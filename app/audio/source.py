@@ -170,6 +170,8 @@ class CallAudio:
         return notes
 
     def _identical_notes(self, ev: ChannelEvidence) -> list[AudioRepair]:
+        if ev.active_s == 0.0:
+            return []  # no sound at all: nothing alike to say (the call's `no speech` says it)
         if self.channels == 1:
             return [
                 AudioRepair(

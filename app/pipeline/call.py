@@ -64,6 +64,7 @@ def build_stages(
 
 
 SILENT_CHANNEL = "silent channel"  # the warning of a side without any speech (silent_sides)
+NO_SPEECH = "no speech"  # the warning of a call without any speech on any side
 SILENT_SIDE_AFTER_S = 5.0  # the other side's speech before a side without any is reported
 
 
@@ -76,15 +77,27 @@ def silent_sides(
     """A warning for each side of a two-channel call on which no speech at all was found while
     the other side spoke: a leg of the call that was not recorded (a dead channel, a recorder
     that lost one side) would otherwise give a report of a customer who never spoke, calm and
-    uncoached, with no word that anything was wrong."""
-    if len(speakers) != 2:
-        return []
+    uncoached, with no word that anything was wrong. A call with no speech on any side (a
+    capture that recorded nothing, a file of music or tones) gets one `no speech` warning."""
     spoken: dict[str, float] = {who: 0.0 for who in speakers}
     for event in events:
         if isinstance(event, Utterance):
-            spoken[event.speaker] += event.end - event.start
+            spoken[event.speaker] = spoken.get(event.speaker, 0.0) + event.end - event.start
     for who, start, end in untranscribed:
         spoken[who] = spoken.get(who, 0.0) + end - start
+    if duration_s > 0 and not any(spoken.values()):
+        return [
+            AudioRepair(
+                NO_SPEECH,
+                0.0,
+                duration_s,
+                detail="nothing in the whole call was heard as speech, so nothing was "
+                "transcribed, scored or coached: was the call recorded, or is it only silence, "
+                "music or tones?",
+            )
+        ]
+    if len(speakers) != 2:
+        return []
     out = []
     for side, who in zip(("left", "right"), speakers, strict=True):
         other = next(s for s in speakers if s != who)
@@ -103,9 +116,13 @@ def silent_sides(
     return out
 
 
-def unheard_sides(repairs: Iterable[AudioRepair]) -> list[str]:
-    """The sides of a two-channel call with no speech at all (silent_sides' warnings): the
-    report's scorecard cannot judge a conversation it heard only half of."""
+def unheard_sides(repairs: Iterable[AudioRepair], speakers: Iterable[str] = ()) -> list[str]:
+    """The sides of a call with no speech at all (silent_sides' warnings; every one of
+    `speakers` after a `no speech` warning): the report's scorecard cannot judge a conversation
+    it heard only half of, and a side not heard has no peak frustration."""
+    repairs = list(repairs)
+    if any(r.what == NO_SPEECH for r in repairs):
+        return sorted(set(speakers))
     return sorted({r.speaker for r in repairs if r.what == SILENT_CHANNEL and r.speaker})
 
 

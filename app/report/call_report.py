@@ -92,7 +92,7 @@ def build_report(
             "not_shown_counts": _not_shown_counts(prompts),
             # sides of the call with no speech at all (a `silent channel` warning): the peak
             # above and the scorecard cannot speak for a side that was not heard
-            "unheard_sides": unheard_sides(result.repairs),
+            "unheard_sides": unheard_sides(result.repairs, result.speakers),
         },
         "thresholds": th.to_report(),
         # what was wrong with the audio and how it was repaired (empty for a clean file)
@@ -148,7 +148,7 @@ def _scorecard(
         thresholds,
         playbook,
         scorecard,
-        unheard_sides(result.repairs),
+        unheard_sides(result.repairs, result.speakers),
     )
     return {"metrics": metrics, "scorecard": card}
 
