@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from app.report.fields import number
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,20 +49,14 @@ def _seconds(t: float) -> str:
     return f"{t:.1f} s"
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
 def warning_words(row: Mapping[str, Any], place: Callable[[float], str] = _seconds) -> str:
     """One report warning (`AudioRepair.to_report`'s row, maybe from an older report) in words:
     stderr gives its place in seconds, the report page and the review window as a clock
     (`place`). A note about the whole file ("streams joined", "channels chosen": no place, no
     length) is its kind and detail alone."""
     what = str(row.get("what") or "repair")
-    where = _number(row.get("where")) or 0.0
-    how_long, count = _number(row.get("how_long")), row.get("count")
+    where = number(row.get("where")) or 0.0
+    how_long, count = number(row.get("how_long")), row.get("count")
     said = []
     if how_long is not None and (how_long or count is not None):
         said.append(f"{how_long:.1f} s")

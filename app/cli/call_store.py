@@ -16,6 +16,7 @@ from app.store import LiveCallWriter, open_store
 from app.store.analyses import analysis_provenance
 
 if TYPE_CHECKING:
+    from app.audio.repair import AudioRepair
     from app.pipeline.live import LiveSession
 
 log = logging.getLogger("callcoach")
@@ -27,9 +28,11 @@ def live_call_report(
     settings: Settings,
     events: list[Event] | None = None,
     duration_s: float | None = None,
+    repairs: list[AudioRepair] | None = None,
 ) -> dict[str, Any]:
     """A live call's report: the one builder for `live --out` and the store, so the stored
-    call is the written report. `events`/`duration_s`: so far (default: the whole session)."""
+    call is the written report. `events`/`duration_s`: so far (default: the whole session);
+    `repairs`: the session's `capture_repairs` when the caller already has them."""
     from app.pipeline.call import CallResult
     from app.report.call_report import build_report
 
@@ -41,7 +44,8 @@ def live_call_report(
         list(session.source.speakers),
         duration,
         events,
-        repairs=session.capture_repairs,  # devices lost mid-call: the report's warnings
+        # devices lost mid-call, a silent side: the report's warnings
+        repairs=session.capture_repairs if repairs is None else repairs,
     )
     coach = session.back.coach  # the thresholds and playbook the coach used
     report = build_report(result, settings, coach.thresholds, coach.playbook, session.scorecard)

@@ -156,9 +156,9 @@ def _write_report(session, args: argparse.Namespace, settings: Settings) -> None
     from app.report.call_report import write_report
 
     path = args.simulate or Path(LIVE_STEM + ".wav")
-    report = live_call_report(session, path, settings)
+    repairs = session.capture_repairs  # worked out once: the report and the stderr line
+    report = live_call_report(session, path, settings, repairs=repairs)
     out = write_report(report, args.out, path.stem)
-    repairs = session.capture_repairs
     if repairs:  # as `analyze` says them: one line, the details in the report
         print(f"callcoach: {path}: {repairs_line(repairs)}", file=sys.stderr)
     print(f"report written to {out}", file=sys.stderr)

@@ -137,10 +137,7 @@ def fit_on_screen(widget: QWidget, size: QSize) -> QRect:
         widget.resize(size)
         return widget.geometry()
     area = primary.availableGeometry().adjusted(0, TITLE_BAR, 0, 0)
-    w = max(min(size.width(), area.width()), widget.minimumSizeHint().width())
-    h = max(min(size.height(), area.height()), widget.minimumSizeHint().height())
-    rect = QRect(0, 0, w, h)
+    rect = fit_rect(QRect(QPoint(), size), area, widget.minimumSizeHint())
     rect.moveCenter(area.center())
-    rect = fit_rect(rect, area, widget.minimumSizeHint())
     widget.setGeometry(rect)
     return rect
